@@ -1,0 +1,78 @@
+package org.mfshell.cli;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.mfshell.AppContext;
+
+/**
+ * Finds the command named by the first word, parses the rest against its spec, runs it, and
+ * turns every escaping error into one line on stderr and an exit code. Used both by the
+ * one-shot path ({@code mfshell CMD ARGS}) and, line by line, by the interactive shell.
+ */
+public final class Cli {
+    private final Map<String, MfCommand> commands = new LinkedHashMap<>();
+    private final AppContext ctx;
+
+    public Cli(AppContext ctx, List<MfCommand> commands) {
+        this.ctx = ctx;
+        for (MfCommand c : commands) {
+            this.commands.put(c.spec().name(), c);
+        }
+    }
+
+    public List<MfCommand> commands() {
+        return new ArrayList<>(commands.values());
+    }
+
+    public MfCommand command(String name) {
+        return commands.get(name);
+    }
+
+    public AppContext context() {
+        return ctx;
+    }
+
+    public int run(String[] argv, Io io) {
+        return run(Arrays.asList(argv), io);
+    }
+
+    public int run(List<String> words, Io io) {
+        try {
+            if (words.isEmpty()) {
+                throw new UsageException("no command given (try: help)");
+            }
+            MfCommand cmd = commands.get(words.get(0));
+            if (cmd == null) {
+                throw new UsageException("unknown command '" + words.get(0) + "' (known: "
+                        + String.join(", ", visibleNames()) + ")");
+            }
+            ParsedArgs args = ArgParser.parse(cmd.spec(), words.subList(1, words.size()));
+            return cmd.run(args, ctx, io);
+        } catch (MfshellException e) {
+            io.err().println("mfshell: " + e.getMessage());
+            return e.exitCode();
+        } catch (Exception e) {
+            io.err().println("mfshell: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            if (System.getenv("MFSHELL_DEBUG") != null) {
+                e.printStackTrace(io.err());
+            }
+            return ExitCodes.FAILURE;
+        } finally {
+            io.out().flush();
+            io.err().flush();
+        }
+    }
+
+    public List<String> visibleNames() {
+        List<String> names = new ArrayList<>();
+        for (MfCommand c : commands.values()) {
+            if (!c.spec().hidden()) {
+                names.add(c.spec().name());
+            }
+        }
+        return names;
+    }
+}

@@ -1,0 +1,39 @@
+package org.mfshell.cli;
+
+import java.util.List;
+
+/**
+ * One option of a command: {@code --long} (and an optional one-letter {@code -s}).
+ * A null {@code valueName} makes it a flag; {@code repeatable} lets it be given several times.
+ */
+public record OptionSpec(String longName, char shortName, String valueName, String help,
+                         boolean repeatable, Completion completion, List<String> choices) {
+
+    public static OptionSpec flag(String longName, String help) {
+        return new OptionSpec(longName, (char) 0, null, help, false, Completion.NONE, List.of());
+    }
+
+    public static OptionSpec value(String longName, String valueName, String help) {
+        return new OptionSpec(longName, (char) 0, valueName, help, false, Completion.NONE, List.of());
+    }
+
+    public static OptionSpec value(String longName, String valueName, String help, Completion completion) {
+        return new OptionSpec(longName, (char) 0, valueName, help, false, completion, List.of());
+    }
+
+    public static OptionSpec choice(String longName, String valueName, String help, String... choices) {
+        return new OptionSpec(longName, (char) 0, valueName, help, false, Completion.CHOICE, List.of(choices));
+    }
+
+    public OptionSpec repeatable() {
+        return new OptionSpec(longName, shortName, valueName, help, true, completion, choices);
+    }
+
+    public OptionSpec shortName(char c) {
+        return new OptionSpec(longName, c, valueName, help, repeatable, completion, choices);
+    }
+
+    public boolean isFlag() {
+        return valueName == null;
+    }
+}

@@ -1,0 +1,207 @@
+package org.mfshell.postfix;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.commons.exec.CommandLine;
+import org.apache.commons.exec.DefaultExecuteResultHandler;
+import org.apache.commons.exec.DefaultExecutor;
+import org.apache.commons.exec.ExecuteException;
+import org.apache.commons.exec.ExecuteWatchdog;
+import org.apache.commons.exec.PumpStreamHandler;
+import org.mfshell.cli.MfshellException;
+
+/**
+ * The one place where mfshell starts external programs (Commons Exec). Always an argv list
+ * built one argument at a time, never a shell string; always a timeout (ExecuteWatchdog).
+ * Errors: {@link ProgramMissingException} when the program is not installed;
+ * {@link MfshellException} when it cannot be started or is killed by the timeout in
+ * {@link #stream}. A non-zero exit is not an error here: callers read {@link ExecResult}.
+ */
+public class ProcessRunner {
+    /** Default search path for Postfix and system programs, root's PATH may lack sbin under sudo. */
+    private static final List<String> PATH_DIRS = List.of("/usr/sbin", "/usr/bin", "/sbin", "/bin", "/usr/local/sbin", "/usr/local/bin");
+
+    private final Duration defaultTimeout;
+
+    public ProcessRunner() {
+        this(Duration.ofSeconds(60));
+    }
+
+    public ProcessRunner(Duration defaultTimeout) {
+        this.defaultTimeout = defaultTimeout;
+    }
+
+    public ExecResult run(List<String> argv) {
+        return run(argv, defaultTimeout, null, Map.of());
+    }
+
+    public ExecResult run(List<String> argv, Duration timeout) {
+        return run(argv, timeout, null, Map.of());
+    }
+
+    /** Runs argv to completion, feeding {@code stdin} (may be null) and capturing both outputs. */
+    public ExecResult run(List<String> argv, Duration timeout, byte[] stdin, Map<String, String> extraEnv) {
+        CommandLine cl = commandLine(argv);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        InputStream in = stdin == null ? new ByteArrayInputStream(new byte[0]) : new ByteArrayInputStream(stdin);
+        ExecuteWatchdog watchdog = ExecuteWatchdog.builder().setTimeout(timeout).get();
+        DefaultExecutor executor = DefaultExecutor.builder().get();
+        executor.setStreamHandler(new PumpStreamHandler(out, err, in));
+        executor.setWatchdog(watchdog);
+        executor.setExitValues(null);
+        int code;
+        try {
+            code = executor.execute(cl, env(extraEnv));
+        } catch (ExecuteException e) {
+            code = e.getExitValue();
+        } catch (IOException e) {
+            throw startFailure(argv, e);
+        }
+        return new ExecResult(argv, code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8),
+                watchdog.killedProcess());
+    }
+
+    /**
+     * Starts argv and hands its stdout to {@code consumer} as a stream while it runs, so large
+     * outputs (postqueue -j, journalctl) are never held in memory. Returns the exit code and
+     * stderr once the process has ended. The watchdog kills it after {@code timeout}.
+     */
+    public ExecResult stream(List<String> argv, Duration timeout, StreamConsumer consumer) {
+        CommandLine cl = commandLine(argv);
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        ExecuteWatchdog watchdog = ExecuteWatchdog.builder().setTimeout(timeout).get();
+        DefaultExecutor executor = DefaultExecutor.builder().get();
+        executor.setWatchdog(watchdog);
+        executor.setExitValues(null);
+        DefaultExecuteResultHandler handler = new DefaultExecuteResultHandler();
+        try (PipedInputStream pipeIn = new PipedInputStream(1 << 16)) {
+            PipedOutputStream pipeOut = new PipedOutputStream(pipeIn);
+            executor.setStreamHandler(new PumpStreamHandler(new ClosingOutputStream(pipeOut), err,
+                    new ByteArrayInputStream(new byte[0])));
+            try {
+                executor.execute(cl, env(Map.of()), handler);
+            } catch (IOException e) {
+                throw startFailure(argv, e);
+            }
+            Exception consumerError = null;
+            try {
+                consumer.accept(pipeIn);
+                // Drain whatever the consumer did not read so the process can finish.
+                pipeIn.transferTo(OutputStream.nullOutputStream());
+            } catch (Exception e) {
+                consumerError = e;
+                watchdog.destroyProcess();
+            }
+            handler.waitFor();
+            if (consumerError instanceof MfshellException me) {
+                throw me;
+            }
+            if (consumerError != null) {
+                throw new MfshellException("reading output of " + argv.get(0) + ": " + consumerError.getMessage(),
+                        consumerError);
+            }
+            Exception startError = handler.getException();
+            int code = handler.getExitValue();
+            if (startError != null && !(startError instanceof ExecuteException)) {
+                throw startFailure(argv, startError);
+            }
+            return new ExecResult(argv, code, "", err.toString(StandardCharsets.UTF_8), watchdog.killedProcess());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            watchdog.destroyProcess();
+            throw new MfshellException("interrupted while running " + argv.get(0));
+        } catch (IOException e) {
+            throw new MfshellException("reading output of " + argv.get(0) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Receives a running program's stdout. */
+    @FunctionalInterface
+    public interface StreamConsumer {
+        void accept(InputStream stdout) throws Exception;
+    }
+
+    private static CommandLine commandLine(List<String> argv) {
+        if (argv.isEmpty()) {
+            throw new IllegalArgumentException("empty argv");
+        }
+        CommandLine cl = new CommandLine(resolve(argv.get(0)));
+        for (int i = 1; i < argv.size(); i++) {
+            // handleQuoting=false: each element is passed to execve as it is.
+            cl.addArgument(argv.get(i), false);
+        }
+        return cl;
+    }
+
+    /** Finds a bare program name in the usual sbin/bin directories; missing programs are reported by package. */
+    static String resolve(String program) {
+        if (program.contains("/")) {
+            if (!Files.isExecutable(Path.of(program))) {
+                throw new ProgramMissingException(program, DebianPackages.of(program));
+            }
+            return program;
+        }
+        String envPath = System.getenv("PATH");
+        if (envPath != null) {
+            for (String dir : envPath.split(":")) {
+                if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) {
+                    return Path.of(dir, program).toString();
+                }
+            }
+        }
+        for (String dir : PATH_DIRS) {
+            if (Files.isExecutable(Path.of(dir, program))) {
+                return Path.of(dir, program).toString();
+            }
+        }
+        throw new ProgramMissingException(program, DebianPackages.of(program));
+    }
+
+    private static Map<String, String> env(Map<String, String> extra) {
+        Map<String, String> env = new java.util.HashMap<>(System.getenv());
+        // Postfix programs print messages in the C locale; parsers rely on that.
+        env.put("LC_ALL", "C");
+        env.putAll(extra);
+        return env;
+    }
+
+    private static MfshellException startFailure(List<String> argv, Exception e) {
+        return new MfshellException("cannot run " + argv.get(0) + ": " + e.getMessage(), e);
+    }
+
+    /** Closes the pipe when the pump is done, so the reader sees end of stream. */
+    private static final class ClosingOutputStream extends OutputStream {
+        private final OutputStream delegate;
+
+        ClosingOutputStream(OutputStream delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            delegate.write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            delegate.write(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+            delegate.close();
+        }
+    }
+}
