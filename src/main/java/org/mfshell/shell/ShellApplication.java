@@ -141,7 +141,9 @@ public class ShellApplication {
     UserConfigPathProvider userConfigPathProvider() {
         return () -> {
             String xdg = System.getenv("XDG_CONFIG_HOME");
-            Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".config");
+            String home = System.getenv("HOME");
+            Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg)
+                    : Path.of(home != null && !home.isBlank() ? home : System.getProperty("user.home"), ".config");
             Path dir = base.resolve("mfshell");
             try {
                 Files.createDirectories(dir);
