@@ -73,6 +73,7 @@ public final class DeliveryScanner {
             buf.limit(PAD + size);
             buf.position(PAD + carry);
             int n = in.fill(buf, size - carry);
+            buf.limit(buf.capacity());
             boolean end = n < 0;
             if (end) {
                 n = 0;
@@ -317,7 +318,10 @@ public final class DeliveryScanner {
 
     /** One line [ls, le) whose first {@code " status="} value starts at v. */
     private void handleLine(int ls, int le, int v) {
-        final ByteBuffer b = buf;
+        handleLine(buf, ls, le, v);
+    }
+
+    private void handleLine(ByteBuffer b, int ls, int le, int v) {
         int nf = fields(b, ls, le);
         int tag = rfc3339(b, f, nf) ? 2 : 4;
         int msg = tag + 2;
@@ -359,61 +363,63 @@ public final class DeliveryScanner {
     }
 
     /**
-     * A line that did not fit in the buffer: its head (the whole buffer) decides whether it can
-     * count; the rest streams through a matcher for the first {@code " status="} and the nine
-     * bytes after it.
+     * A line that did not fit in the buffer, followed byte by byte: awk's field split of the
+     * first seven fields (each kept up to 64 KiB), the first {@code " status="} anywhere on the
+     * line and the nine bytes after it. At the end of the line these are rebuilt into a short
+     * equivalent line (same first seven fields and separators, same first status value) that
+     * goes through the normal per-line rule.
      */
     private final class LongLine {
-        private ByteBuffer head;
-        private final int[] hf = new int[14];
-        private int hnf;
-        private int htag;
-        private int hgroupEnd;
-        private boolean candidate;
+        private static final int FIELD_CAP = 1 << 16;
+        private final byte[][] fieldBytes = new byte[7][];
+        private final int[] fieldLen = new int[7];
+        private final byte[] sepBefore = new byte[7];
+        private int nf;
+        private boolean inField;
+        private byte lastSep;
+        private long offset;
+        private long field7End = -1;
         private int matched;
+        private long matchAt = -1;
         private final byte[] value = new byte[9];
-        private int nvalue = -1;
+        private int nvalue;
 
         LongLine(int from, int to) {
-            ByteBuffer b = buf;
-            int nf = fields(b, from, to);
-            int tag = rfc3339(b, f, nf) ? 2 : 4;
-            int msg = tag + 2;
-            // A field that reaches the end of the head may go on: only decide on complete ones.
-            candidate = nf > msg && f[2 * tag + 1] < to && smtpTag(b, f[2 * tag], f[2 * tag + 1])
-                    && f[2 * msg] + 3 <= to && b.get(f[2 * msg]) == 't' && b.get(f[2 * msg] + 1) == 'o'
-                    && b.get(f[2 * msg] + 2) == '=';
-            if (candidate) {
-                int keepEnd = f[2 * msg + 1];
-                head = ByteBuffer.allocateDirect(keepEnd - from).order(ByteOrder.LITTLE_ENDIAN);
-                ByteBuffer src = b.duplicate();
-                src.limit(keepEnd).position(from);
-                head.put(src);
-                for (int i = 0; i < 2 * nf; i++) {
-                    hf[i] = Math.min(f[i], keepEnd) - from;
-                }
-                hnf = nf;
-                htag = tag;
-                hgroupEnd = firstSlash(b, f[2 * tag], f[2 * tag + 1]) - from;
-            }
             feed(from, to);
         }
 
         void feed(int from, int to) {
-            if (!candidate || nvalue >= 9) {
-                return;
-            }
             ByteBuffer b = buf;
-            for (int i = from; i < to; i++) {
+            for (int i = from; i < to; i++, offset++) {
                 byte x = b.get(i);
-                if (nvalue >= 0) {
-                    value[nvalue++] = x;
-                    if (nvalue == 9) {
-                        return;
+                if (nf <= 7 || field7End < 0) {
+                    if (blank(x)) {
+                        if (inField && nf == 7) {
+                            field7End = offset;
+                        }
+                        inField = false;
+                        lastSep = x;
+                    } else if (!inField) {
+                        if (nf < 7) {
+                            fieldBytes[nf] = new byte[64];
+                            sepBefore[nf] = lastSep;
+                            nf++;
+                            inField = true;
+                            append(nf - 1, x);
+                        } else if (field7End < 0) {
+                            field7End = offset;
+                        }
+                    } else if (nf <= 7 && field7End < 0) {
+                        append(nf - 1, x);
+                    }
+                }
+                if (matchAt >= 0) {
+                    if (nvalue < 9) {
+                        value[nvalue++] = x;
                     }
                 } else if (x == PAT_BYTES[matched]) {
                     if (++matched == 8) {
-                        nvalue = 0;
+                        matchAt = offset - 7;
                     }
                 } else {
                     matched = x == ' ' ? 1 : 0;
@@ -421,14 +427,46 @@ public final class DeliveryScanner {
             }
         }
 
-        void finish() {
-            if (!candidate || nvalue < 0) {
+        private void append(int field, byte x) {
+            int n = fieldLen[field];
+            if (n >= FIELD_CAP) {
                 return;
             }
-            ByteBuffer v = ByteBuffer.wrap(value);
-            int st = status(v, 0, nvalue);
-            if (st >= 0) {
-                sink.delivery(head, hf, hnf, htag, hgroupEnd, st);
+            if (n == fieldBytes[field].length) {
+                fieldBytes[field] = java.util.Arrays.copyOf(fieldBytes[field], n * 2);
+            }
+            fieldBytes[field][n] = x;
+            fieldLen[field] = n + 1;
+        }
+
+        void finish() {
+            if (matchAt < 0) {
+                return;
+            }
+            java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+            for (int k = 0; k < nf; k++) {
+                if (sepBefore[k] != 0) {
+                    line.write(sepBefore[k]);
+                }
+                line.write(fieldBytes[k], 0, fieldLen[k]);
+            }
+            if (field7End >= 0 && matchAt >= field7End) {
+                line.writeBytes(PAT_BYTES);
+                line.write(value, 0, nvalue);
+            }
+            byte[] l = line.toByteArray();
+            ByteBuffer side = ByteBuffer.allocateDirect(PAD + l.length + 16).order(ByteOrder.LITTLE_ENDIAN);
+            side.put(PAD, l);
+            side.put(PAD + l.length, (byte) '\n');
+            int c = -1;
+            for (int k = PAD; k + 8 <= PAD + l.length; k++) {
+                if (side.getLong(k) == PAT) {
+                    c = k;
+                    break;
+                }
+            }
+            if (c >= 0) {
+                handleLine(side, PAD, PAD + l.length, c + 8);
             }
         }
     }

@@ -29,12 +29,17 @@ import org.mfshell.cli.MfshellException;
  */
 public final class ScanEngine {
     public static final int DEFAULT_BUFFER = 4 << 20;
-    private static final long MIN_CHUNK = 16L << 20;
+    public static final long DEFAULT_MIN_CHUNK = 16L << 20;
 
-    /** Opens the byte stream of a STDIN or JOURNAL source. */
+    /** Gives the byte stream of a STDIN or JOURNAL source to {@code body} while it is open. */
     @FunctionalInterface
     public interface StreamOpener {
-        InputStream open(LogSource source) throws IOException;
+        void with(LogSource source, StreamBody body) throws IOException;
+    }
+
+    @FunctionalInterface
+    public interface StreamBody {
+        void accept(InputStream in) throws IOException;
     }
 
     private final int threads;
@@ -42,9 +47,12 @@ public final class ScanEngine {
     private final StreamOpener streams;
     private final AtomicLong done = new AtomicLong();
     private final ThreadLocal<DeliveryScanner> scanners;
+    private final long minChunk;
 
-    public ScanEngine(int threads, int bufferSize, StreamOpener streams) {
+    /** {@code minChunk}: a plain file is cut into pieces of at least this many bytes. */
+    public ScanEngine(int threads, int bufferSize, long minChunk, StreamOpener streams) {
         this.threads = Math.max(1, threads);
+        this.minChunk = Math.max(1, minChunk);
         this.bufferSize = bufferSize;
         this.streams = streams;
         this.scanners = ThreadLocal.withInitial(() -> new DeliveryScanner(bufferSize));
@@ -117,7 +125,7 @@ public final class ScanEngine {
         }
         try (FileChannel ch = FileChannel.open(s.path(), StandardOpenOption.READ)) {
             long size = ch.size();
-            int n = (int) Math.max(1, Math.min(size / MIN_CHUNK, threads * 4L));
+            int n = (int) Math.max(1, Math.min(size / minChunk, threads * 4L));
             List<Task> out = new ArrayList<>();
             long prev = 0;
             for (int i = 1; i <= n; i++) {
@@ -194,9 +202,7 @@ public final class ScanEngine {
                     }
                 }
                 default -> {
-                    try (InputStream in = streams.open(s)) {
-                        sc.scan(streamFiller(in), sink, done::addAndGet);
-                    }
+                    streams.with(s, in -> sc.scan(streamFiller(in), sink, done::addAndGet));
                 }
             }
         } catch (NoSuchFileException e) {
