@@ -24,7 +24,7 @@ import java.nio.ByteOrder;
  * reads windows into it from a {@link Filler}. Lines are never turned into Strings; the search
  * for {@code " status="} tests eight bytes at a time (SWAR). A line longer than the buffer is
  * followed in a streaming state machine, so memory stays bounded whatever the input; only its
- * first seven fields must fit in the buffer. Never throws on content; I/O errors propagate.
+ * first nine fields are kept up to 64 KiB each. Never throws on content; I/O errors propagate.
  */
 public final class DeliveryScanner {
     /** Bytes of padding before the data so the look-behind loads of the search never underflow. */
@@ -32,10 +32,10 @@ public final class DeliveryScanner {
     private static final long ONES7 = 0x7F7F7F7F7F7F7F7FL;
     private static final long NL = 0x0A0A0A0A0A0A0A0AL;
     private static final long EQ = 0x3D3D3D3D3D3D3D3DL;
-    private static final long S = 0x7373737373737373L;
-    private static final long SP = 0x2020202020202020L;
     /** " status=" as a little-endian long. */
     private static final long PAT = 0x3D73757461747320L;
+    /** Fields split per line: seven for the rule, two more to recognise a shifted layout. */
+    private static final int FIELDS = 9;
     private static final byte[] PAT_BYTES = {' ', 's', 't', 'a', 't', 'u', 's', '='};
 
     /** Where a scanner gets bytes: fill {@code b} from {@code b.position()} up to at most {@code max} bytes; -1 at end. */
@@ -46,7 +46,7 @@ public final class DeliveryScanner {
 
     private final int size;
     private final ByteBuffer buf;
-    private final int[] f = new int[14];
+    private final int[] f = new int[2 * FIELDS];
     private DeliverySink sink;
     private long bytes;
     private LongLine longLine;
@@ -144,29 +144,41 @@ public final class DeliveryScanner {
 
     /** Scans complete lines in {@code [from, limit)}; the byte at {@code limit - 1} is a newline. */
     private void processRegion(int from, int limit) {
-        final ByteBuffer b = buf;
         int resume = from;
-        int p = from;
-        outer:
+        while (true) {
+            int c = find(buf, resume, limit);
+            if (c < 0) {
+                return;
+            }
+            int le = nextNewline(c + 8);
+            handleLine(lineStart(c, resume), le, c + 8);
+            resume = le + 1;
+        }
+    }
+
+    /**
+     * Start of the next {@code " status="} that begins at or after {@code from} and ends before
+     * {@code limit}, or -1. Kept small so the JIT compiles it early: one load and a few
+     * operations per eight bytes to find {@code '='}, then one compare of the eight bytes that
+     * end there.
+     */
+    private static int find(ByteBuffer b, int from, int limit) {
+        int p = from + 7;
         while (p < limit) {
-            long m = eqMask(b.getLong(p), EQ) & eqMask(b.getLong(p - 1), S) & eqMask(b.getLong(p - 7), SP);
+            long m = eqMask(b.getLong(p), EQ);
             while (m != 0) {
-                int eqPos = p + (Long.numberOfTrailingZeros(m) >>> 3);
-                if (eqPos >= limit) {
-                    break;
+                int eq = p + (Long.numberOfTrailingZeros(m) >>> 3);
+                if (eq >= limit) {
+                    return -1;
                 }
-                int c = eqPos - 7;
-                if (c >= resume && b.getLong(c) == PAT) {
-                    int le = nextNewline(eqPos + 1);
-                    handleLine(lineStart(c, resume), le, c + 8);
-                    resume = le + 1;
-                    p = resume;
-                    continue outer;
+                if (b.getLong(eq - 7) == PAT) {
+                    return eq - 7;
                 }
                 m &= m - 1;
             }
             p += 8;
         }
+        return -1;
     }
 
     private int nextNewline(int i) {
@@ -225,11 +237,11 @@ public final class DeliveryScanner {
         return x == ' ' || x == '\t';
     }
 
-    /** Splits up to seven fields of [ls, le) into {@link #f}; returns how many. */
+    /** Splits up to {@link #FIELDS} fields of [ls, le) into {@link #f}; returns how many. */
     private int fields(ByteBuffer b, int ls, int le) {
         int nf = 0;
         int i = ls;
-        while (nf < 7) {
+        while (nf < FIELDS) {
             while (i < le && blank(b.get(i))) {
                 i++;
             }
@@ -347,11 +359,12 @@ public final class DeliveryScanner {
 
     /** Statuses that smtp lines legitimately carry but that are not deliveries (address verification). */
     private static boolean knownOtherStatus(ByteBuffer b, int v, int le) {
-        return (le - v >= 11 && startsWith(b, v, "deliverable")) || (le - v >= 13 && startsWith(b, v, "undeliverable"))
+        // Nine bytes are all the rule looks at (and all a line longer than the buffer keeps).
+        return (le - v >= 9 && startsWith(b, v, "deliverab")) || (le - v >= 9 && startsWith(b, v, "undeliver"))
                 || (le - v >= 7 && startsWith(b, v, "expired"));
     }
 
-    /** Some field of the first seven ends in /smtp[N]: and the next-but-one starts with to=. */
+    /** Some field of the first nine ends in /smtp[N]: and the next-but-one starts with to=. */
     private boolean looksLikeDelivery(ByteBuffer b, int nf, int tag) {
         for (int i = 0; i + 2 < nf; i++) {
             if (i != tag && smtpTag(b, f[2 * i], f[2 * i + 1]) && f[2 * i + 5] - f[2 * i + 4] >= 3
@@ -364,21 +377,21 @@ public final class DeliveryScanner {
 
     /**
      * A line that did not fit in the buffer, followed byte by byte: awk's field split of the
-     * first seven fields (each kept up to 64 KiB), the first {@code " status="} anywhere on the
+     * first nine fields (each kept up to 64 KiB), the first {@code " status="} anywhere on the
      * line and the nine bytes after it. At the end of the line these are rebuilt into a short
-     * equivalent line (same first seven fields and separators, same first status value) that
+     * equivalent line (same first nine fields and separators, same first status value) that
      * goes through the normal per-line rule.
      */
     private final class LongLine {
         private static final int FIELD_CAP = 1 << 16;
-        private final byte[][] fieldBytes = new byte[7][];
-        private final int[] fieldLen = new int[7];
-        private final byte[] sepBefore = new byte[7];
+        private final byte[][] fieldBytes = new byte[FIELDS][];
+        private final int[] fieldLen = new int[FIELDS];
+        private final byte[] sepBefore = new byte[FIELDS];
         private int nf;
         private boolean inField;
         private byte lastSep;
         private long offset;
-        private long field7End = -1;
+        private long fieldsEnd = -1;
         private int matched;
         private long matchAt = -1;
         private final byte[] value = new byte[9];
@@ -392,24 +405,24 @@ public final class DeliveryScanner {
             ByteBuffer b = buf;
             for (int i = from; i < to; i++, offset++) {
                 byte x = b.get(i);
-                if (nf <= 7 || field7End < 0) {
+                if (fieldsEnd < 0) {
                     if (blank(x)) {
-                        if (inField && nf == 7) {
-                            field7End = offset;
+                        if (inField && nf == FIELDS) {
+                            fieldsEnd = offset;
                         }
                         inField = false;
                         lastSep = x;
                     } else if (!inField) {
-                        if (nf < 7) {
+                        if (nf < FIELDS) {
                             fieldBytes[nf] = new byte[64];
                             sepBefore[nf] = lastSep;
                             nf++;
                             inField = true;
                             append(nf - 1, x);
-                        } else if (field7End < 0) {
-                            field7End = offset;
+                        } else if (fieldsEnd < 0) {
+                            fieldsEnd = offset;
                         }
-                    } else if (nf <= 7 && field7End < 0) {
+                    } else {
                         append(nf - 1, x);
                     }
                 }
@@ -450,7 +463,7 @@ public final class DeliveryScanner {
                 }
                 line.write(fieldBytes[k], 0, fieldLen[k]);
             }
-            if (field7End >= 0 && matchAt >= field7End) {
+            if (fieldsEnd >= 0 && matchAt >= fieldsEnd) {
                 line.writeBytes(PAT_BYTES);
                 line.write(value, 0, nvalue);
             }
