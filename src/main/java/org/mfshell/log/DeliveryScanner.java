@@ -3,6 +3,8 @@ package org.mfshell.log;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
 
 /**
  * Byte-level scanner for Postfix delivery lines, the counting rule of mf-mail-stats-print
@@ -105,11 +107,11 @@ public final class DeliveryScanner {
                 if (filled > start) {
                     // The last line has no newline: give it one so it is a complete line.
                     buf.put(filled, (byte) '\n');
-                    processRegion(start, filled + 1);
+                    processRegion(buf, start, filled + 1);
                 }
                 return;
             }
-            int last = lastNewline(start, filled);
+            int last = lastNewline(buf, start, filled);
             if (last < 0) {
                 if (start == PAD && filled == PAD + size) {
                     longLine = new LongLine(PAD, filled);
@@ -119,8 +121,85 @@ public final class DeliveryScanner {
                 carry = moveTail(start, filled);
                 continue;
             }
-            processRegion(start, last + 1);
+            processRegion(buf, start, last + 1);
             carry = moveTail(last + 1, filled);
+        }
+    }
+
+    /** Size of one mapped window of a plain file. */
+    private static final long MAP_WINDOW = 32L << 20;
+
+    /**
+     * Scans the lines of {@code [start, end)} of a plain file (start at a line start) through
+     * memory-mapped windows, so the page cache is read in place without a copy. Each window
+     * starts at a line start and is unmapped before the next one, which keeps the resident set
+     * bounded by the window size. What does not fit the windows (the last bytes, a line longer
+     * than a window, or a JVM that cannot unmap) goes through the buffered path.
+     */
+    public void scanMapped(FileChannel ch, long start, long end, DeliverySink sink,
+                           java.util.function.LongConsumer progress) throws IOException {
+        this.sink = sink;
+        long pos = start;
+        while (UNMAPPER != null && end - pos > (1 << 16)) {
+            long len = Math.min(MAP_WINDOW, end - pos);
+            MappedByteBuffer m = ch.map(FileChannel.MapMode.READ_ONLY, pos, len);
+            try {
+                m.order(ByteOrder.LITTLE_ENDIAN);
+                // The search reads up to eight bytes past a newline: keep 16 bytes of slack.
+                int last = lastNewline(m, 0, (int) len - 16);
+                if (last < 0) {
+                    break;
+                }
+                processRegion(m, 0, last + 1);
+                pos += last + 1;
+                bytes += last + 1;
+                if (progress != null) {
+                    progress.accept(last + 1);
+                }
+            } finally {
+                unmap(m);
+            }
+        }
+        long[] at = {pos};
+        scan((b, max) -> {
+            long left = end - at[0];
+            if (left <= 0) {
+                return -1;
+            }
+            if (left < max) {
+                b.limit(b.position() + (int) left);
+            }
+            int n = ch.read(b, at[0]);
+            if (n < 0) {
+                return -1;
+            }
+            at[0] += n;
+            return n;
+        }, sink, progress);
+    }
+
+    /** sun.misc.Unsafe#invokeCleaner, to unmap a window at once; null when the JVM does not allow it. */
+    private static final java.lang.invoke.MethodHandle UNMAPPER = unmapper();
+
+    private static java.lang.invoke.MethodHandle unmapper() {
+        try {
+            Class<?> unsafeClass = Class.forName("sun.misc.Unsafe");
+            java.lang.reflect.Field f = unsafeClass.getDeclaredField("theUnsafe");
+            f.setAccessible(true);
+            Object unsafe = f.get(null);
+            return java.lang.invoke.MethodHandles.lookup()
+                    .findVirtual(unsafeClass, "invokeCleaner", java.lang.invoke.MethodType.methodType(void.class, ByteBuffer.class))
+                    .bindTo(unsafe);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static void unmap(MappedByteBuffer m) {
+        try {
+            UNMAPPER.invokeExact((ByteBuffer) m);
+        } catch (Throwable e) {
+            throw new IllegalStateException("cannot unmap a log window", e);
         }
     }
 
@@ -143,15 +222,15 @@ public final class DeliveryScanner {
     }
 
     /** Scans complete lines in {@code [from, limit)}; the byte at {@code limit - 1} is a newline. */
-    private void processRegion(int from, int limit) {
+    private void processRegion(ByteBuffer b, int from, int limit) {
         int resume = from;
         while (true) {
-            int c = find(buf, resume, limit);
+            int c = find(b, resume, limit);
             if (c < 0) {
                 return;
             }
-            int le = nextNewline(c + 8);
-            handleLine(lineStart(c, resume), le, c + 8);
+            int le = nextNewline(b, c + 8);
+            handleLine(b, lineStart(b, c, resume), le, c + 8);
             resume = le + 1;
         }
     }
@@ -181,8 +260,7 @@ public final class DeliveryScanner {
         return -1;
     }
 
-    private int nextNewline(int i) {
-        final ByteBuffer b = buf;
+    private static int nextNewline(ByteBuffer b, int i) {
         while (true) {
             long m = eqMask(b.getLong(i), NL);
             if (m != 0) {
@@ -194,7 +272,7 @@ public final class DeliveryScanner {
 
     /** Index of the first newline in [from, to), or -1. */
     private int findNewline(int from, int to) {
-        final ByteBuffer b = buf;
+        final ByteBuffer b = this.buf;
         int i = from;
         for (; i + 8 <= to; i += 8) {
             long m = eqMask(b.getLong(i), NL);
@@ -211,8 +289,7 @@ public final class DeliveryScanner {
     }
 
     /** Index of the last newline in [from, to), or -1. */
-    private int lastNewline(int from, int to) {
-        final ByteBuffer b = buf;
+    private static int lastNewline(ByteBuffer b, int from, int to) {
         int i = to;
         for (; i - 8 >= from; i -= 8) {
             long m = eqMask(b.getLong(i - 8), NL);
@@ -228,8 +305,8 @@ public final class DeliveryScanner {
         return -1;
     }
 
-    private int lineStart(int c, int resume) {
-        int nl = lastNewline(resume, c);
+    private static int lineStart(ByteBuffer b, int c, int resume) {
+        int nl = lastNewline(b, resume, c);
         return nl < 0 ? resume : nl + 1;
     }
 
@@ -329,10 +406,6 @@ public final class DeliveryScanner {
     }
 
     /** One line [ls, le) whose first {@code " status="} value starts at v. */
-    private void handleLine(int ls, int le, int v) {
-        handleLine(buf, ls, le, v);
-    }
-
     private void handleLine(ByteBuffer b, int ls, int le, int v) {
         int nf = fields(b, ls, le);
         int tag = rfc3339(b, f, nf) ? 2 : 4;
