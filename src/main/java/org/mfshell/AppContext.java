@@ -2,6 +2,7 @@ package org.mfshell;
 
 import java.nio.file.Path;
 import java.util.Map;
+import org.mfshell.instance.InstanceRegistry;
 import org.mfshell.postfix.ProcessRunner;
 
 /**
@@ -56,5 +57,10 @@ public final class AppContext {
 
     public ProcessRunner runner() {
         return runner;
+    }
+
+    /** Instance discovery under {@link #configRoot()}. */
+    public InstanceRegistry instances() {
+        return new InstanceRegistry(configRoot, runner);
     }
 }

@@ -18,7 +18,7 @@ public record ArgSpec(String name, String help, boolean required, boolean variad
         return new ArgSpec(name, help, required, false, Completion.CHOICE, List.of(choices));
     }
 
-    public ArgSpec variadic() {
+    public ArgSpec asVariadic() {
         return new ArgSpec(name, help, required, true, completion, choices);
     }
 }

@@ -25,11 +25,11 @@ public record OptionSpec(String longName, char shortName, String valueName, Stri
         return new OptionSpec(longName, (char) 0, valueName, help, false, Completion.CHOICE, List.of(choices));
     }
 
-    public OptionSpec repeatable() {
+    public OptionSpec asRepeatable() {
         return new OptionSpec(longName, shortName, valueName, help, true, completion, choices);
     }
 
-    public OptionSpec shortName(char c) {
+    public OptionSpec withShortName(char c) {
         return new OptionSpec(longName, c, valueName, help, repeatable, completion, choices);
     }
 

@@ -1,0 +1,58 @@
+package org.mfshell;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.mfshell.cli.Cli;
+import org.mfshell.cli.Io;
+import org.mfshell.shell.Commands;
+
+/**
+ * Entry point. With a command ({@code mfshell stats --format mf}) it runs that one command on a
+ * plain JVM and exits with its code: no Spring context, so scripts and cron start in a fraction
+ * of a second and stdout carries only the command's output. Without a command it opens the
+ * interactive shell (Spring Shell on JLine), which runs the very same command objects.
+ *
+ * <p>Global option before the command: {@code --config-root DIR} (else MFSHELL_CONFIG_ROOT, else /etc).
+ */
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] argv) {
+        List<String> args = new ArrayList<>(Arrays.asList(argv));
+        String configRoot = null;
+        while (!args.isEmpty() && args.get(0).startsWith("--config-root")) {
+            String a = args.remove(0);
+            if (a.startsWith("--config-root=")) {
+                configRoot = a.substring("--config-root=".length());
+            } else if (!args.isEmpty()) {
+                configRoot = args.remove(0);
+            } else {
+                System.err.println("mfshell: --config-root needs a directory");
+                System.exit(2);
+            }
+        }
+        AppContext ctx = AppContext.fromEnvironment(System.getenv(), configRoot);
+        if (args.isEmpty() || args.equals(List.of("shell"))) {
+            org.mfshell.shell.ShellApplication.start(ctx);
+            return;
+        }
+        System.exit(runOneShot(ctx, args));
+    }
+
+    static int runOneShot(AppContext ctx, List<String> args) {
+        boolean terminal = System.console() != null;
+        PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), false);
+        PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        boolean color = terminal && System.getenv("NO_COLOR") == null;
+        Io io = new Io(out, err, in, terminal, color);
+        return new Cli(ctx, Commands.all()).run(args, io);
+    }
+}

@@ -1,0 +1,84 @@
+package org.mfshell.postfix;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.mfshell.cli.MfshellException;
+
+/**
+ * Typed access to {@code postconf -c DIR}: Postfix's own parser of main.cf and master.cf.
+ * Errors: {@link MfshellException} with postconf's first stderr line when it fails.
+ */
+public final class Postconf {
+    private static final Duration TIMEOUT = Duration.ofSeconds(20);
+    private final ProcessRunner runner;
+
+    public Postconf(ProcessRunner runner) {
+        this.runner = runner;
+    }
+
+    /** Effective values (defaults expanded by postconf) of the named main.cf parameters. */
+    public Map<String, String> values(Path configDir, List<String> params) {
+        List<String> argv = new ArrayList<>(List.of("postconf", "-c", configDir.toString()));
+        argv.addAll(params);
+        return parseAssignments(check(runner.run(argv, TIMEOUT)).stdout());
+    }
+
+    /** Parameters explicitly set in main.cf ({@code postconf -n}). */
+    public Map<String, String> nonDefault(Path configDir) {
+        return parseAssignments(check(runner.run(List.of("postconf", "-c", configDir.toString(), "-n"), TIMEOUT)).stdout());
+    }
+
+    /** master.cf {@code -o} overrides as {@code service/type/param -> value} ({@code postconf -P}). */
+    public Map<String, String> masterOverrides(Path configDir) {
+        return parseAssignments(check(runner.run(List.of("postconf", "-c", configDir.toString(), "-P"), TIMEOUT)).stdout());
+    }
+
+    /** master.cf services ({@code postconf -M}), one entry per service line. */
+    public List<MasterService> services(Path configDir) {
+        String out = check(runner.run(List.of("postconf", "-c", configDir.toString(), "-M"), TIMEOUT)).stdout();
+        List<MasterService> services = new ArrayList<>();
+        for (String line : out.split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length >= 8) {
+                services.add(new MasterService(f[0], f[1], f[7]));
+            }
+        }
+        return services;
+    }
+
+    /** Edits main.cf through {@code postconf -e} (Postfix writes a temp file and renames it). */
+    public void edit(Path configDir, Map<String, String> settings) {
+        List<String> argv = new ArrayList<>(List.of("postconf", "-c", configDir.toString(), "-e"));
+        settings.forEach((k, v) -> argv.add(k + "=" + v));
+        check(runner.run(argv, TIMEOUT));
+    }
+
+    /** Parses {@code name = value} lines; values may be empty. */
+    static Map<String, String> parseAssignments(String out) {
+        Map<String, String> map = new LinkedHashMap<>();
+        for (String line : out.split("\n")) {
+            int eq = line.indexOf(" = ");
+            if (eq > 0) {
+                map.put(line.substring(0, eq).trim(), line.substring(eq + 3).trim());
+            } else if (line.endsWith(" =")) {
+                map.put(line.substring(0, line.length() - 2).trim(), "");
+            }
+        }
+        return map;
+    }
+
+    private static ExecResult check(ExecResult r) {
+        if (!r.ok()) {
+            throw new MfshellException("postconf failed: " + r.firstErrorLine());
+        }
+        return r;
+    }
+
+    /** One master.cf service: name (e.g. {@code 127.0.0.2:25} or {@code smtp}), type, command. */
+    public record MasterService(String name, String type, String command) {
+    }
+}

@@ -1,0 +1,26 @@
+package org.mfshell.shell;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.mfshell.cli.MfCommand;
+
+/**
+ * The list of mfshell's commands: the single registry used by the one-shot path, the interactive
+ * shell, help, and the generated completions and man page. Add new commands here.
+ */
+public final class Commands {
+    private Commands() {
+    }
+
+    public static List<MfCommand> all() {
+        List<MfCommand> list = new ArrayList<>();
+        list.add(new InstancesCommand());
+        list.add(new MailqCommand());
+        list.add(new VersionCommand());
+        List<String> names = new ArrayList<>(list.stream().map(c -> c.spec().name()).toList());
+        names.add("help");
+        List<MfCommand> view = list;
+        list.add(new HelpCommand(() -> view, names));
+        return list;
+    }
+}

@@ -1,0 +1,92 @@
+package org.mfshell.shell;
+
+import java.util.function.Supplier;
+import org.mfshell.AppContext;
+import org.mfshell.cli.ArgSpec;
+import org.mfshell.cli.CommandSpec;
+import org.mfshell.cli.Completion;
+import org.mfshell.cli.ExitCodes;
+import org.mfshell.cli.Io;
+import org.mfshell.cli.MfCommand;
+import org.mfshell.cli.OptionSpec;
+import org.mfshell.cli.ParsedArgs;
+import org.mfshell.cli.UsageException;
+import org.mfshell.shell.render.Table;
+
+/** {@code help} lists the commands; {@code help CMD} shows usage, options and examples from the command's spec. */
+public final class HelpCommand implements MfCommand {
+    private final Supplier<java.util.List<MfCommand>> commands;
+    private final CommandSpec spec;
+
+    public HelpCommand(Supplier<java.util.List<MfCommand>> commands, java.util.List<String> names) {
+        this.commands = commands;
+        this.spec = CommandSpec.builder("help")
+                .summary("list commands, or show one command's options and examples")
+                .argument(new ArgSpec("CMD", "command to explain", false, false, Completion.CHOICE, names))
+                .example("help")
+                .example("help flush")
+                .build();
+    }
+
+    @Override
+    public CommandSpec spec() {
+        return spec;
+    }
+
+    @Override
+    public int run(ParsedArgs args, AppContext ctx, Io io) {
+        if (args.arg(0).isEmpty()) {
+            io.out().println("mfshell " + VersionCommand.version() + ": commands over the Postfix instances under "
+                    + ctx.configRoot());
+            Table t = new Table("COMMAND", "WHAT IT DOES");
+            for (MfCommand c : commands.get()) {
+                if (!c.spec().hidden()) {
+                    t.row(c.spec().name(), c.spec().summary());
+                }
+            }
+            t.print(io.out());
+            io.out().println();
+            io.out().println("help CMD shows a command's options and examples. Every command also runs one-shot: mfshell CMD ARGS");
+            return ExitCodes.OK;
+        }
+        String name = args.arg(0).get();
+        MfCommand cmd = commands.get().stream().filter(c -> c.spec().name().equals(name)).findFirst()
+                .orElseThrow(() -> new UsageException("no command '" + name + "'"));
+        print(cmd.spec(), io);
+        return ExitCodes.OK;
+    }
+
+    static void print(CommandSpec s, Io io) {
+        io.out().println(s.name() + " - " + s.summary());
+        io.out().println();
+        io.out().println("Usage: " + s.usage());
+        if (!s.help().isEmpty()) {
+            io.out().println();
+            io.out().println(s.help());
+        }
+        if (!s.arguments().isEmpty()) {
+            io.out().println();
+            io.out().println("Arguments:");
+            for (ArgSpec a : s.arguments()) {
+                io.out().printf("  %-22s %s%n", a.name(), a.help());
+            }
+        }
+        if (!s.options().isEmpty()) {
+            io.out().println();
+            io.out().println("Options:");
+            for (OptionSpec o : s.options()) {
+                String left = "--" + o.longName() + (o.isFlag() ? "" : " " + o.valueName());
+                String help = o.help() + (o.choices().isEmpty() ? "" : " (" + String.join("|", o.choices()) + ")")
+                        + (o.repeatable() ? " (repeatable)" : "");
+                io.out().printf("  %-22s %s%n", left, help);
+            }
+        }
+        if (!s.examples().isEmpty()) {
+            io.out().println();
+            io.out().println("Examples:");
+            for (String e : s.examples()) {
+                io.out().println("  " + e);
+            }
+        }
+    }
+}

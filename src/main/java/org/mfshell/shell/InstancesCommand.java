@@ -1,0 +1,93 @@
+package org.mfshell.shell;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.mfshell.AppContext;
+import org.mfshell.cli.CommandSpec;
+import org.mfshell.cli.ExitCodes;
+import org.mfshell.cli.Io;
+import org.mfshell.cli.MfCommand;
+import org.mfshell.cli.OptionSpec;
+import org.mfshell.cli.ParsedArgs;
+import org.mfshell.instance.DiscoveryWarning;
+import org.mfshell.instance.InstanceRegistry;
+import org.mfshell.instance.PostfixInstance;
+import org.mfshell.shell.render.Ansi;
+import org.mfshell.shell.render.Json;
+import org.mfshell.shell.render.Table;
+
+/** {@code instances}: every discovered instance with its sending IP, state, queues and reroute. */
+public final class InstancesCommand implements MfCommand {
+    private static final CommandSpec SPEC = CommandSpec.builder("instances")
+            .summary("list every Postfix instance with its sending IP, state and queues")
+            .help("Discovers /etc/postfix-* (or MFSHELL_CONFIG_ROOT), postmulti's multi_instance_directories and the "
+                    + "default instance, and asks postconf about each: sending address (smtp_bind_address of the "
+                    + "smtp service), listen addresses, running state (master.pid), queue counts and whether a "
+                    + "transport.relay reroute is active.")
+            .option(OptionSpec.flag("json", "print a JSON array of objects for scripts"))
+            .example("instances")
+            .example("instances --json | jq '.[] | select(.queues.deferred > 100) | .name'")
+            .build();
+
+    @Override
+    public CommandSpec spec() {
+        return SPEC;
+    }
+
+    @Override
+    public int run(ParsedArgs args, AppContext ctx, Io io) {
+        InstanceRegistry registry = ctx.instances();
+        for (DiscoveryWarning w : registry.scan().warnings()) {
+            io.err().println("mfshell: warning: " + w);
+        }
+        List<PostfixInstance> all = registry.all();
+        if (args.flag("json")) {
+            List<Map<String, Object>> out = new ArrayList<>();
+            for (PostfixInstance i : all) {
+                out.add(toJson(i));
+            }
+            Json.print(io.out(), out);
+            return ExitCodes.OK;
+        }
+        boolean c = io.color();
+        Table t = new Table("NAME", "SENDING IP", "LISTEN", "STATE", "DEFERRED", "ACTIVE", "HOLD", "INCOMING", "REROUTE")
+                .right(4, 5, 6, 7);
+        for (PostfixInstance i : all) {
+            String state = i.running() ? Ansi.green(c, "running") : Ansi.red(c, "stopped");
+            String deferred = Long.toString(i.queues().deferred());
+            t.row(i.name(), i.bindAddress(), String.join(",", i.listen()), state,
+                    i.queues().deferred() > 0 ? Ansi.yellow(c, deferred) : deferred,
+                    i.queues().active(), i.queues().hold(), i.queues().incoming() + i.queues().maildrop(),
+                    i.rerouteActive() ? Ansi.yellow(c, "ACTIVE") : "-");
+        }
+        t.print(io.out());
+        return ExitCodes.OK;
+    }
+
+    static Map<String, Object> toJson(PostfixInstance i) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", i.name());
+        m.put("configDir", i.configDir().toString());
+        m.put("queueDir", i.queueDir().toString());
+        m.put("syslogName", i.syslogName());
+        m.put("bindAddress", i.bindAddress());
+        m.put("listen", i.listen());
+        m.put("running", i.running());
+        m.put("pid", i.pid());
+        m.put("transportMaps", i.transportMaps());
+        m.put("transportMapsState", i.transportMapsState().name().toLowerCase());
+        m.put("rerouteActive", i.rerouteActive());
+        m.put("maillogFile", i.maillogFile());
+        m.put("mynetworks", i.mynetworks());
+        Map<String, Object> q = new LinkedHashMap<>();
+        q.put("maildrop", i.queues().maildrop());
+        q.put("incoming", i.queues().incoming());
+        q.put("active", i.queues().active());
+        q.put("deferred", i.queues().deferred());
+        q.put("hold", i.queues().hold());
+        m.put("queues", q);
+        return m;
+    }
+}
