@@ -551,12 +551,59 @@ public final class Lab {
             throw new MfshellException("no lab at " + root + ": run 'lab up' first");
         }
         LabTools.writeAtomically(providerConfigDir().resolve("blocked-clients"), config.blockedClients(blocked));
-        // texthash maps are read when smtpd starts: reload makes new smtpd processes.
-        if (masterPid(providerQueueDir()) != 0) {
+        // texthash maps are read when smtpd starts: reload makes new smtpd processes. An old smtpd
+        // keeps serving a cached SMTP session until the client lets it go, so wait for the old
+        // ones to leave (idle cached sessions end within 2 s), then end any still holding on.
+        long master = masterPid(providerQueueDir());
+        if (master != 0) {
+            List<Long> old = children(master, "smtpd");
             ExecResult r = tools.postfix(providerConfigDir(), "reload");
             if (!r.ok()) {
                 throw new MfshellException("postfix reload of the provider failed (exit " + r.exitCode() + ")");
             }
+            Instant deadline = Instant.now().plusSeconds(5);
+            while (old.stream().anyMatch(p -> isChild(p, master)) && Instant.now().isBefore(deadline)) {
+                sleep(100);
+            }
+            for (long p : old) {
+                if (isChild(p, master)) {
+                    ProcessHandle.of(p).ifPresent(ProcessHandle::destroy);
+                }
+            }
+        }
+    }
+
+    /** Pids of the processes named {@code comm} whose parent is {@code parent}. */
+    private static List<Long> children(long parent, String comm) {
+        List<Long> out = new ArrayList<>();
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            for (Path p : procs.filter(x -> x.getFileName().toString().matches("\\d+")).toList()) {
+                long pid = Long.parseLong(p.getFileName().toString());
+                if (isChild(pid, parent) && comm.equals(readQuietly(p.resolve("comm")))) {
+                    out.add(pid);
+                }
+            }
+        } catch (IOException e) {
+            throw new MfshellException("cannot list /proc: " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    private static boolean isChild(long pid, long parent) {
+        String stat = readQuietly(Path.of("/proc", Long.toString(pid), "stat"));
+        int close = stat.lastIndexOf(')');
+        if (close < 0) {
+            return false;
+        }
+        String[] f = stat.substring(close + 2).split(" ");
+        return f.length > 1 && f[1].equals(Long.toString(parent));
+    }
+
+    private static String readQuietly(Path p) {
+        try {
+            return Files.readString(p, StandardCharsets.US_ASCII).trim();
+        } catch (IOException e) {
+            return "";
         }
     }
 
