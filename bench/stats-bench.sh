@@ -64,7 +64,8 @@ cat "$LOG" > /dev/null; cat "$LOG.gz" $ROT_GZ > /dev/null  # warm the page cache
 
 echo "== load before measuring: $(cat /proc/loadavg)"
 echo "== plain file"
-hyperfine -N --warmup 2 --runs "$RUNS" --export-markdown "$OUT/plain.md" \
+# JIT variants (C1 only, C2 only) are compared on the plain file, where the scan dominates.
+hyperfine -N --warmup 1 --runs "$RUNS" --export-markdown "$OUT/plain.md" \
     -n baseline "bash -c 'LC_ALL=C grep -F status= $LOG | mawk -f $AWK'" \
     -n mfshell-fatjar "$MF_FAT --log $LOG" \
     -n mfshell "$MF --log $LOG" \
@@ -75,17 +76,13 @@ echo "== one .gz"
 hyperfine -N --warmup 1 --runs "$(( (RUNS + 1) / 2 ))" --export-markdown "$OUT/gz.md" \
     -n zcat-mawk "bash -c 'zcat $LOG.gz | mawk -f $AWK'" \
     -n mfshell-fatjar "$MF_FAT --log $LOG.gz" \
-    -n mfshell "$MF --log $LOG.gz" \
-    -n mfshell-C1 "$MF_C1 --log $LOG.gz" \
-    -n mfshell-noTiered "$MF_C2ONLY --log $LOG.gz"
+    -n mfshell "$MF --log $LOG.gz"
 
 echo "== $ROTATED rotated .gz"
 hyperfine -N --warmup 1 --runs "$(( (RUNS + 1) / 2 ))" --export-markdown "$OUT/rot.md" \
     -n zcat-mawk "bash -c 'zcat $ROT_GZ | mawk -f $AWK'" \
     -n mfshell-fatjar "$MF_FAT $ROT_LOGS" \
-    -n mfshell "$MF $ROT_LOGS" \
-    -n mfshell-C1 "$MF_C1 $ROT_LOGS" \
-    -n mfshell-noTiered "$MF_C2ONLY $ROT_LOGS"
+    -n mfshell "$MF $ROT_LOGS"
 
 echo "== load while measuring: $(cat /proc/loadavg)"
 echo "== peak RSS (max resident set, KiB)"
