@@ -261,7 +261,7 @@ class MailqLabIntegrationTest {
 
     @Test
     @Order(8)
-    void completionOffersDomainsAndIdsOfTheQueue() {
+    void completionOffersDomainsAndIdsOfTheQueue() throws Exception {
         AppContext ctx = context();
         List<String> domains = org.mfshell.shell.completion.CompletionValues.queueDomains(ctx, INSTANCE);
         assertTrue(domains.contains("hotmail.com") && domains.contains("outlook.com"), domains.toString());
