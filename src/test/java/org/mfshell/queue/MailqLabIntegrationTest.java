@@ -172,7 +172,8 @@ class MailqLabIntegrationTest {
         assertEquals(5, sum.get("domains").get(1).get("total").asInt());
         JsonNode top = sum.get("reasons").get(0);
         assertEquals(8, top.get("count").asInt(), "one reason for all recipients: " + sum.get("reasons"));
-        assertTrue(top.get("reason").asText().startsWith("451 4.7.651 The mail server [<ip>]"), top.toString());
+        assertTrue(top.get("reason").asText().startsWith("451 4.7.651 <address>: Recipient address rejected: "
+                + "The mail server [<ip>] has been temporarily rate limited due to IP reputation."), top.toString());
     }
 
     @Test
