@@ -270,6 +270,36 @@ class MailqLabIntegrationTest {
         assertTrue(ids.containsAll(idsOf(mine())), ids.toString());
     }
 
+    @Test
+    @Order(9)
+    void stoppedInstanceStillListsWithANote() throws Exception {
+        Path msnB = lab.configDir("msn-b");
+        ExecResult stop = RUNNER.run(List.of("postfix", "-c", msnB.toString(), "stop"), Duration.ofSeconds(60));
+        assertEquals(0, stop.exitCode(), stop.stderr());
+        try {
+            waitFor(() -> !Files.exists(lab.queueDir("msn-b").resolve("pid/master.pid"))
+                    || RUNNER.run(List.of("postfix", "-c", msnB.toString(), "status"), Duration.ofSeconds(30)).exitCode() != 0,
+                    "msn-b stopped");
+            Result r = run("mailq", "msn-b");
+            assertEquals(0, r.code, r.err);
+            assertTrue(r.out.endsWith("Mail queue is empty\n") || r.out.contains(" Kbytes in "), r.out);
+            assertTrue(r.err.contains("mfshell: note: instance msn-b is stopped (postqueue read the queue directly)"), r.err);
+            r = run("mailq", "--json");
+            assertEquals(0, r.code, r.err);
+            boolean seen = false;
+            for (String line : r.out.split("\n")) {
+                JsonNode n = JSON.readTree(line);
+                if (n.get("instance").asText().equals("msn-b")) {
+                    assertFalse(n.get("running").asBoolean());
+                    seen = true;
+                }
+            }
+            assertTrue(seen, r.out);
+        } finally {
+            lab.up();
+        }
+    }
+
     // --- helpers -------------------------------------------------------------------------------
 
     private record Result(int code, String out, String err) {
