@@ -219,9 +219,14 @@ public final class Lab {
             }
         }
         startAll(toStart);
-        awaitBanner(PROVIDER, providerAddress());
-        for (String name : INSTANCES) {
-            awaitBanner(name, address(name));
+        // Only what was started now: a running master already holds its listening socket.
+        for (Path[] started : toStart) {
+            if (started[0].equals(providerConfigDir())) {
+                awaitBanner(PROVIDER, providerAddress());
+            } else {
+                String name = started[0].getFileName().toString().substring("postfix-".length());
+                awaitBanner(name, address(name));
+            }
         }
         return status();
     }
