@@ -282,7 +282,11 @@ public final class Lab {
      */
     public SeedReport seed() {
         requireRunnable();
-        Set<String> blocked = blockedInstances();
+        LabStatus before = status();
+        if (!before.allRunning()) {
+            throw new MfshellException("the lab at " + root + " is not (fully) running: run 'lab up' first");
+        }
+        Set<String> blocked = before.blocked();
         String token = DateTimeFormatter.ofPattern("yyyyMMddHHmmss").withZone(ZoneOffset.UTC).format(Instant.now())
                 + "." + Long.toString(ThreadLocalRandom.current().nextLong(1L << 40), 36);
         List<SeedPlan.Planned> plan = new SeedPlan(token, blocked).build();
