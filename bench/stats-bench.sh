@@ -40,7 +40,7 @@ if [ ! -s "$OUT/rot/mail.log.$ROTATED.gz" ]; then
     i=1
     for p in "$OUT"/rot/part.*; do gzip -c -6 "$p" > "$OUT/rot/mail.log.$i.gz"; rm "$p"; i=$((i + 1)); done
 fi
-ROT_GZ=$(ls "$OUT"/rot/mail.log.*.gz)
+ROT_GZ=$(ls "$OUT"/rot/mail.log.*.gz | tr "\n" " ")
 ROT_LOGS=$(for f in $ROT_GZ; do printf -- '--log %s ' "$f"; done)
 
 # The Boot fat jar (JarLauncher, nested jars) costs ~0.75 s of CPU at start-up; the extracted
