@@ -1,0 +1,158 @@
+package org.mfshell.log;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/**
+ * A {@link DeliverySink} for {@code health} and {@code warmup status}: inside the query's time
+ * window it counts deliveries per syslog name and recipient domain, and keeps the reply text of
+ * each deferred or bounced line (the {@code (...)} after {@code status=}) turned into a reason
+ * key by the given normaliser, counted per syslog name and provider group. At most
+ * {@link #MAX_REASONS} distinct keys are kept per name and group; the rest are counted as
+ * {@link #OTHER}. Lines whose time cannot be read are skipped and counted. Not thread-safe: one
+ * per scan task, merged with {@link #merge}.
+ */
+public final class ReplyAccumulator implements DeliverySink {
+    public static final int MAX_REASONS = 500;
+    public static final String OTHER = "(other reasons)";
+
+    /** Merged result: {@code counts[name][domain] = {sent, deferred, bounced}} and reasons per name and group. */
+    public record Replies(Map<String, Map<String, long[]>> counts,
+                          Map<String, Map<String, Map<String, Long>>> reasons, long unreadableTimes) {
+    }
+
+    private final StatsQuery q;
+    private final LogTime time;
+    private final Function<String, String> normalizer;
+    private final Map<String, Map<String, long[]>> counts = new TreeMap<>();
+    private final Map<String, Map<String, Map<String, Long>>> reasons = new TreeMap<>();
+    private long unreadableTimes;
+
+    public ReplyAccumulator(StatsQuery q, LogSource source, Function<String, String> normalizer) {
+        this.q = q;
+        this.time = new LogTime(source.reference(), q.zone());
+        this.normalizer = normalizer;
+    }
+
+    @Override
+    public void delivery(ByteBuffer b, int[] f, int nf, int tag, int groupEnd, int status) {
+        if (q.timeFiltered()) {
+            long t = time.millis(b, f, nf, tag);
+            if (t == Long.MIN_VALUE) {
+                unreadableTimes++;
+                return;
+            }
+            if ((q.sinceMs() != null && t < q.sinceMs()) || (q.untilMs() != null && t >= q.untilMs())) {
+                return;
+            }
+        }
+        String name = text(b, f[2 * tag], groupEnd);
+        if (!q.names().isEmpty() && !q.names().contains(name)) {
+            return;
+        }
+        int msgEnd = f[2 * (tag + 2) + 1];
+        String domain = StatsAccumulator.domain(b, f[2 * (tag + 2)], msgEnd);
+        counts.computeIfAbsent(name, k -> new TreeMap<>()).computeIfAbsent(domain, k -> new long[3])[status]++;
+        if (status == SENT) {
+            return;
+        }
+        String reply = reply(b, msgEnd);
+        String group = q.providers() == null ? domain : q.providers().groupOf(domain);
+        Map<String, Long> m = reasons.computeIfAbsent(name, k -> new TreeMap<>()).computeIfAbsent(group, k -> new TreeMap<>());
+        String key = reply == null ? "(no reply text)" : normalizer.apply(reply);
+        if (!m.containsKey(key) && m.size() >= MAX_REASONS) {
+            key = OTHER;
+        }
+        m.merge(key, 1L, Long::sum);
+    }
+
+    /**
+     * The text inside the parentheses after {@code status=WORD} on the line that continues at
+     * {@code from}, without the closing parenthesis; null when the line has none.
+     */
+    static String reply(ByteBuffer b, int from) {
+        int i = indexOf(b, from, "status=");
+        if (i < 0) {
+            return null;
+        }
+        int le = i;
+        while (le < b.limit() && b.get(le) != '\n') {
+            le++;
+        }
+        int open = -1;
+        for (int k = i; k < le; k++) {
+            if (b.get(k) == '(') {
+                open = k;
+                break;
+            }
+        }
+        if (open < 0) {
+            return null;
+        }
+        int end = le;
+        while (end > open && (b.get(end - 1) == '\r' || b.get(end - 1) == ' ')) {
+            end--;
+        }
+        if (end > open + 1 && b.get(end - 1) == ')') {
+            end--;
+        }
+        return text(b, open + 1, end).strip();
+    }
+
+    /** Index of {@code s} at or after {@code from} on the same line, or -1. */
+    private static int indexOf(ByteBuffer b, int from, String s) {
+        int n = s.length();
+        for (int i = from; i + n <= b.limit(); i++) {
+            byte x = b.get(i);
+            if (x == '\n') {
+                return -1;
+            }
+            if (x == s.charAt(0)) {
+                int k = 1;
+                while (k < n && b.get(i + k) == s.charAt(k)) {
+                    k++;
+                }
+                if (k == n) {
+                    return i + n;
+                }
+            }
+        }
+        return -1;
+    }
+
+    private static String text(ByteBuffer b, int s, int e) {
+        byte[] a = new byte[Math.max(0, e - s)];
+        for (int k = 0; k < a.length; k++) {
+            a[k] = b.get(s + k);
+        }
+        return new String(a, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void suspect(ByteBuffer b, int lineStart, int lineEnd, String reason) {
+        // Suspect lines are reported by stats; health only counts what it can read.
+    }
+
+    public static Replies merge(List<ReplyAccumulator> parts) {
+        Map<String, Map<String, long[]>> counts = new TreeMap<>();
+        Map<String, Map<String, Map<String, Long>>> reasons = new TreeMap<>();
+        long unreadable = 0;
+        for (ReplyAccumulator a : parts) {
+            a.counts.forEach((name, byDomain) -> byDomain.forEach((d, c) -> {
+                long[] into = counts.computeIfAbsent(name, k -> new TreeMap<>()).computeIfAbsent(d, k -> new long[3]);
+                for (int i = 0; i < 3; i++) {
+                    into[i] += c[i];
+                }
+            }));
+            a.reasons.forEach((name, byGroup) -> byGroup.forEach((g, m) -> m.forEach((k, v) -> reasons
+                    .computeIfAbsent(name, x -> new TreeMap<>()).computeIfAbsent(g, x -> new TreeMap<>())
+                    .merge(k, v, Long::sum))));
+            unreadable += a.unreadableTimes;
+        }
+        return new Replies(counts, reasons, unreadable);
+    }
+}
