@@ -17,6 +17,7 @@ public final class Commands {
         list.add(new InstancesCommand());
         list.add(new MailqCommand());
         list.add(new VersionCommand());
+        list.add(new LabCommand());
         list.add(new HealthCommand());
         list.add(new WarmupCommand());
         list.add(new RelayMapCommand());
