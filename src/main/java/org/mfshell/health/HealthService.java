@@ -69,12 +69,18 @@ public final class HealthService {
 
     /** Log deliveries of every instance since {@code sinceMs}, with reasons grouped by provider group. */
     public ReplyAccumulator.Replies scan(List<PostfixInstance> instances, long sinceMs) {
+        return scan(instances, sinceMs, k -> false);
+    }
+
+    /** As {@link #scan(List, long)}, counting per domain the deferrals whose reason {@code flagged} accepts. */
+    public ReplyAccumulator.Replies scan(List<PostfixInstance> instances, long sinceMs,
+                                         java.util.function.Predicate<String> flagged) {
         Set<String> names = new LinkedHashSet<>();
         instances.forEach(i -> names.add(i.syslogName()));
         List<LogSource> sources = sources(sinceMs);
         StatsQuery q = new StatsQuery(StatsQuery.By.INSTANCE, names, sinceMs, null, ZoneId.systemDefault(), groups);
         StatsService stats = new StatsService(runner, java.io.InputStream.nullInputStream());
-        return ReplyAccumulator.merge(stats.scan(sources, q, s -> new ReplyAccumulator(q, s, normalizer)));
+        return ReplyAccumulator.merge(stats.scan(sources, q, s -> new ReplyAccumulator(q, s, normalizer, flagged)));
     }
 
     public List<LogSource> sources(long sinceMs) {
@@ -84,7 +90,12 @@ public final class HealthService {
     public HealthReport health(long sinceMs, HealthRules.Loaded rules) {
         List<PostfixInstance> instances = registry.all();
         List<LogSource> sources = sources(sinceMs);
-        ReplyAccumulator.Replies replies = scan(instances, sinceMs);
+        // Which domains a BLOCKED signature deferred: those are what a flush should move.
+        Map<String, Boolean> blocking = new java.util.concurrent.ConcurrentHashMap<>();
+        ReplyAccumulator.Replies replies = scan(instances, sinceMs, key -> blocking.computeIfAbsent(key, k -> {
+            HealthRules.Signature s = rules.rules().match(k);
+            return s != null && s.verdict() == Verdict.BLOCKED;
+        }));
         HealthEvaluator eval = new HealthEvaluator(rules.rules());
         List<InstanceHealth> rows = new ArrayList<>();
         for (PostfixInstance inst : instances) {
@@ -145,8 +156,8 @@ public final class HealthService {
 
     /**
      * For every instance BLOCKED for a group: the sibling of the same family whose verdict for
-     * that group is OK and that sent the most to it, and the group's domains deferred at the
-     * blocked instance (most deferred first).
+     * that group is OK and that sent the most to it, and the group's domains that a BLOCKED
+     * signature deferred at the blocked instance (sorted, so the command is stable).
      */
     List<Suggestion> suggestions(List<InstanceHealth> rows, ReplyAccumulator.Replies replies) {
         List<Suggestion> out = new ArrayList<>();
@@ -176,17 +187,15 @@ public final class HealthService {
                     continue;
                 }
                 Map<String, Long> deferred = new LinkedHashMap<>();
-                replies.counts().getOrDefault(r.syslogName(), Map.of()).forEach((d, c) -> {
-                    if (c[DeliverySink.DEFERRED] > 0 && DOMAIN.matcher(d).matches() && groups.groupOf(d).equals(g.group())) {
-                        deferred.put(d, c[DeliverySink.DEFERRED]);
+                replies.flaggedDeferred().getOrDefault(r.syslogName(), Map.of()).forEach((d, n) -> {
+                    if (DOMAIN.matcher(d).matches() && groups.groupOf(d).equals(g.group())) {
+                        deferred.put(d, n);
                     }
                 });
                 if (deferred.isEmpty()) {
                     continue;
                 }
-                List<String> domains = deferred.entrySet().stream()
-                        .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
-                        .map(Map.Entry::getKey).toList();
+                List<String> domains = deferred.keySet().stream().sorted().toList();
                 StringBuilder cmd = new StringBuilder("flush " + r.instance() + " --to " + best.instance());
                 domains.forEach(d -> cmd.append(" --domain ").append(d));
                 out.add(new Suggestion(r.instance(), g.group(), best.instance(), domains, cmd.toString()));

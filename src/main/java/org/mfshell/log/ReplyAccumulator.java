@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * A {@link DeliverySink} for {@code health} and {@code warmup status}: inside the query's time
@@ -13,29 +14,43 @@ import java.util.function.Function;
  * each deferred or bounced line (the {@code (...)} after {@code status=}) turned into a reason
  * key by the given normaliser, counted per syslog name and provider group. At most
  * {@link #MAX_REASONS} distinct keys are kept per name and group; the rest are counted as
- * {@link #OTHER}. Lines whose time cannot be read are skipped and counted. Not thread-safe: one
- * per scan task, merged with {@link #merge}.
+ * {@link #OTHER}. Deferred lines whose reason key the {@code flagged} predicate accepts are also
+ * counted per syslog name and domain (health: which domains a block signature deferred). Lines
+ * whose time cannot be read are skipped and counted. Not thread-safe: one per scan task, merged
+ * with {@link #merge}.
  */
 public final class ReplyAccumulator implements DeliverySink {
     public static final int MAX_REASONS = 500;
     public static final String OTHER = "(other reasons)";
 
-    /** Merged result: {@code counts[name][domain] = {sent, deferred, bounced}} and reasons per name and group. */
+    /**
+     * Merged result: {@code counts[name][domain] = {sent, deferred, bounced}}, reasons per name and
+     * group, and flagged deferrals per name and domain.
+     */
     public record Replies(Map<String, Map<String, long[]>> counts,
-                          Map<String, Map<String, Map<String, Long>>> reasons, long unreadableTimes) {
+                          Map<String, Map<String, Map<String, Long>>> reasons,
+                          Map<String, Map<String, Long>> flaggedDeferred, long unreadableTimes) {
     }
 
     private final StatsQuery q;
     private final LogTime time;
     private final Function<String, String> normalizer;
+    private final Predicate<String> flagged;
+    private final Map<String, Map<String, Long>> flaggedDeferred = new TreeMap<>();
     private final Map<String, Map<String, long[]>> counts = new TreeMap<>();
     private final Map<String, Map<String, Map<String, Long>>> reasons = new TreeMap<>();
     private long unreadableTimes;
 
     public ReplyAccumulator(StatsQuery q, LogSource source, Function<String, String> normalizer) {
+        this(q, source, normalizer, k -> false);
+    }
+
+    public ReplyAccumulator(StatsQuery q, LogSource source, Function<String, String> normalizer,
+                            Predicate<String> flagged) {
         this.q = q;
         this.time = new LogTime(source.reference(), q.zone());
         this.normalizer = normalizer;
+        this.flagged = flagged;
     }
 
     @Override
@@ -64,6 +79,9 @@ public final class ReplyAccumulator implements DeliverySink {
         String group = q.providers() == null ? domain : q.providers().groupOf(domain);
         Map<String, Long> m = reasons.computeIfAbsent(name, k -> new TreeMap<>()).computeIfAbsent(group, k -> new TreeMap<>());
         String key = reply == null ? "(no reply text)" : normalizer.apply(reply);
+        if (status == DEFERRED && flagged.test(key)) {
+            flaggedDeferred.computeIfAbsent(name, k -> new TreeMap<>()).merge(domain, 1L, Long::sum);
+        }
         if (!m.containsKey(key) && m.size() >= MAX_REASONS) {
             key = OTHER;
         }
@@ -140,6 +158,7 @@ public final class ReplyAccumulator implements DeliverySink {
     public static Replies merge(List<ReplyAccumulator> parts) {
         Map<String, Map<String, long[]>> counts = new TreeMap<>();
         Map<String, Map<String, Map<String, Long>>> reasons = new TreeMap<>();
+        Map<String, Map<String, Long>> flagged = new TreeMap<>();
         long unreadable = 0;
         for (ReplyAccumulator a : parts) {
             a.counts.forEach((name, byDomain) -> byDomain.forEach((d, c) -> {
@@ -151,8 +170,10 @@ public final class ReplyAccumulator implements DeliverySink {
             a.reasons.forEach((name, byGroup) -> byGroup.forEach((g, m) -> m.forEach((k, v) -> reasons
                     .computeIfAbsent(name, x -> new TreeMap<>()).computeIfAbsent(g, x -> new TreeMap<>())
                     .merge(k, v, Long::sum))));
+            a.flaggedDeferred.forEach((name, m) -> m.forEach((d, v) -> flagged
+                    .computeIfAbsent(name, x -> new TreeMap<>()).merge(d, v, Long::sum)));
             unreadable += a.unreadableTimes;
         }
-        return new Replies(counts, reasons, unreadable);
+        return new Replies(counts, reasons, flagged, unreadable);
     }
 }
