@@ -75,9 +75,13 @@ public final class HealthService {
     /** As {@link #scan(List, long)}, counting per domain the deferrals whose reason {@code flagged} accepts. */
     public ReplyAccumulator.Replies scan(List<PostfixInstance> instances, long sinceMs,
                                          java.util.function.Predicate<String> flagged) {
+        return scan(instances, sinceMs, flagged, sources(sinceMs));
+    }
+
+    private ReplyAccumulator.Replies scan(List<PostfixInstance> instances, long sinceMs,
+                                          java.util.function.Predicate<String> flagged, List<LogSource> sources) {
         Set<String> names = new LinkedHashSet<>();
         instances.forEach(i -> names.add(i.syslogName()));
-        List<LogSource> sources = sources(sinceMs);
         StatsQuery q = new StatsQuery(StatsQuery.By.INSTANCE, names, sinceMs, null, ZoneId.systemDefault(), groups);
         StatsService stats = new StatsService(runner, java.io.InputStream.nullInputStream());
         return ReplyAccumulator.merge(stats.scan(sources, q, s -> new ReplyAccumulator(q, s, normalizer, flagged)));
@@ -95,7 +99,7 @@ public final class HealthService {
         ReplyAccumulator.Replies replies = scan(instances, sinceMs, key -> blocking.computeIfAbsent(key, k -> {
             HealthRules.Signature s = rules.rules().match(k);
             return s != null && s.verdict() == Verdict.BLOCKED;
-        }));
+        }), sources);
         HealthEvaluator eval = new HealthEvaluator(rules.rules());
         List<InstanceHealth> rows = new ArrayList<>();
         for (PostfixInstance inst : instances) {
