@@ -3,6 +3,8 @@ package org.mfshell.log;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
 
 /**
  * Byte-level scanner for Postfix delivery lines, the counting rule of mf-mail-stats-print
@@ -24,7 +26,7 @@ import java.nio.ByteOrder;
  * reads windows into it from a {@link Filler}. Lines are never turned into Strings; the search
  * for {@code " status="} tests eight bytes at a time (SWAR). A line longer than the buffer is
  * followed in a streaming state machine, so memory stays bounded whatever the input; only its
- * first seven fields must fit in the buffer. Never throws on content; I/O errors propagate.
+ * first nine fields are kept up to 64 KiB each. Never throws on content; I/O errors propagate.
  */
 public final class DeliveryScanner {
     /** Bytes of padding before the data so the look-behind loads of the search never underflow. */
@@ -32,10 +34,10 @@ public final class DeliveryScanner {
     private static final long ONES7 = 0x7F7F7F7F7F7F7F7FL;
     private static final long NL = 0x0A0A0A0A0A0A0A0AL;
     private static final long EQ = 0x3D3D3D3D3D3D3D3DL;
-    private static final long S = 0x7373737373737373L;
-    private static final long SP = 0x2020202020202020L;
     /** " status=" as a little-endian long. */
     private static final long PAT = 0x3D73757461747320L;
+    /** Fields split per line: seven for the rule, two more to recognise a shifted layout. */
+    private static final int FIELDS = 9;
     private static final byte[] PAT_BYTES = {' ', 's', 't', 'a', 't', 'u', 's', '='};
 
     /** Where a scanner gets bytes: fill {@code b} from {@code b.position()} up to at most {@code max} bytes; -1 at end. */
@@ -46,7 +48,7 @@ public final class DeliveryScanner {
 
     private final int size;
     private final ByteBuffer buf;
-    private final int[] f = new int[14];
+    private final int[] f = new int[2 * FIELDS];
     private DeliverySink sink;
     private long bytes;
     private LongLine longLine;
@@ -105,11 +107,11 @@ public final class DeliveryScanner {
                 if (filled > start) {
                     // The last line has no newline: give it one so it is a complete line.
                     buf.put(filled, (byte) '\n');
-                    processRegion(start, filled + 1);
+                    processRegion(buf, start, filled + 1);
                 }
                 return;
             }
-            int last = lastNewline(start, filled);
+            int last = lastNewline(buf, start, filled);
             if (last < 0) {
                 if (start == PAD && filled == PAD + size) {
                     longLine = new LongLine(PAD, filled);
@@ -119,8 +121,85 @@ public final class DeliveryScanner {
                 carry = moveTail(start, filled);
                 continue;
             }
-            processRegion(start, last + 1);
+            processRegion(buf, start, last + 1);
             carry = moveTail(last + 1, filled);
+        }
+    }
+
+    /** Size of one mapped window of a plain file. */
+    private static final long MAP_WINDOW = 32L << 20;
+
+    /**
+     * Scans the lines of {@code [start, end)} of a plain file (start at a line start) through
+     * memory-mapped windows, so the page cache is read in place without a copy. Each window
+     * starts at a line start and is unmapped before the next one, which keeps the resident set
+     * bounded by the window size. What does not fit the windows (the last bytes, a line longer
+     * than a window, or a JVM that cannot unmap) goes through the buffered path.
+     */
+    public void scanMapped(FileChannel ch, long start, long end, DeliverySink sink,
+                           java.util.function.LongConsumer progress) throws IOException {
+        this.sink = sink;
+        long pos = start;
+        while (UNMAPPER != null && end - pos > (1 << 16)) {
+            long len = Math.min(MAP_WINDOW, end - pos);
+            MappedByteBuffer m = ch.map(FileChannel.MapMode.READ_ONLY, pos, len);
+            try {
+                m.order(ByteOrder.LITTLE_ENDIAN);
+                // The search reads up to eight bytes past a newline: keep 16 bytes of slack.
+                int last = lastNewline(m, 0, (int) len - 16);
+                if (last < 0) {
+                    break;
+                }
+                processRegion(m, 0, last + 1);
+                pos += last + 1;
+                bytes += last + 1;
+                if (progress != null) {
+                    progress.accept(last + 1);
+                }
+            } finally {
+                unmap(m);
+            }
+        }
+        long[] at = {pos};
+        scan((b, max) -> {
+            long left = end - at[0];
+            if (left <= 0) {
+                return -1;
+            }
+            if (left < max) {
+                b.limit(b.position() + (int) left);
+            }
+            int n = ch.read(b, at[0]);
+            if (n < 0) {
+                return -1;
+            }
+            at[0] += n;
+            return n;
+        }, sink, progress);
+    }
+
+    /** sun.misc.Unsafe#invokeCleaner, to unmap a window at once; null when the JVM does not allow it. */
+    private static final java.lang.invoke.MethodHandle UNMAPPER = unmapper();
+
+    private static java.lang.invoke.MethodHandle unmapper() {
+        try {
+            Class<?> unsafeClass = Class.forName("sun.misc.Unsafe");
+            java.lang.reflect.Field f = unsafeClass.getDeclaredField("theUnsafe");
+            f.setAccessible(true);
+            Object unsafe = f.get(null);
+            return java.lang.invoke.MethodHandles.lookup()
+                    .findVirtual(unsafeClass, "invokeCleaner", java.lang.invoke.MethodType.methodType(void.class, ByteBuffer.class))
+                    .bindTo(unsafe);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static void unmap(MappedByteBuffer m) {
+        try {
+            UNMAPPER.invokeExact((ByteBuffer) m);
+        } catch (Throwable e) {
+            throw new IllegalStateException("cannot unmap a log window", e);
         }
     }
 
@@ -143,34 +222,45 @@ public final class DeliveryScanner {
     }
 
     /** Scans complete lines in {@code [from, limit)}; the byte at {@code limit - 1} is a newline. */
-    private void processRegion(int from, int limit) {
-        final ByteBuffer b = buf;
+    private void processRegion(ByteBuffer b, int from, int limit) {
         int resume = from;
-        int p = from;
-        outer:
+        while (true) {
+            int c = find(b, resume, limit);
+            if (c < 0) {
+                return;
+            }
+            int le = nextNewline(b, c + 8);
+            handleLine(b, lineStart(b, c, resume), le, c + 8);
+            resume = le + 1;
+        }
+    }
+
+    /**
+     * Start of the next {@code " status="} that begins at or after {@code from} and ends before
+     * {@code limit}, or -1. Kept small so the JIT compiles it early: one load and a few
+     * operations per eight bytes to find {@code '='}, then one compare of the eight bytes that
+     * end there.
+     */
+    private static int find(ByteBuffer b, int from, int limit) {
+        int p = from + 7;
         while (p < limit) {
-            long m = eqMask(b.getLong(p), EQ) & eqMask(b.getLong(p - 1), S) & eqMask(b.getLong(p - 7), SP);
+            long m = eqMask(b.getLong(p), EQ);
             while (m != 0) {
-                int eqPos = p + (Long.numberOfTrailingZeros(m) >>> 3);
-                if (eqPos >= limit) {
-                    break;
+                int eq = p + (Long.numberOfTrailingZeros(m) >>> 3);
+                if (eq >= limit) {
+                    return -1;
                 }
-                int c = eqPos - 7;
-                if (c >= resume && b.getLong(c) == PAT) {
-                    int le = nextNewline(eqPos + 1);
-                    handleLine(lineStart(c, resume), le, c + 8);
-                    resume = le + 1;
-                    p = resume;
-                    continue outer;
+                if (b.getLong(eq - 7) == PAT) {
+                    return eq - 7;
                 }
                 m &= m - 1;
             }
             p += 8;
         }
+        return -1;
     }
 
-    private int nextNewline(int i) {
-        final ByteBuffer b = buf;
+    private static int nextNewline(ByteBuffer b, int i) {
         while (true) {
             long m = eqMask(b.getLong(i), NL);
             if (m != 0) {
@@ -182,7 +272,7 @@ public final class DeliveryScanner {
 
     /** Index of the first newline in [from, to), or -1. */
     private int findNewline(int from, int to) {
-        final ByteBuffer b = buf;
+        final ByteBuffer b = this.buf;
         int i = from;
         for (; i + 8 <= to; i += 8) {
             long m = eqMask(b.getLong(i), NL);
@@ -199,8 +289,7 @@ public final class DeliveryScanner {
     }
 
     /** Index of the last newline in [from, to), or -1. */
-    private int lastNewline(int from, int to) {
-        final ByteBuffer b = buf;
+    private static int lastNewline(ByteBuffer b, int from, int to) {
         int i = to;
         for (; i - 8 >= from; i -= 8) {
             long m = eqMask(b.getLong(i - 8), NL);
@@ -216,8 +305,8 @@ public final class DeliveryScanner {
         return -1;
     }
 
-    private int lineStart(int c, int resume) {
-        int nl = lastNewline(resume, c);
+    private static int lineStart(ByteBuffer b, int c, int resume) {
+        int nl = lastNewline(b, resume, c);
         return nl < 0 ? resume : nl + 1;
     }
 
@@ -225,11 +314,11 @@ public final class DeliveryScanner {
         return x == ' ' || x == '\t';
     }
 
-    /** Splits up to seven fields of [ls, le) into {@link #f}; returns how many. */
+    /** Splits up to {@link #FIELDS} fields of [ls, le) into {@link #f}; returns how many. */
     private int fields(ByteBuffer b, int ls, int le) {
         int nf = 0;
         int i = ls;
-        while (nf < 7) {
+        while (nf < FIELDS) {
             while (i < le && blank(b.get(i))) {
                 i++;
             }
@@ -317,10 +406,6 @@ public final class DeliveryScanner {
     }
 
     /** One line [ls, le) whose first {@code " status="} value starts at v. */
-    private void handleLine(int ls, int le, int v) {
-        handleLine(buf, ls, le, v);
-    }
-
     private void handleLine(ByteBuffer b, int ls, int le, int v) {
         int nf = fields(b, ls, le);
         int tag = rfc3339(b, f, nf) ? 2 : 4;
@@ -347,11 +432,12 @@ public final class DeliveryScanner {
 
     /** Statuses that smtp lines legitimately carry but that are not deliveries (address verification). */
     private static boolean knownOtherStatus(ByteBuffer b, int v, int le) {
-        return (le - v >= 11 && startsWith(b, v, "deliverable")) || (le - v >= 13 && startsWith(b, v, "undeliverable"))
+        // Nine bytes are all the rule looks at (and all a line longer than the buffer keeps).
+        return (le - v >= 9 && startsWith(b, v, "deliverab")) || (le - v >= 9 && startsWith(b, v, "undeliver"))
                 || (le - v >= 7 && startsWith(b, v, "expired"));
     }
 
-    /** Some field of the first seven ends in /smtp[N]: and the next-but-one starts with to=. */
+    /** Some field of the first nine ends in /smtp[N]: and the next-but-one starts with to=. */
     private boolean looksLikeDelivery(ByteBuffer b, int nf, int tag) {
         for (int i = 0; i + 2 < nf; i++) {
             if (i != tag && smtpTag(b, f[2 * i], f[2 * i + 1]) && f[2 * i + 5] - f[2 * i + 4] >= 3
@@ -364,21 +450,21 @@ public final class DeliveryScanner {
 
     /**
      * A line that did not fit in the buffer, followed byte by byte: awk's field split of the
-     * first seven fields (each kept up to 64 KiB), the first {@code " status="} anywhere on the
+     * first nine fields (each kept up to 64 KiB), the first {@code " status="} anywhere on the
      * line and the nine bytes after it. At the end of the line these are rebuilt into a short
-     * equivalent line (same first seven fields and separators, same first status value) that
+     * equivalent line (same first nine fields and separators, same first status value) that
      * goes through the normal per-line rule.
      */
     private final class LongLine {
         private static final int FIELD_CAP = 1 << 16;
-        private final byte[][] fieldBytes = new byte[7][];
-        private final int[] fieldLen = new int[7];
-        private final byte[] sepBefore = new byte[7];
+        private final byte[][] fieldBytes = new byte[FIELDS][];
+        private final int[] fieldLen = new int[FIELDS];
+        private final byte[] sepBefore = new byte[FIELDS];
         private int nf;
         private boolean inField;
         private byte lastSep;
         private long offset;
-        private long field7End = -1;
+        private long fieldsEnd = -1;
         private int matched;
         private long matchAt = -1;
         private final byte[] value = new byte[9];
@@ -392,24 +478,24 @@ public final class DeliveryScanner {
             ByteBuffer b = buf;
             for (int i = from; i < to; i++, offset++) {
                 byte x = b.get(i);
-                if (nf <= 7 || field7End < 0) {
+                if (fieldsEnd < 0) {
                     if (blank(x)) {
-                        if (inField && nf == 7) {
-                            field7End = offset;
+                        if (inField && nf == FIELDS) {
+                            fieldsEnd = offset;
                         }
                         inField = false;
                         lastSep = x;
                     } else if (!inField) {
-                        if (nf < 7) {
+                        if (nf < FIELDS) {
                             fieldBytes[nf] = new byte[64];
                             sepBefore[nf] = lastSep;
                             nf++;
                             inField = true;
                             append(nf - 1, x);
-                        } else if (field7End < 0) {
-                            field7End = offset;
+                        } else if (fieldsEnd < 0) {
+                            fieldsEnd = offset;
                         }
-                    } else if (nf <= 7 && field7End < 0) {
+                    } else {
                         append(nf - 1, x);
                     }
                 }
@@ -450,7 +536,7 @@ public final class DeliveryScanner {
                 }
                 line.write(fieldBytes[k], 0, fieldLen[k]);
             }
-            if (field7End >= 0 && matchAt >= field7End) {
+            if (fieldsEnd >= 0 && matchAt >= fieldsEnd) {
                 line.writeBytes(PAT_BYTES);
                 line.write(value, 0, nvalue);
             }

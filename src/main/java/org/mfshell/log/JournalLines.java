@@ -29,7 +29,8 @@ public final class JournalLines extends InputStream {
     private boolean eof;
 
     public JournalLines(InputStream json) throws IOException {
-        this.p = new JsonFactory().createParser(json);
+        // The runner drains and closes the process stream itself.
+        this.p = new JsonFactory().disable(JsonParser.Feature.AUTO_CLOSE_SOURCE).createParser(json);
     }
 
     @Override

@@ -48,6 +48,8 @@ public final class ScanEngine {
     private final AtomicLong done = new AtomicLong();
     private final ThreadLocal<DeliveryScanner> scanners;
     private final long minChunk;
+    /** Plain files through memory-mapped windows (default) or positional reads (MFSHELL_STATS_MMAP=0). */
+    private final boolean mapped = !"0".equals(System.getenv("MFSHELL_STATS_MMAP"));
 
     /** {@code minChunk}: a plain file is cut into pieces of at least this many bytes. */
     public ScanEngine(int threads, int bufferSize, long minChunk, StreamOpener streams) {
@@ -177,22 +179,26 @@ public final class ScanEngine {
             switch (s.kind()) {
                 case FILE -> {
                     try (FileChannel ch = FileChannel.open(s.path(), StandardOpenOption.READ)) {
-                        long[] pos = {t.start()};
-                        sc.scan((b, max) -> {
-                            long left = t.end() - pos[0];
-                            if (left <= 0) {
-                                return -1;
-                            }
-                            if (left < max) {
-                                b.limit(b.position() + (int) left);
-                            }
-                            int n = ch.read(b, pos[0]);
-                            if (n < 0) {
-                                return -1;
-                            }
-                            pos[0] += n;
-                            return n;
-                        }, sink, done::addAndGet);
+                        if (mapped) {
+                            sc.scanMapped(ch, t.start(), t.end(), sink, done::addAndGet);
+                        } else {
+                            long[] pos = {t.start()};
+                            sc.scan((b, max) -> {
+                                long left = t.end() - pos[0];
+                                if (left <= 0) {
+                                    return -1;
+                                }
+                                if (left < max) {
+                                    b.limit(b.position() + (int) left);
+                                }
+                                int n = ch.read(b, pos[0]);
+                                if (n < 0) {
+                                    return -1;
+                                }
+                                pos[0] += n;
+                                return n;
+                            }, sink, done::addAndGet);
+                        }
                     }
                 }
                 case GZIP -> {

@@ -174,7 +174,12 @@ public final class StatsAccumulator implements DeliverySink {
 
     private static List<StatsReport.Row> rows(Map<String, long[]> m) {
         List<StatsReport.Row> out = new ArrayList<>();
-        m.forEach((k, c) -> out.add(new StatsReport.Row(k, c[SENT], c[BOUNCED], c[DEFERRED])));
+        m.forEach((k, c) -> {
+            // Like mf-mail-stats-print, a name appears only once it has a counted line.
+            if (c[SENT] + c[BOUNCED] + c[DEFERRED] > 0) {
+                out.add(new StatsReport.Row(k, c[SENT], c[BOUNCED], c[DEFERRED]));
+            }
+        });
         return out;
     }
 }

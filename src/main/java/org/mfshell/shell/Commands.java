@@ -16,6 +16,7 @@ public final class Commands {
         List<MfCommand> list = new ArrayList<>();
         list.add(new InstancesCommand());
         list.add(new MailqCommand());
+        list.add(new StatsCommand());
         list.add(new VersionCommand());
         list.add(new LabCommand());
         list.add(new HealthCommand());
