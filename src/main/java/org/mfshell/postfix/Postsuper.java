@@ -29,17 +29,19 @@ public final class Postsuper {
 
     /** The four message actions, with postsuper's option and the words it logs. */
     public enum Action {
-        HOLD("-h", "placed on hold"),
-        RELEASE("-H", "released from hold"),
-        REQUEUE("-r", "requeued"),
-        DELETE("-d", "removed");
+        HOLD("-h", "placed on hold", "Placed on hold"),
+        RELEASE("-H", "released from hold", "Released from hold"),
+        REQUEUE("-r", "requeued", "Requeued"),
+        DELETE("-d", "removed", "Deleted");
 
         private final String option;
         private final String perIdWords;
+        private final String summaryWords;
 
-        Action(String option, String perIdWords) {
+        Action(String option, String perIdWords, String summaryWords) {
             this.option = option;
             this.perIdWords = perIdWords;
+            this.summaryWords = summaryWords;
         }
 
         public String option() {
@@ -82,7 +84,11 @@ public final class Postsuper {
         return result;
     }
 
-    /** Reads postsuper's stderr; count is -1 when no summary line was printed. */
+    /**
+     * Reads postsuper's stderr. The count is the action's summary line; when postsuper died before
+     * printing it (a stopped instance cannot log), the number of per-message lines; -1 when there is
+     * neither and postsuper failed. Other summaries (e.g. "Renamed to match inode number") are warnings.
+     */
     static Result parse(Action action, String stderr, int exitCode) {
         long count = -1;
         Set<String> ids = new LinkedHashSet<>();
@@ -92,7 +98,7 @@ public final class Postsuper {
                 continue;
             }
             Matcher s = SUMMARY.matcher(line);
-            if (s.matches()) {
+            if (s.matches() && s.group(1).equals(action.summaryWords)) {
                 count = Math.max(count, 0) + Long.parseLong(s.group(2));
                 continue;
             }
@@ -102,6 +108,9 @@ public final class Postsuper {
                 continue;
             }
             warnings.add(line.startsWith("postsuper: ") ? line.substring("postsuper: ".length()) : line);
+        }
+        if (count < 0 && (!ids.isEmpty() || exitCode == 0)) {
+            count = ids.size();
         }
         return new Result(action, count, ids, warnings, exitCode);
     }

@@ -127,7 +127,7 @@ public final class QueueService {
     }
 
     public Summary summary(Path configDir, QueueFilter filter, long limit, ReasonNormalizer normalizer,
-                                Sink malformedSink) {
+                                java.util.function.Consumer<MalformedLine> malformedSink) {
         QueueSummary s = new QueueSummary(normalizer, Instant.now().getEpochSecond());
         ScanResult r = scan(configDir, filter, limit, new Sink() {
             @Override
@@ -138,7 +138,7 @@ public final class QueueService {
 
             @Override
             public void malformed(MalformedLine line) {
-                malformedSink.malformed(line);
+                malformedSink.accept(line);
             }
         });
         return new Summary(s, r);
@@ -163,7 +163,7 @@ public final class QueueService {
     }
 
     /** Messages the filter selects and {@code eligible} accepts (e.g. "not already on hold"). */
-    public Pick pick(Path configDir, QueueFilter filter, Predicate<QueueMessage> eligible, Sink malformedSink) {
+    public Pick pick(Path configDir, QueueFilter filter, Predicate<QueueMessage> eligible, java.util.function.Consumer<MalformedLine> malformedSink) {
         List<Picked> picked = new ArrayList<>();
         ScanResult r = scan(configDir, filter, 0, new Sink() {
             @Override
@@ -176,7 +176,7 @@ public final class QueueService {
 
             @Override
             public void malformed(MalformedLine line) {
-                malformedSink.malformed(line);
+                malformedSink.accept(line);
             }
         });
         return new Pick(picked, r);

@@ -93,8 +93,8 @@ public final class ReasonNormalizer {
         s = HOST_WITH_ADDR.matcher(s).replaceAll("<host>");
         s = ISO_TIME.matcher(s).replaceAll("<time>");
         s = IPV4.matcher(s).replaceAll("<ip>");
-        s = IPV6.matcher(s).replaceAll("<ip>");
         s = CLOCK.matcher(s).replaceAll("<time>");
+        s = IPV6.matcher(s).replaceAll("<ip>");
         s = NUMBERED_HOST.matcher(s).replaceAll("<host>");
         s = maskNumbers(s);
         for (int i = 0; i < urls.size(); i++) {

@@ -17,6 +17,8 @@ public final class Commands {
         list.add(new InstancesCommand());
         list.add(new MailqCommand());
         list.add(new StatsCommand());
+        list.add(new ShowCommand());
+        list.addAll(QueueActionCommand.all());
         list.add(new VersionCommand());
         list.add(new LabCommand());
         list.add(new HealthCommand());
