@@ -219,9 +219,14 @@ public final class Lab {
             }
         }
         startAll(toStart);
-        awaitBanner(PROVIDER, providerAddress());
-        for (String name : INSTANCES) {
-            awaitBanner(name, address(name));
+        // Only what was started now: a running master already holds its listening socket.
+        for (Path[] started : toStart) {
+            if (started[0].equals(providerConfigDir())) {
+                awaitBanner(PROVIDER, providerAddress());
+            } else {
+                String name = started[0].getFileName().toString().substring("postfix-".length());
+                awaitBanner(name, address(name));
+            }
         }
         return status();
     }
@@ -425,6 +430,36 @@ public final class Lab {
                 }
             }
         }
+    }
+
+    /**
+     * Restores one instance's generated configuration (for a test that enabled transport_maps or
+     * edited master.cf): stops it, rewrites its config dir from scratch, starts it. Its queue and
+     * log are kept.
+     */
+    public void rebuild(String instance) {
+        requireRunnable();
+        Path dir = configDir(instance);
+        Path queue = queueDir(instance);
+        long pid = masterPid(queue);
+        if (pid != 0) {
+            tools.postfix(dir, "stop");
+            Instant deadline = Instant.now().plus(STOP_WAIT);
+            while (masterPid(queue) != 0) {
+                if (Instant.now().isAfter(deadline)) {
+                    throw new MfshellException(instance + " did not stop within " + STOP_WAIT.toSeconds() + " s");
+                }
+                sleep(50);
+            }
+        }
+        try {
+            LabConfig.deleteTree(dir);
+        } catch (IOException e) {
+            throw new MfshellException("cannot remove " + dir + ": " + e.getMessage(), e);
+        }
+        config.writeInstance(instance);
+        startAll(List.<Path[]>of(new Path[] {dir, queue}));
+        awaitBanner(instance, address(instance));
     }
 
     /**

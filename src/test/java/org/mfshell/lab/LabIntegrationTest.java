@@ -151,6 +151,26 @@ class LabIntegrationTest {
 
     @Test
     @Order(5)
+    void rebuildRestoresTheGeneratedConfigAndKeepsTheQueue() throws Exception {
+        Path mainCf = lab.configDir("msn-a").resolve("main.cf");
+        String generated = Files.readString(mainCf);
+        Files.writeString(mainCf, generated.replace("#transport_maps", "transport_maps"));
+        int deferred = lab.status().instance("msn-a").queue("deferred");
+        long pid = lab.status().instance("msn-a").pid();
+        lab.rebuild("msn-a");
+        // postconf -e writes new parameters in its own (hash) order: compare the settings, and the last line.
+        assertEquals(generated.lines().sorted().toList(), Files.readString(mainCf).lines().sorted().toList());
+        assertEquals("#transport_maps = hash:" + lab.configDir("msn-a").resolve("transport.relay"),
+                Files.readAllLines(mainCf).get(Files.readAllLines(mainCf).size() - 1));
+        LabStatus s = lab.status();
+        assertTrue(s.instance("msn-a").running());
+        assertNotEquals(pid, s.instance("msn-a").pid());
+        assertEquals(deferred, s.instance("msn-a").queue("deferred"));
+        assertEquals(0, postfix(lab.configDir("msn-a"), "status").exitCode());
+    }
+
+    @Test
+    @Order(6)
     void downStopsEverythingAndLeavesNoPidFile() throws Exception {
         lab.down();
         List<Path> dirs = new ArrayList<>();
