@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.Locale;
 import org.mfshell.AppContext;
 import org.mfshell.cli.CommandSpec;
@@ -23,6 +24,7 @@ import org.mfshell.health.HealthRules;
 import org.mfshell.health.HealthService;
 import org.mfshell.health.Verdict;
 import org.mfshell.log.LogLocator;
+import org.mfshell.log.TimeArg;
 import org.mfshell.provider.ProviderGroups;
 import org.mfshell.queue.ReasonNormalizer;
 import org.mfshell.shell.render.Ansi;
@@ -45,7 +47,7 @@ public final class HealthCommand implements MfCommand {
                     + "reported with its line number and the built-in rules are used). When an instance is BLOCKED "
                     + "for a group and a sibling of the same family (msn-a, msn-b) is OK, the flush command that "
                     + "moves its deferred mail there is printed.")
-            .option(OptionSpec.value("since", "DURATION", "window back from now (default 1h), e.g. 30m, 6h, 2d"))
+            .option(OptionSpec.value("since", "TIME", "window start (default 1h ago): 30m, 6h, 2d, today, 2026-11-29 10:00"))
             .option(OptionSpec.flag("json", "print the report as JSON"))
             .option(OptionSpec.value("rules", "FILE", "verdict rules file instead of /etc/mfshell/health-rules",
                     Completion.FILE))
@@ -62,9 +64,11 @@ public final class HealthCommand implements MfCommand {
 
     @Override
     public int run(ParsedArgs args, AppContext ctx, Io io) {
-        Duration since = args.durationValue("since").orElse(Duration.ofHours(1));
-        if (since.isZero()) {
-            throw new UsageException("--since: give a window longer than 0, e.g. 1h");
+        Instant now = Instant.now();
+        long sinceMs = args.value("since").map(t -> TimeArg.parse(t, "--since", now, ZoneId.systemDefault()))
+                .orElse(now.minus(Duration.ofHours(1)).toEpochMilli());
+        if (sinceMs >= now.toEpochMilli()) {
+            throw new UsageException("--since: give a time in the past, e.g. 1h");
         }
         Path rulesFile;
         if (args.value("rules").isPresent()) {
@@ -82,16 +86,16 @@ public final class HealthCommand implements MfCommand {
         ReasonNormalizer normalizer = new ReasonNormalizer();
         HealthService service = new HealthService(ctx.instances(), ctx.runner(), ProviderGroups.load(),
                 normalizer::normalize, LogLocator.MAIL_LOG);
-        HealthReport report = service.health(Instant.now().minus(since).toEpochMilli(), rules);
+        HealthReport report = service.health(sinceMs, rules);
         if (args.flag("json")) {
             Json.print(io.out(), report);
             return ExitCodes.OK;
         }
-        render(report, since, io);
+        render(report, args.value("since").orElse("1h"), io);
         return ExitCodes.OK;
     }
 
-    static void render(HealthReport report, Duration since, Io io) {
+    static void render(HealthReport report, String since, Io io) {
         boolean c = io.color();
         Table t = new Table("INSTANCE", "SENDING IP", "QUEUED", "DEFERRED-Q", "HOLD", "SENT", "BOUNCED", "DEFERRED",
                 "BOUNCE%", "DEFER%", "VERDICT").right(2, 3, 4, 5, 6, 7, 8, 9);
@@ -100,7 +104,8 @@ public final class HealthCommand implements MfCommand {
                     h.queue().deferred(), h.queue().hold(), h.sent(), h.bounced(), h.deferred(), pct(h.bouncedRatio()),
                     pct(h.deferredRatio()), verdictCell(h, c));
         }
-        io.out().println("Health over the last " + human(since) + " (rules: " + report.rules() + ")");
+        io.out().println("Health since " + (Character.isDigit(since.charAt(0)) && !since.contains("-") ? since + " ago" : since)
+                + " (" + report.since() + "; rules: " + report.rules() + ")");
         t.print(io.out());
         boolean any = false;
         for (InstanceHealth h : report.instances()) {
@@ -165,19 +170,5 @@ public final class HealthCommand implements MfCommand {
 
     private static String pct(double share) {
         return String.format(Locale.ROOT, "%.1f", share * 100);
-    }
-
-    static String human(Duration d) {
-        long s = d.getSeconds();
-        if (s % 86400 == 0) {
-            return s / 86400 + "d";
-        }
-        if (s % 3600 == 0) {
-            return s / 3600 + "h";
-        }
-        if (s % 60 == 0) {
-            return s / 60 + "m";
-        }
-        return s + "s";
     }
 }

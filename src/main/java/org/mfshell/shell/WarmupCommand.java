@@ -23,6 +23,7 @@ import org.mfshell.cli.UsageException;
 import org.mfshell.health.HealthService;
 import org.mfshell.instance.PostfixInstance;
 import org.mfshell.log.LogLocator;
+import org.mfshell.log.TimeArg;
 import org.mfshell.provider.ProviderGroups;
 import org.mfshell.relay.RelayNames;
 import org.mfshell.shell.render.Json;
@@ -55,7 +56,7 @@ public final class WarmupCommand implements MfCommand {
             .option(OptionSpec.value("host", "NAME", "host name of the new IP's host record (default: myhostname)"))
             .option(OptionSpec.value("suffix", "DOMAIN", "relay name suffix (default smtp.mayfirst.org)"))
             .option(OptionSpec.value("stage", "K", "status: compare with stage K of the plan instead of equal shares"))
-            .option(OptionSpec.value("since", "DURATION", "status: log window (default 7d)"))
+            .option(OptionSpec.value("since", "TIME", "status: window start (default 7d ago): 14d, 2026-11-01"))
             .option(OptionSpec.flag("json", "print as JSON"))
             .example("warmup plan msn --new-ip 216.66.15.9")
             .example("warmup plan therest --new-ip 216.66.15.9 --steps 4 --every 2weeks --host rustin.mayfirst.org")
@@ -96,7 +97,9 @@ public final class WarmupCommand implements MfCommand {
             }
             return ExitCodes.OK;
         }
-        Duration since = args.durationValue("since").orElse(Duration.ofDays(7));
+        Instant now = Instant.now();
+        long sinceMs = args.value("since").map(t -> TimeArg.parse(t, "--since", now, java.time.ZoneId.systemDefault()))
+                .orElse(now.minus(Duration.ofDays(7)).toEpochMilli());
         WarmupPlan.Stage stage = null;
         if (args.value("stage").isPresent()) {
             int k = args.intValue("stage").orElseThrow();
@@ -112,7 +115,7 @@ public final class WarmupCommand implements MfCommand {
             }
             stage = plan.stages().get(k - 1);
         }
-        WarmupService.Status st = service.status(relay, Instant.now().minus(since).toEpochMilli(), stage);
+        WarmupService.Status st = service.status(relay, sinceMs, stage);
         if (args.flag("json")) {
             Json.print(io.out(), st);
             return ExitCodes.OK;

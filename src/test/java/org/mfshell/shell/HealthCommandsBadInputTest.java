@@ -32,8 +32,9 @@ class HealthCommandsBadInputTest {
         usage("--every: bad duration '1fortnight'",
                 "warmup", "plan", "msn", "--new-ip", "216.66.15.9", "--existing", "209.51.172.9", "--every", "1fortnight");
         usage("warmup plan: --new-ip IP is required", "warmup", "plan", "msn", "--existing", "209.51.172.9");
-        usage("--since: bad duration 'yesterdayish'", "health", "--since", "yesterdayish");
+        usage("--since: cannot read 'yesterdayish'", "health", "--since", "yesterdayish");
         usage("--since: bad duration '1month'", "warmup", "status", "msn", "--since", "1month");
+        usage("--since: give a time in the past", "health", "--since", "2099-01-01");
         usage("--rules " + root.resolve("nope") + ": no such file", "health", "--rules", root.resolve("nope").toString());
         usage("unknown provider group 'gmail'", "relay-map", "--group", "gmail");
         usage("--suffix: bad domain 'smtp..example'", "relay-map", "--suffix", "smtp..example");
