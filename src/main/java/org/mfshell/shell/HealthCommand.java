@@ -87,6 +87,12 @@ public final class HealthCommand implements MfCommand {
         HealthService service = new HealthService(ctx.instances(), ctx.runner(), ProviderGroups.load(),
                 normalizer::normalize, LogLocator.MAIL_LOG);
         HealthReport report = service.health(sinceMs, rules);
+        // The rules warning was printed before the scan; the others (unreadable timestamps) now.
+        for (String w : report.warnings()) {
+            if (!w.equals(rules.warning())) {
+                io.err().println("mfshell: warning: " + w);
+            }
+        }
         if (args.flag("json")) {
             Json.print(io.out(), report);
             return ExitCodes.OK;
@@ -141,9 +147,6 @@ public final class HealthCommand implements MfCommand {
                         + " is OK; move its deferred mail with:");
                 io.out().println("    " + Ansi.bold(c, s.command()));
             }
-        }
-        for (String w : report.warnings()) {
-            io.err().println("mfshell: warning: " + w);
         }
     }
 

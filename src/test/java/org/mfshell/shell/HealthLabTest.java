@@ -73,7 +73,7 @@ class HealthLabTest {
             InProcessCli.Result r = InProcessCli.run(lab.configRoot(), "health", "--since", "3h", "--rules", rules.toString());
             assertEquals(0, r.exitCode(), r.err());
             assertEquals("mfshell: warning: health rules " + rules + ":2: bad verdict 'BLOKKED' (BLOCKED or DEGRADED); "
-                    + "using the built-in rules", r.err().lines().findFirst().orElse(""));
+                    + "using the built-in rules\n", r.err());
             assertTrue(row(r.out(), "msn-a").endsWith("BLOCKED (msn)"), r.out());
         } finally {
             Files.deleteIfExists(rules);
