@@ -66,4 +66,16 @@ class HealthCommandsBadInputTest {
         r = InProcessCli.run(root, "relay-map", "--group", "earthlink", "--check", f.toString());
         assertEquals(0, r.exitCode(), r.out() + r.err());
     }
+
+    @Test
+    void completionOffersTheNewCommandsActionsAndOptions() {
+        org.mfshell.AppContext ctx = new org.mfshell.AppContext(root, root, root.resolve("a"), root,
+                new org.mfshell.postfix.ProcessRunner());
+        CompletionEngine c = new CompletionEngine(Commands.all(), ctx);
+        assertTrue(c.complete(java.util.List.of(), "he").contains("health"), c.complete(java.util.List.of(), "he").toString());
+        assertTrue(c.complete(java.util.List.of(), "rel").contains("relay-map"));
+        assertEquals(java.util.List.of("plan"), c.complete(java.util.List.of("warmup"), "p"));
+        assertTrue(c.complete(java.util.List.of("health"), "--").containsAll(java.util.List.of("--since", "--json", "--rules")));
+        assertTrue(c.complete(java.util.List.of("relay-map"), "--c").contains("--check"));
+    }
 }
