@@ -54,7 +54,8 @@ public final class HealthEvaluator {
         } else if (enough && deferShare >= rules.threshold("blocked-deferred")) {
             v = Verdict.BLOCKED;
             why = percent(deferShare) + " deferred";
-        } else if (hits > 0 && hits >= rules.threshold("degraded-min-hits")) {
+        } else if (hits > 0 && hits >= rules.threshold("degraded-min-hits")
+                && hits >= rules.threshold("degraded-min-share") * attempts) {
             v = Verdict.DEGRADED;
             why = "signature " + describe(bySignature, rules, null) + " in " + hits + " of " + attempts + " deliveries";
         } else if (enough && deferShare >= rules.threshold("degraded-deferred")) {

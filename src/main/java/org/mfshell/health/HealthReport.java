@@ -16,11 +16,13 @@ public record HealthReport(String since, String generated, String rules, List<St
     }
 
     /**
-     * One instance: sending address, queue sizes, counts in the window, top reasons, its worst
-     * verdict and the verdict of each provider group it delivered to (or serves).
+     * One instance: sending address, queue sizes, counts in the window (deferred: distinct
+     * recipients, each once however often retried; deferredAttempts: deferral lines), top
+     * reasons, its worst verdict and the verdict of each provider group it delivered to (or serves).
      */
     public record InstanceHealth(String instance, String syslogName, String sendingIp, boolean running,
-                                 QueueCounts queue, long sent, long bounced, long deferred, double bouncedRatio,
+                                 QueueCounts queue, long sent, long bounced, long deferred, long deferredAttempts,
+                                 double bouncedRatio,
                                  double deferredRatio, List<Reason> topReasons, Verdict verdict,
                                  List<GroupHealth> groups) {
     }

@@ -39,6 +39,7 @@ public final class HealthRules {
         THRESHOLDS.put("blocked-min-hits", false);
         THRESHOLDS.put("blocked-min-share", true);
         THRESHOLDS.put("degraded-min-hits", false);
+        THRESHOLDS.put("degraded-min-share", true);
         THRESHOLDS.put("blocked-deferred", true);
         THRESHOLDS.put("degraded-deferred", true);
         THRESHOLDS.put("degraded-bounced", true);

@@ -153,7 +153,7 @@ public final class HealthService {
         long deferred = total[DeliverySink.DEFERRED];
         long attempts = sent + bounced + deferred;
         return new InstanceHealth(inst.name(), inst.syslogName(), inst.bindAddress(), inst.running(), inst.queues(),
-                sent, bounced, deferred, attempts == 0 ? 0 : (double) bounced / attempts,
+                sent, bounced, deferred, replies.deferredAttempts().getOrDefault(inst.syslogName(), 0L), attempts == 0 ? 0 : (double) bounced / attempts,
                 attempts == 0 ? 0 : (double) deferred / attempts, List.copyOf(all.subList(0, Math.min(TOP_REASONS,
                 all.size()))), worst, gh);
     }

@@ -113,6 +113,7 @@ public final class HealthCommand implements MfCommand {
         io.out().println("Health since " + (Character.isDigit(since.charAt(0)) && !since.contains("-") ? since + " ago" : since)
                 + " (" + report.since() + "; rules: " + report.rules() + ")");
         t.print(io.out());
+        io.out().println("(DEFERRED counts each deferred recipient once, however often it was retried)");
         boolean any = false;
         for (InstanceHealth h : report.instances()) {
             for (GroupHealth g : h.groups()) {

@@ -23,8 +23,14 @@ class HealthEvaluatorTest {
 
     @Test
     void aFewBlockHitsAmongManyDeliveriesAreDegraded() {
-        assertEquals(Verdict.DEGRADED, eval.evaluate("msn", 100, 0, 3, Map.of(MS, 3L)).verdict());
+        assertEquals(Verdict.DEGRADED, eval.evaluate("msn", 37, 0, 3, Map.of(MS, 3L)).verdict());
         assertEquals(Verdict.DEGRADED, eval.evaluate("msn", 0, 0, 2, Map.of(MS, 2L)).verdict());
+    }
+
+    @Test
+    void rareSignatureHitsInALargeWindowStayOk() {
+        assertEquals(Verdict.OK, eval.evaluate("msn", 1000, 0, 3, Map.of(MS, 3L)).verdict());
+        assertEquals(Verdict.OK, eval.evaluate("msn", 5, 0, 1, Map.of(MS, 1L)).verdict());
     }
 
     @Test

@@ -20,6 +20,7 @@ class HealthRulesTest {
             threshold blocked-min-hits 3
             threshold blocked-min-share 0.2
             threshold degraded-min-hits 1
+            threshold degraded-min-share 0.05
             threshold blocked-deferred 0.9
             threshold degraded-deferred 0.2
             threshold degraded-bounced 0.3

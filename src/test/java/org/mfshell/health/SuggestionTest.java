@@ -24,7 +24,7 @@ class SuggestionTest {
         for (GroupHealth g : groups) {
             worst = worst.worst(g.verdict());
         }
-        return new InstanceHealth(name, "postfix-" + name, "192.0.2.1", running, QueueCounts.EMPTY, 0, 0, 0, 0, 0,
+        return new InstanceHealth(name, "postfix-" + name, "192.0.2.1", running, QueueCounts.EMPTY, 0, 0, 0, 0, 0, 0,
                 List.of(), worst, List.of(groups));
     }
 
@@ -33,7 +33,7 @@ class SuggestionTest {
     }
 
     private static final ReplyAccumulator.Replies REPLIES = new ReplyAccumulator.Replies(Map.of(), Map.of(),
-            Map.of("postfix-msn-a", Map.of("outlook.com", 3L, "hotmail.com", 5L, "(none)", 1L, "gmail.com", 2L)), 0);
+            Map.of("postfix-msn-a", Map.of("outlook.com", 3L, "hotmail.com", 5L, "(none)", 1L, "gmail.com", 2L)), Map.of(), 0);
 
     @Test
     void theOkSiblingThatSentMostGetsTheBlockedDomainsOfTheGroup() {
