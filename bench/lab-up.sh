@@ -12,7 +12,9 @@ root="${BENCH_LAB_ROOT:-/var/tmp/mfshell-bench-lab}"
 prefix="${BENCH_LAB_PREFIX:-127.0.8}"
 [ "$(id -u)" -eq 0 ] || { echo "bench/lab-up.sh: run as root (the lab starts Postfix)" >&2; exit 1; }
 command -v hyperfine >/dev/null || { echo "bench/lab-up.sh: install hyperfine (apt-get install hyperfine)" >&2; exit 1; }
-[ -f target/mfshell.jar ] || mvn -B -q package -DskipTests
+if [ ! -f target/mfshell.jar ] || [ -n "$(find src pom.xml -newer target/mfshell.jar -print -quit)" ]; then
+    mvn -B -q package -DskipTests
+fi
 lab="java -jar target/mfshell.jar lab"
 opts="--root $root --prefix $prefix"
 # Remove the bench root only when it is a lab root.

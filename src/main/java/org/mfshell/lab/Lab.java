@@ -201,14 +201,16 @@ public final class Lab {
     public LabStatus up() {
         requireRunnable();
         claimRoot();
+        List<Runnable> missing = new ArrayList<>();
         if (!Files.exists(providerConfigDir().resolve("main.cf"))) {
-            config.writeProvider(BLOCKED_BY_DEFAULT);
+            missing.add(() -> config.writeProvider(BLOCKED_BY_DEFAULT));
         }
         for (String name : INSTANCES) {
             if (!Files.exists(configDir(name).resolve("main.cf"))) {
-                config.writeInstance(name);
+                missing.add(() -> config.writeInstance(name));
             }
         }
+        inParallel(missing);
         List<Path[]> toStart = new ArrayList<>();
         if (masterPid(providerQueueDir()) == 0) {
             toStart.add(new Path[] {providerConfigDir(), providerQueueDir()});
@@ -229,6 +231,35 @@ public final class Lab {
             }
         }
         return status();
+    }
+
+    /**
+     * Runs independent config writers side by side: each is a handful of short postconf runs,
+     * mostly process start-up latency. The first failure is rethrown.
+     */
+    private static void inParallel(List<Runnable> tasks) {
+        if (tasks.size() < 2) {
+            tasks.forEach(Runnable::run);
+            return;
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(Math.min(tasks.size(), 4));
+        try {
+            List<java.util.concurrent.Future<?>> futures = new ArrayList<>();
+            for (Runnable t : tasks) {
+                futures.add(pool.submit(t));
+            }
+            for (java.util.concurrent.Future<?> f : futures) {
+                f.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MfshellException("interrupted while creating the lab");
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable c = e.getCause();
+            throw c instanceof MfshellException me ? me : new MfshellException("creating the lab: " + c, c);
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     /**
@@ -282,7 +313,11 @@ public final class Lab {
      */
     public SeedReport seed() {
         requireRunnable();
-        Set<String> blocked = blockedInstances();
+        LabStatus before = status();
+        if (!before.allRunning()) {
+            throw new MfshellException("the lab at " + root + " is not (fully) running: run 'lab up' first");
+        }
+        Set<String> blocked = before.blocked();
         String token = DateTimeFormatter.ofPattern("yyyyMMddHHmmss").withZone(ZoneOffset.UTC).format(Instant.now())
                 + "." + Long.toString(ThreadLocalRandom.current().nextLong(1L << 40), 36);
         List<SeedPlan.Planned> plan = new SeedPlan(token, blocked).build();

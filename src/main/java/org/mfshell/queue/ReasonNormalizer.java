@@ -1,11 +1,7 @@
 package org.mfshell.queue;
 
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Turns a delivery-failure text (a deferral reason from the queue or the log) into a key that is
@@ -24,26 +20,6 @@ import java.util.regex.Pattern;
  */
 public final class ReasonNormalizer {
     private static final int CACHE_LIMIT = 8192;
-
-    private static final Pattern HOST_SAID = Pattern.compile(
-            "^host \\S+\\[[^\\]]*\\](?::\\d+)? said:\\s*", Pattern.CASE_INSENSITIVE);
-    private static final Pattern IN_REPLY = Pattern.compile(
-            "\\s*\\(in reply to [A-Za-z ]+ command\\)\\s*$", Pattern.CASE_INSENSITIVE);
-    private static final Pattern URL = Pattern.compile("\\b(?:https?|ftp)://[^\\s<>\"')\\]]+", Pattern.CASE_INSENSITIVE);
-    private static final Pattern EMAIL = Pattern.compile("<?[^\\s<>@\\[\\]()\"',;]+@[A-Za-z0-9.\\-\\[\\]:]+>?");
-    private static final Pattern HOST_WITH_ADDR = Pattern.compile("[A-Za-z0-9.\\-_]+\\[[0-9A-Fa-f.:]+\\](?::\\d+)?");
-    private static final Pattern IPV6 = Pattern.compile("(?i)\\b(?:ipv6:)?(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}\\b");
-    private static final Pattern IPV4 = Pattern.compile("\\b\\d{1,3}(?:\\.\\d{1,3}){3}(?::\\d+)?\\b");
-    private static final Pattern ISO_TIME = Pattern.compile(
-            "\\b\\d{4}-\\d{2}-\\d{2}[T ]\\d{1,2}:\\d{2}(?::\\d{2}(?:\\.\\d+)?)?(?:Z|[+-]\\d{2}:?\\d{2})?");
-    private static final Pattern CLOCK = Pattern.compile("\\b\\d{1,2}:\\d{2}(?::\\d{2})?\\b");
-    /** A dotted name with at least one digit somewhere: a server name (AM6PR02MB1234.eurprd02.prod.outlook.com). */
-    private static final Pattern NUMBERED_HOST = Pattern.compile(
-            "\\b(?=[A-Za-z0-9\\-]*\\d)[A-Za-z0-9\\-]+(?:\\.[A-Za-z0-9\\-]+)+\\b|\\b[A-Za-z0-9\\-]+(?:\\.[A-Za-z0-9\\-]+)*\\.(?=[A-Za-z0-9\\-]*\\d)[A-Za-z0-9\\-]+\\b");
-    private static final Pattern LEADING_CODES = Pattern.compile("^(\\d{3})([ \\-])(?:([245]\\.\\d{1,3}\\.\\d{1,3})\\s)?");
-    private static final Pattern TOKEN_WITH_DIGIT = Pattern.compile("[A-Za-z0-9_\\-+/=.#]*\\d[A-Za-z0-9_\\-+/=.#]*");
-    private static final Pattern SHORT_CODE = Pattern.compile("[A-Za-z]{1,5}\\d{1,4}|\\d\\.\\d{1,3}\\.\\d{1,3}");
-    private static final Pattern SPACES = Pattern.compile("\\s+");
 
     private final Map<String, String> cache = new HashMap<>();
 
@@ -69,57 +45,192 @@ public final class ReasonNormalizer {
     }
 
     private static String compute(String reason) {
-        String s = SPACES.matcher(reason.strip()).replaceAll(" ");
-        s = HOST_SAID.matcher(s).replaceFirst("");
-        s = IN_REPLY.matcher(s).replaceFirst("");
-        // Keep the reply code and enhanced status code as they are; mask the rest.
-        String prefix = "";
-        Matcher lead = LEADING_CODES.matcher(s);
-        if (lead.find()) {
-            prefix = lead.group(1) + " " + (lead.group(3) == null ? "" : lead.group(3) + " ");
-            s = s.substring(lead.end());
+        String s = stripPostfixWrapping(reason.strip());
+        StringBuilder out = new StringBuilder(s.length());
+        int i = leadingCodes(s, out);
+        int n = s.length();
+        while (i < n) {
+            while (i < n && Character.isWhitespace(s.charAt(i))) {
+                i++;
+            }
+            int start = i;
+            while (i < n && !Character.isWhitespace(s.charAt(i))) {
+                i++;
+            }
+            if (start < i) {
+                out.append(token(s.substring(start, i))).append(' ');
+            }
         }
-        // URLs are kept verbatim: protect them from the masks below.
-        List<String> urls = new ArrayList<>();
-        Matcher um = URL.matcher(s);
-        StringBuilder sb = new StringBuilder();
-        while (um.find()) {
-            urls.add(um.group());
-            um.appendReplacement(sb, "\u0000" + (urls.size() - 1) + "\u0000");
-        }
-        um.appendTail(sb);
-        s = sb.toString();
-        s = EMAIL.matcher(s).replaceAll("<address>");
-        s = HOST_WITH_ADDR.matcher(s).replaceAll("<host>");
-        s = ISO_TIME.matcher(s).replaceAll("<time>");
-        s = IPV4.matcher(s).replaceAll("<ip>");
-        s = CLOCK.matcher(s).replaceAll("<time>");
-        s = IPV6.matcher(s).replaceAll("<ip>");
-        s = NUMBERED_HOST.matcher(s).replaceAll("<host>");
-        s = maskNumbers(s);
-        for (int i = 0; i < urls.size(); i++) {
-            s = s.replace("\u0000" + i + "\u0000", urls.get(i));
-        }
-        return (prefix + SPACES.matcher(s).replaceAll(" ")).strip();
+        return out.toString().strip();
     }
 
-    /** Replaces digit-bearing tokens by {@code <n>}, except short codes that name a cause (TSS04, S775, 4.16.55). */
-    private static String maskNumbers(String s) {
-        Matcher m = TOKEN_WITH_DIGIT.matcher(s);
-        StringBuilder sb = new StringBuilder();
-        while (m.find()) {
-            String tok = m.group();
-            // Inside a URL placeholder: leave it.
-            if (m.start() > 0 && s.charAt(m.start() - 1) == '\u0000') {
-                m.appendReplacement(sb, Matcher.quoteReplacement(tok));
+    /** Drops Postfix's {@code host X[IP] said: } prefix and {@code (in reply to ... command)} suffix. */
+    static String stripPostfixWrapping(String s) {
+        if (s.regionMatches(true, 0, "host ", 0, 5)) {
+            int said = s.indexOf(" said: ");
+            int bracket = s.indexOf('[');
+            if (said > 0 && bracket > 0 && bracket < said && s.indexOf(' ', 5) >= said) {
+                s = s.substring(said + 7).stripLeading();
+            }
+        }
+        if (s.endsWith(" command)")) {
+            int p = s.lastIndexOf("(in reply to ");
+            if (p >= 0) {
+                s = s.substring(0, p).stripTrailing();
+            }
+        }
+        return s;
+    }
+
+    /** Copies a leading {@code 451 4.7.651 } or {@code 421-4.7.28 } as {@code CODE ENHANCED }; returns where the text goes on. */
+    private static int leadingCodes(String s, StringBuilder out) {
+        if (s.length() < 4 || !digits(s, 0, 3) || (s.charAt(3) != ' ' && s.charAt(3) != '-')) {
+            return 0;
+        }
+        out.append(s, 0, 3).append(' ');
+        int end = s.indexOf(' ', 4);
+        if (end > 4 && isEnhancedCode(s.substring(4, end))) {
+            out.append(s, 4, end).append(' ');
+            return end + 1;
+        }
+        return 4;
+    }
+
+    private static boolean digits(String s, int from, int to) {
+        for (int k = from; k < to; k++) {
+            if (s.charAt(k) < '0' || s.charAt(k) > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** 2.0.0, 4.7.651: class digit, then two groups of 1-3 digits. */
+    private static boolean isEnhancedCode(String t) {
+        if (t.length() < 5 || "245".indexOf(t.charAt(0)) < 0 || t.charAt(1) != '.') {
+            return false;
+        }
+        int dot = t.indexOf('.', 2);
+        return dot > 2 && dot - 2 <= 3 && digits(t, 2, dot) && t.length() - dot - 1 >= 1 && t.length() - dot - 1 <= 3
+                && digits(t, dot + 1, t.length());
+    }
+
+    /** One whitespace-separated word: kept, or its variable core replaced by a placeholder. */
+    static String token(String t) {
+        if (t.startsWith("http://") || t.startsWith("https://")) {
+            return t;
+        }
+        boolean digit = false;
+        boolean at = false;
+        for (int k = 0; k < t.length(); k++) {
+            char c = t.charAt(k);
+            digit |= c >= '0' && c <= '9';
+            at |= c == '@';
+        }
+        if (!digit && !at) {
+            return t;
+        }
+        // Split off surrounding punctuation: [216.66.15.4  15]  <a@b.c>:  4.16.55.1;
+        int a = 0;
+        int b = t.length();
+        while (a < b && "[(<\"'{".indexOf(t.charAt(a)) >= 0) {
+            a++;
+        }
+        while (b > a && "])>\"'},;:.!?".indexOf(t.charAt(b - 1)) >= 0) {
+            b--;
+        }
+        if (a == b) {
+            return t;
+        }
+        String pre = t.substring(0, a);
+        String core = t.substring(a, b);
+        String post = t.substring(b);
+        if (at && core.indexOf('@') >= 0) {
+            // <user@example.org> becomes <address>, without doubled brackets.
+            return pre.replace("<", "") + "<address>" + post.replace(">", "");
+        }
+        if (!digit) {
+            return t;
+        }
+        return pre + classify(core) + post;
+    }
+
+    /** What a digit-bearing word is, by its characters (no regular expressions: this runs per queued recipient). */
+    static String classify(String core) {
+        int len = core.length();
+        int letters = 0;
+        int digits = 0;
+        int dots = 0;
+        int colons = 0;
+        int dashes = 0;
+        int other = 0;
+        int hex = 0;
+        int bracketAt = -1;
+        int firstDigitRun = 0;
+        boolean inFirstRun = true;
+        for (int k = 0; k < len; k++) {
+            char c = core.charAt(k);
+            if (c >= '0' && c <= '9') {
+                digits++;
+                if (inFirstRun) {
+                    firstDigitRun++;
+                }
                 continue;
             }
-            String core = tok.replaceAll("[.\\-]+$", "");
-            String tail = tok.substring(core.length());
-            String repl = SHORT_CODE.matcher(core).matches() ? core : "<n>";
-            m.appendReplacement(sb, Matcher.quoteReplacement(repl + tail));
+            inFirstRun = false;
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
+                letters++;
+                if ((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')) {
+                    hex++;
+                }
+            } else if (c == '.') {
+                dots++;
+            } else if (c == ':') {
+                colons++;
+            } else if (c == '-') {
+                dashes++;
+            } else if (c == '[' && bracketAt < 0) {
+                bracketAt = k;
+            } else if (c != '_') {
+                other++;
+            }
         }
-        m.appendTail(sb);
-        return sb.toString();
+        if (bracketAt > 0 && core.indexOf(']', bracketAt) > bracketAt) {
+            return "<host>";
+        }
+        if (letters == 0 && dashes == 0 && other == 0 && dots == 3 && colons <= 1) {
+            return "<ip>";
+        }
+        if (firstDigitRun == 4 && len >= 10 && core.charAt(4) == '-' && core.charAt(7) == '-') {
+            return "<time>";
+        }
+        if (letters == 0 && dashes == 0 && other == 0 && colons >= 1 && colons <= 2 && firstDigitRun <= 2 && dots <= 1) {
+            return "<time>";
+        }
+        if (colons >= 2 && letters == hex && dots == 0 && dashes == 0 && other == 0) {
+            return "<ip>";
+        }
+        if (isShortCode(core, letters, digits) || (letters == 0 && dots == 2 && isEnhancedCode(core))) {
+            return core;
+        }
+        if (dots > 0 && letters > 0 && other == 0 && colons == 0 && core.charAt(0) != '.'
+                && core.charAt(len - 1) != '.' && !core.contains("..")) {
+            return "<host>";
+        }
+        return "<n>";
+    }
+
+    /** Short codes that name a cause: TSS04, S775, HVU1 (1-5 letters then 1-4 digits). */
+    private static boolean isShortCode(String core, int letters, int digits) {
+        if (letters < 1 || letters > 5 || digits < 1 || digits > 4 || letters + digits != core.length()) {
+            return false;
+        }
+        for (int k = 0; k < letters; k++) {
+            char c = core.charAt(k);
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -79,6 +79,12 @@ class LabIntegrationTest {
             assertTrue(Files.readString(lab.logFile(name)).contains("postfix-" + name + "/master"), name + " log");
         }
         assertEquals(0, postfix(lab.providerConfigDir(), "status").exitCode(), "provider not running");
+        for (String service : postconf(lab.providerConfigDir(), "-M").split("\n")) {
+            String[] f = service.trim().split("\\s+");
+            if (f.length > 1 && f[1].equals("inet")) {
+                assertEquals(lab.providerAddress() + ":25", f[0], "provider: inet service on another address: " + service);
+            }
+        }
         assertTrue(banner(lab.providerAddress()).startsWith("220 provider.lab.invalid"));
     }
 
@@ -171,6 +177,16 @@ class LabIntegrationTest {
 
     @Test
     @Order(6)
+    void purgeQueuesEmptiesEveryInstance() {
+        assertTrue(lab.status().instances().stream().anyMatch(n -> n.queue("deferred") + n.queue("hold") > 0));
+        lab.purgeQueues();
+        for (LabStatus.Node n : lab.status().instances()) {
+            assertEquals(0, n.queues().values().stream().mapToInt(Integer::intValue).sum(), n.toString());
+        }
+    }
+
+    @Test
+    @Order(7)
     void downStopsEverythingAndLeavesNoPidFile() throws Exception {
         lab.down();
         List<Path> dirs = new ArrayList<>();

@@ -129,4 +129,22 @@ class StatsCommandTest {
         assertTrue(r.out().startsWith("mfshell stats --follow"), r.out());
         assertTrue(r.out().contains("postfix-msn-a"), r.out());
     }
+
+    @Test
+    void corruptGzipIsOneLineExit1(@TempDir Path tmp) throws Exception {
+        Path gz = tmp.resolve("mail.log.2.gz");
+        byte[] good = Files.readAllBytes(fixture("classic-s1.log"));
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream out = new java.util.zip.GZIPOutputStream(bytes)) {
+            out.write(good);
+        }
+        byte[] cut = java.util.Arrays.copyOf(bytes.toByteArray(), bytes.size() / 2);
+        cut[cut.length / 2] ^= 0x55;
+        Files.write(gz, cut);
+        Run r = run(tmp, "stats", "--format", "mf", "--log", gz.toString());
+        assertEquals(1, r.code());
+        assertEquals("", r.out());
+        assertEquals(1, r.err().strip().split("\n").length, r.err());
+        assertTrue(r.err().contains("mail.log.2.gz"), r.err());
+    }
 }
