@@ -21,6 +21,9 @@ public final class Commands {
         list.addAll(QueueActionCommand.all());
         list.add(new VersionCommand());
         list.add(new LabCommand());
+        list.add(new HealthCommand());
+        list.add(new WarmupCommand());
+        list.add(new RelayMapCommand());
         List<String> names = new ArrayList<>(list.stream().map(c -> c.spec().name()).toList());
         names.add("help");
         List<MfCommand> view = list;
