@@ -16,6 +16,8 @@ public final class Commands {
         List<MfCommand> list = new ArrayList<>();
         list.add(new InstancesCommand());
         list.add(new MailqCommand());
+        list.add(new FlushCommand());
+        list.add(new ReroutesCommand());
         list.add(new VersionCommand());
         List<String> names = new ArrayList<>(list.stream().map(c -> c.spec().name()).toList());
         names.add("help");
