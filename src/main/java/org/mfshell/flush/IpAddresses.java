@@ -42,7 +42,7 @@ public final class IpAddresses {
 
     /** Validates an address literal ({@code [..]} brackets allowed around IPv6); returns it without brackets. */
     public static String require(String s, String what) {
-        String t = s == null ? "" : s.trim();
+        String t = s == null ? "" : s;
         if (t.startsWith("[") && t.endsWith("]")) {
             t = t.substring(1, t.length() - 1);
         }
