@@ -165,7 +165,15 @@ public final class InstanceRegistry {
     /** The named instance's directory, validated; unknown names are a usage error listing the known ones. */
     public InstanceDir find(String name) {
         InstanceNames.require(name);
-        List<InstanceDir> dirs = scan().dirs();
+        Scan scan = scan();
+        List<InstanceDir> dirs = scan.dirs();
+        for (DiscoveryWarning w : scan.warnings()) {
+            Path p = Path.of(w.path()).getFileName();
+            if (p != null && (p.toString().equals("postfix-" + name) || p.toString().equals(name))
+                    && dirs.stream().noneMatch(d -> d.name().equals(name))) {
+                throw new MfshellException("instance '" + name + "' cannot be used: " + w);
+            }
+        }
         return dirs.stream().filter(d -> d.name().equals(name)).findFirst()
                 .orElseThrow(() -> new UsageException("unknown instance '" + name + "' (known: "
                         + String.join(", ", dirs.stream().map(InstanceDir::name).toList()) + ")"));

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs, from Debian's packages, what mfshell's lab and test suite need on a fresh machine:
+# Postfix without any default instance ("No configuration"), tmux (the interactive shell test),
+# zsh and bash-completion (completion tests), systemd-journal-remote (journal fixtures),
+# lintian and groff (package checks), util-linux's setpriv. Idempotent; needs root.
+set -euo pipefail
+if [ "$(id -u)" -ne 0 ]; then
+    echo "setup-debian.sh: run as root (it installs Debian packages)" >&2
+    exit 1
+fi
+want=(postfix tmux zsh bash-completion systemd-journal-remote lintian groff-base man-db util-linux time)
+missing=()
+for p in "${want[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+    exit 0
+fi
+echo "setup-debian.sh: installing ${missing[*]}" >&2
+echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >/dev/null
+apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
