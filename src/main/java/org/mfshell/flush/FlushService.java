@@ -100,22 +100,27 @@ public final class FlushService {
         }
         List<String> domains = Domains.requireAll(r.domains());
         registry.find(r.source());
-        registry.find(r.target());
+        requireSendingAddress(registry.get(r.target()));
         return new Request(r.source(), r.target(), domains, r.dryRun(), r.all(), r.waitFor(), r.commandLine());
     }
 
     // ---------------------------------------------------------------- preflight (step 0 and 1)
 
-    /** Step 0 and 1. Bad target configuration is a usage error; anything not ready is a failure. */
-    public Preflight preflight(Request r, boolean resuming) {
-        PostfixInstance src = registry.get(r.source());
-        PostfixInstance dst = registry.get(r.target());
+    /** Step 1: the target's sending address; an instance without one cannot be a target (usage error). */
+    private static String requireSendingAddress(PostfixInstance dst) {
         if (dst.bindAddress() == null) {
             throw new UsageException(dst.name() + " has no sending address (no '-o smtp_bind_address=' under "
                     + "'smtp unix' in " + dst.configDir().resolve("master.cf") + ", no smtp_bind_address in main.cf): "
                     + "there is nothing to reroute to");
         }
-        String dstIp = IpAddresses.require(dst.bindAddress(), dst.name() + "'s smtp_bind_address");
+        return IpAddresses.require(dst.bindAddress(), dst.name() + "'s smtp_bind_address");
+    }
+
+    /** Step 0 and 1. Bad target configuration is a usage error; anything not ready is a failure. */
+    public Preflight preflight(Request r, boolean resuming) {
+        PostfixInstance src = registry.get(r.source());
+        PostfixInstance dst = registry.get(r.target());
+        String dstIp = requireSendingAddress(dst);
         String srcIp = src.bindAddress() == null ? null : IpAddresses.require(src.bindAddress(),
                 src.name() + "'s smtp_bind_address");
         List<String> problems = new ArrayList<>();
@@ -529,11 +534,9 @@ public final class FlushService {
     private Set<String> flush(FlushJournal j, Path dir, Operator op) {
         Set<String> tracked = new HashSet<>();
         List<String> ids = new ArrayList<>();
+        // Track matching mail in every queue but hold: the reload's qmgr restart may already
+        // have moved messages whose retry time had come from deferred to active.
         for (Postqueue.Message m : postqueue.messages(dir)) {
-            boolean deferred = m.queueName().equals("deferred");
-            if (!j.domains.isEmpty() && !deferred) {
-                continue;
-            }
             if (m.queueName().equals("hold")) {
                 continue;
             }
@@ -544,7 +547,7 @@ public final class FlushService {
                     any = true;
                 }
             }
-            if (any) {
+            if (any && m.queueName().equals("deferred")) {
                 ids.add(m.queueId());
             }
         }
@@ -562,7 +565,7 @@ public final class FlushService {
                 firstError = firstError == null ? id + ": " + err : firstError;
             }
         }
-        if (failed > 0 && failed == ids.size()) {
+        if (failed > 0 && failed == ids.size() && !ctl.running(dir)) {
             throw new MfshellException("postqueue -i failed for every message (" + firstError + ")");
         }
         if (failed > 0) {

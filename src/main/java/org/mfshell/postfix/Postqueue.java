@@ -17,7 +17,9 @@ import org.mfshell.cli.MfshellException;
  */
 public final class Postqueue {
     private static final Duration TIMEOUT = Duration.ofMinutes(5);
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    // The runner drains and closes the stream itself after the consumer returns.
+    private static final ObjectMapper MAPPER = new ObjectMapper()
+            .disable(com.fasterxml.jackson.core.JsonParser.Feature.AUTO_CLOSE_SOURCE);
     private final ProcessRunner runner;
 
     public Postqueue(ProcessRunner runner) {

@@ -147,7 +147,7 @@ public final class FlushCommand implements MfCommand {
         io.err().println("mfshell: " + msg);
         String a = io.ask("Roll it back now, resume it, or quit? [r]ollback / r[e]sume / [q]uit: ");
         if (a != null && (a.equalsIgnoreCase("r") || a.equalsIgnoreCase("rollback"))) {
-            return rollback(service, j.source, false, cmdline, io, op);
+            return rollback(service, j.source, true, cmdline, io, op);
         }
         if (a != null && (a.equalsIgnoreCase("e") || a.equalsIgnoreCase("resume"))) {
             return resume(service, j.source, false, wait, cmdline, io, op);
