@@ -138,6 +138,13 @@ public final class FlushCommand implements MfCommand {
         return ExitCodes.OK;
     }
 
+    /** At any mfshell start: one warning line per flush whose mfshell died half-way (cheap: lists the state dir). */
+    public static void warnUnfinished(AppContext ctx, Io io) {
+        for (FlushJournal j : FlushService.unfinishedEverywhere(ctx.stateDir())) {
+            io.err().println("mfshell: warning: " + FlushService.unfinishedMessage(j));
+        }
+    }
+
     private int offerRecovery(FlushService service, FlushJournal j, boolean yes, Duration wait, String cmdline, Io io,
                               ConsoleOperator op) {
         String msg = FlushService.unfinishedMessage(j);
