@@ -430,6 +430,7 @@ public final class FlushService {
             timings.put("preflight", since(t0));
             op.preflight(p);
             j.pid = ProcessHandle.current().pid();
+            j.command = commandLine;
             store.save(j);
             auditQuietly(commandLine, "resuming: " + j.describe());
             return run(j, p, all, wait, op);
