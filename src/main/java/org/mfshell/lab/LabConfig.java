@@ -78,14 +78,16 @@ final class LabConfig {
             throw new MfshellException(master + " has no 'smtp unix' service to bind to " + addr);
         }
         LabTools.writeAtomically(master, String.join("\n", out) + "\n");
-        String bind = tools.postconf(tmp, "-Ph", "smtp/unix/smtp_bind_address").trim();
-        if (!bind.equals(addr)) {
-            throw new MfshellException(master + ": smtp_bind_address is '" + bind + "', expected " + addr);
-        }
         // The wiki's procedure expects this line, commented out, at the end of main.cf.
         Path mainCf = tmp.resolve("main.cf");
         LabTools.writeAtomically(mainCf, String.join("\n", read(mainCf)) + "\n"
                 + "#transport_maps = hash:" + dir.resolve("transport.relay") + "\n");
+        LabTools.backdate(mainCf);
+        LabTools.backdate(master);
+        String bind = tools.postconf(tmp, "-Ph", "smtp/unix/smtp_bind_address").trim();
+        if (!bind.equals(addr)) {
+            throw new MfshellException(master + ": smtp_bind_address is '" + bind + "', expected " + addr);
+        }
         install(tmp, dir);
     }
 
@@ -205,6 +207,59 @@ final class LabConfig {
         } catch (IOException e) {
             throw new MfshellException("cannot prepare " + dir + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Creates the queue subdirectories that are missing, with the owner, group and mode that
+     * Postfix's own postfix-files lists for {@code $queue_directory/...}. Returns false when
+     * postfix-files cannot be found (then {@code postfix start} must create them itself).
+     */
+    boolean ensureQueueLayout(Path queueDir) {
+        Path spec = Path.of("/etc/postfix/postfix-files");
+        if (!Files.isReadable(spec)) {
+            return false;
+        }
+        try {
+            UserPrincipalLookupService users = queueDir.getFileSystem().getUserPrincipalLookupService();
+            for (String line : Files.readAllLines(spec)) {
+                String[] f = line.split(":");
+                if (f.length < 5 || !f[0].startsWith("$queue_directory/") || !f[1].equals("d")) {
+                    continue;
+                }
+                Path d = queueDir.resolve(f[0].substring("$queue_directory/".length()));
+                if (Files.isDirectory(d)) {
+                    continue;
+                }
+                Files.createDirectories(d);
+                Files.setOwner(d, users.lookupPrincipalByName(name(f[2])));
+                if (!f[3].equals("-")) {
+                    Files.getFileAttributeView(d, java.nio.file.attribute.PosixFileAttributeView.class)
+                            .setGroup(users.lookupPrincipalByGroupName(name(f[3])));
+                }
+                Files.setPosixFilePermissions(d, permissions(f[4]));
+            }
+            return true;
+        } catch (IOException | RuntimeException e) {
+            throw new MfshellException("cannot create the queue directories under " + queueDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String name(String field) {
+        return switch (field) {
+            case "$mail_owner" -> "postfix";
+            case "$setgid_group" -> "postdrop";
+            default -> field;
+        };
+    }
+
+    private static Set<java.nio.file.attribute.PosixFilePermission> permissions(String octal) {
+        int mode = Integer.parseInt(octal, 8);
+        String rwx = "rwxrwxrwx";
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 9; i++) {
+            sb.append((mode & (1 << (8 - i))) != 0 ? rwx.charAt(i) : '-');
+        }
+        return PosixFilePermissions.fromString(sb.toString());
     }
 
     private static void install(Path tmp, Path dir) {

@@ -45,9 +45,10 @@ final class SmtpClient implements Closeable {
         command("EHLO " + helo, 250);
     }
 
-    /** Reads the 220 banner of ADDR:port and closes; returns the banner line. */
-    static String banner(String serverAddress, int port) throws IOException {
+    /** Reads the 220 banner of ADDR:port (connecting from localAddress) and closes; returns the banner line. */
+    static String banner(String localAddress, String serverAddress, int port) throws IOException {
         try (Socket s = new Socket()) {
+            s.bind(new InetSocketAddress(InetAddress.getByName(localAddress), 0));
             s.connect(new InetSocketAddress(InetAddress.getByName(serverAddress), port), 2000);
             s.setSoTimeout(5000);
             BufferedReader r = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));

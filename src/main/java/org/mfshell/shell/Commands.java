@@ -19,6 +19,7 @@ public final class Commands {
         list.add(new FlushCommand());
         list.add(new ReroutesCommand());
         list.add(new VersionCommand());
+        list.add(new LabCommand());
         List<String> names = new ArrayList<>(list.stream().map(c -> c.spec().name()).toList());
         names.add("help");
         List<MfCommand> view = list;
