@@ -30,7 +30,6 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
@@ -42,6 +41,7 @@ import org.mfshell.cli.Cli;
 import org.mfshell.cli.Io;
 import org.mfshell.fs.AtomicFiles;
 import org.mfshell.lab.Lab;
+import org.mfshell.lab.LabFixture;
 import org.mfshell.lab.SeedReport;
 import org.mfshell.postfix.ExecResult;
 import org.mfshell.postfix.Postqueue;
@@ -50,11 +50,10 @@ import org.mfshell.shell.Commands;
 import org.mfshell.testutil.MfshellProcess;
 
 /**
- * Issue 5's proof on the lab: real Postfix instances on loopback (org.mfshell.lab.Lab), mfshell
- * run in-process through Cli with Io over strings, and as a real child JVM where a test needs a
- * real kill -9 or a second process. Lab address prefix and root from MFSHELL_TEST_LAB_PREFIX /
- * MFSHELL_TEST_LAB_ROOT. In CI (CI=true) a missing Postfix or root fails the test; elsewhere it
- * skips with the reason.
+ * Issue 5's proof on the lab: real Postfix instances on loopback (LabFixture), mfshell run
+ * in-process through Cli with Io over strings, and as a real child JVM where a test needs a real
+ * kill -9 or a second process. Each test starts from purged queues and a fresh seed. In CI
+ * (CI=true) a missing Postfix or root fails the test; elsewhere it skips with the reason.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FlushLabIntegrationTest {
@@ -69,20 +68,9 @@ class FlushLabIntegrationTest {
 
     @BeforeAll
     static void upLab() throws IOException {
-        java.util.Optional<String> why = Lab.unavailableReason();
-        if (why.isPresent()) {
-            if ("true".equals(System.getenv("CI"))) {
-                fail("the flush integration tests must run in CI, but: " + why.get());
-            }
-            System.err.println("SKIPPED FlushLabIntegrationTest: " + why.get());
-            Assumptions.abort(why.get());
-        }
-        String prefix = System.getenv().getOrDefault("MFSHELL_TEST_LAB_PREFIX", "127.0.9");
-        Path root = Path.of(System.getenv().getOrDefault("MFSHELL_TEST_LAB_ROOT", "/var/tmp/mfshell-test-lab"));
-        lab = new Lab(runner, root, prefix);
-        lab.up();
-        stateDir = root.resolve("flush-test-state");
-        auditLog = root.resolve("flush-test-audit.log");
+        lab = LabFixture.shared();
+        stateDir = lab.root().resolve("flush-test-state");
+        auditLog = lab.root().resolve("flush-test-audit.log");
         deleteTree(stateDir);
         Files.deleteIfExists(auditLog);
     }
