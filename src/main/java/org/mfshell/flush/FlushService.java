@@ -39,6 +39,8 @@ public final class FlushService {
     public static final String MAP = "transport.relay";
     public static final String DB = "transport.relay.db";
     public static final String MAIN_CF = "main.cf";
+    /** Name of the saved copy of main.cf as mfshell wrote it, to show what others changed since. */
+    static final String WRITTEN_MAIN_CF = "main.cf.as-written";
     static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
 
     private final AppContext ctx;
@@ -325,7 +327,9 @@ public final class FlushService {
                     }
                     TransportMapsEdit.Result e = TransportMapsEdit.enable(now, map.toString());
                     j.mainCfMode = e.mode();
-                    Path backup = AtomicFiles.replace(mainCf, e.text().getBytes(StandardCharsets.ISO_8859_1));
+                    byte[] written = e.text().getBytes(StandardCharsets.ISO_8859_1);
+                    store.saveCopy(j.source, WRITTEN_MAIN_CF, written);
+                    Path backup = AtomicFiles.replace(mainCf, written);
                     record(j, MAIN_CF, backup);
                 },
                 () -> restoreFile(j, MAIN_CF, op)));
@@ -784,8 +788,13 @@ public final class FlushService {
             target = new String(saved, StandardCharsets.ISO_8859_1);
         } else {
             if (journalled) {
-                op.warn(mainCf + " was changed after mfshell switched the reroute on (" + j.updated
-                        + "); it cannot be made byte-identical to before: only the transport_maps change is undone");
+                op.warn(mainCf + " was changed by someone else after mfshell switched the reroute on (" + j.started
+                        + "), so it cannot be made byte-identical to before: only the transport_maps change is undone, "
+                        + "their change stays. What changed since mfshell wrote it:");
+                String written = readTextOrNull(store.savedDir(source).resolve(WRITTEN_MAIN_CF));
+                op.info(written == null ? "    (mfshell's copy of what it wrote is missing)"
+                        : UnifiedDiff.diff(mainCf + " (as mfshell wrote it)", written, mainCf + " (now)", current).indent(4)
+                                .stripTrailing());
             }
             target = TransportMapsEdit.disable(current, map.toString(), journalled ? j.mainCfMode : null);
         }

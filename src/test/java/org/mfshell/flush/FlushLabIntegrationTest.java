@@ -171,9 +171,36 @@ class FlushLabIntegrationTest {
     }
 
     // ------------------------------------------------------------------ proof 4: faults
-
     @Test
     @Order(3)
+    void restoreKeepsSomeoneElsesMainCfChangeAndSaysSo() throws IOException {
+        Path mainCf = lab.configDir("msn-a").resolve("main.cf");
+        String original = Files.readString(mainCf);
+        assertEquals(0, cli("flush", "msn-a", "--to", "msn-b", "--domain", "outlook.com", "--yes", "--wait", "60s").code);
+        Files.writeString(mainCf, Files.readString(mainCf) + "# tuned by another admin\n");
+        Run r = cli("flush", "msn-a", "--restore", "--yes");
+        assertEquals(0, r.code, r.toString());
+        assertTrue(r.err.contains("was changed by someone else"), r.err);
+        assertTrue(r.out.contains("+# tuned by another admin"), r.out);
+        assertEquals(original + "# tuned by another admin\n", Files.readString(mainCf));
+        Files.writeString(mainCf, original);
+    }
+
+    @Test
+    @Order(4)
+    void quitUndoesTheStepsDone() throws Exception {
+        Map<String, String> before = withoutBackups(snapshot(lab.configRoot()));
+        Run r = cliWith("y\ny\nq\n", false, "flush", "msn-a", "--to", "msn-b", "--domain", "hotmail.com");
+        assertEquals(1, r.code, r.toString());
+        assertTrue(r.err.contains("stopped at step 4") && r.err.contains("rolled back (undid steps 3, 2)"), r.err);
+        assertEquals(before, withoutBackups(snapshot(lab.configRoot())));
+        assertEquals(5, queue("msn-a").stream().filter(m -> m.recipients().stream().anyMatch(x -> x.endsWith("@hotmail.com")))
+                .count(), "nothing flushed");
+    }
+
+
+    @Test
+    @Order(5)
     void targetStoppedIsRefusedAtPreflight() throws IOException {
         Map<String, String> before = snapshot(lab.configRoot());
         stop("msn-b");
@@ -185,7 +212,7 @@ class FlushLabIntegrationTest {
     }
 
     @Test
-    @Order(4)
+    @Order(6)
     void postmapFailureRollsBack() throws IOException {
         Map<String, String> before = withoutBackups(snapshot(lab.configRoot()));
         // postmap must write transport.relay.tmp-PID.db; a directory in its place makes it fail for real.
@@ -204,7 +231,7 @@ class FlushLabIntegrationTest {
     }
 
     @Test
-    @Order(5)
+    @Order(7)
     void reloadFailureRollsBack() throws Exception {
         Map<String, String> before = withoutBackups(snapshot(lab.configRoot()));
         Interactive session = interactive("flush", "msn-a", "--to", "msn-b", "--domain", "hotmail.com");
@@ -221,7 +248,7 @@ class FlushLabIntegrationTest {
     }
 
     @Test
-    @Order(6)
+    @Order(8)
     void killNineBetweenStepFourAndFiveThenRollback() throws Exception {
         Map<String, String> before = withoutBackups(snapshot(lab.configRoot()));
         ProcessBuilder pb = new ProcessBuilder(childCommand("flush", "msn-a", "--to", "msn-b", "--domain", "hotmail.com"));
@@ -271,7 +298,7 @@ class FlushLabIntegrationTest {
     }
 
     @Test
-    @Order(7)
+    @Order(9)
     void killNineThenResumeFinishesTheReroute() throws Exception {
         ProcessBuilder pb = new ProcessBuilder(childCommand("flush", "msn-a", "--to", "msn-b", "--domain", "hotmail.com",
                 "--yes"));
@@ -294,7 +321,7 @@ class FlushLabIntegrationTest {
     // ------------------------------------------------------------------ proof 5 and 6
 
     @Test
-    @Order(8)
+    @Order(10)
     void badInputExitsTwoAndWritesNothing() throws IOException {
         Path nobind = lab.configRoot().resolve("postfix-nobind");
         Files.createDirectories(nobind);
@@ -334,7 +361,7 @@ class FlushLabIntegrationTest {
     }
 
     @Test
-    @Order(9)
+    @Order(11)
     void dryRunChangesNoFile() throws IOException {
         Map<String, String> before = snapshot(lab.configRoot());
         Map<String, String> queueBefore = new TreeMap<>();
