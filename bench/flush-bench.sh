@@ -33,6 +33,7 @@ secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b - a) / 1e9 }'; }
 count() { find "$QA/$1" -type f 2>/dev/null | wc -l; }
 queued() { find "$QA"/maildrop "$QA"/incoming "$QA"/active "$QA"/deferred "$QA"/hold -type f 2>/dev/null | wc -l; }
 
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 mf lab up --root "$ROOT" --prefix "$PREFIX" >/dev/null
 mf lab block msn-a --root "$ROOT" --prefix "$PREFIX" >/dev/null
 
@@ -57,6 +58,9 @@ PY
 wait_drained() {
     until [ "$(queued)" -eq 0 ]; do sleep 0.05; done
 }
+
+# Baseline: a JVM that starts mfshell and prints its version (part of every mfshell run).
+t0=$(now); mf version >/dev/null; t1=$(now); JVM=$(secs "$t0" "$t1")
 
 # Baselines: reload with an old main.cf, and right after main.cf was rewritten.
 touch -d '-1 hour' "$A/main.cf"
@@ -100,8 +104,10 @@ DOM_TOTAL=$LAST_TOTAL DOM_TIMING=$LAST_TIMING DOM_RELOAD=$LAST_RELOAD DOM_SUMMAR
 postsuper -c "$A" -d ALL >/dev/null 2>&1 || true
 
 WAIT=$(awk -v a="$RELOAD_FRESH" -v b="$RELOAD_OLD" 'BEGIN { printf "%.2f", a - b }')
+LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "flush-bench: $N messages to hotmail.com deferred in msn-a, rerouted to msn-b ($(date -u +%FT%TZ), $(nproc) cores)"
-printf '%-34s %8s s\n' "baseline reload-old" "$RELOAD_OLD" "baseline reload-fresh" "$RELOAD_FRESH" \
+echo "load average at start: $LOAD_START, at end: $LOAD_END (the machine is shared: compare within one run)"
+printf '%-34s %8s s\n' "baseline mfshell version (JVM)" "$JVM" "baseline reload-old" "$RELOAD_OLD" "baseline reload-fresh" "$RELOAD_FRESH" \
     "  => Postfix's main.cf wait" "$WAIT" "baseline wiki-by-hand (to drained)" "$WIKI" \
     "mfshell * (preflight to drained)" "$STAR_TOTAL" "mfshell --domain (to drained)" "$DOM_TOTAL"
 echo "mfshell *:        $STAR_SUMMARY"

@@ -42,6 +42,7 @@ public final class FlushService {
     /** Name of the saved copy of main.cf as mfshell wrote it, to show what others changed since. */
     static final String WRITTEN_MAIN_CF = "main.cf.as-written";
     static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
+    static final int FLUSH_PARALLELISM = 4;
 
     private final AppContext ctx;
     private final InstanceRegistry registry;
@@ -389,7 +390,13 @@ public final class FlushService {
 
     /** Validates, locks, runs preflight and the steps (asking), and follows the drain. */
     public Outcome reroute(Request req, Operator op) {
-        Request r = validate(req);
+        return rerouteValidated(validate(req), op);
+    }
+
+    /** {@link #reroute} for a request {@link #validate} already returned. */
+    public Outcome rerouteValidated(Request r, Operator op) {
+        ProcessHandle.current().info().startInstant().ifPresent(start ->
+                timings.put("start (JVM, discovery, validation)", Duration.between(start, java.time.Instant.now())));
         long t0 = System.nanoTime();
         if (r.dryRun()) {
             Preflight p = preflight(r, false);
@@ -561,14 +568,32 @@ public final class FlushService {
             op.info("flushed " + j.source + " (postqueue -f): " + ids.size() + " messages queued");
             return tracked;
         }
+        // One postqueue -i per message (it takes one id); a few at a time, as each mostly waits.
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(FLUSH_PARALLELISM);
+        List<java.util.concurrent.Future<String>> results = new ArrayList<>();
+        for (String id : ids) {
+            results.add(pool.submit(() -> {
+                String err = postqueue.flushId(dir, id);
+                return err == null ? null : id + ": " + err;
+            }));
+        }
         int failed = 0;
         String firstError = null;
-        for (String id : ids) {
-            String err = postqueue.flushId(dir, id);
-            if (err != null) {
-                failed++;
-                firstError = firstError == null ? id + ": " + err : firstError;
+        try {
+            for (java.util.concurrent.Future<String> f : results) {
+                String err = f.get();
+                if (err != null) {
+                    failed++;
+                    firstError = firstError == null ? err : firstError;
+                }
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MfshellException("interrupted while flushing");
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new MfshellException("postqueue -i: " + e.getCause().getMessage(), e.getCause());
+        } finally {
+            pool.shutdownNow();
         }
         if (failed > 0 && failed == ids.size() && !ctl.running(dir)) {
             throw new MfshellException("postqueue -i failed for every message (" + firstError + ")");

@@ -130,7 +130,7 @@ public final class FlushCommand implements MfCommand {
         io.out().println("Step 0: preflight" + (req.dryRun() ? " (dry run: nothing will be changed)" : ""));
         FlushService.Outcome o;
         try {
-            o = service.reroute(req, op);
+            o = service.rerouteValidated(req, op);
         } finally {
             io.out().flush();
         }
