@@ -616,6 +616,9 @@ public final class FlushService {
         Set<String> bounced = new HashSet<>();
         int stillQueued = tracked.size();
         long lastScan = 0;
+        if (follower == null) {
+            op.warn(j.source + " has no maillog_file: progress counts mail leaving its queue, not delivery log lines");
+        }
         while (true) {
             List<MaillogFollower.Delivery> fresh = new ArrayList<>();
             if (follower != null) {
@@ -655,10 +658,11 @@ public final class FlushService {
             }
             boolean drained = stillQueued == 0;
             boolean finished = drained || timeUp;
-            op.progress(new FollowProgress(tracked.size(), stillQueued, moved.size(), elsewhere.size(), bounced.size(),
+            int movedCount = follower == null ? tracked.size() - stillQueued : moved.size();
+            op.progress(new FollowProgress(tracked.size(), stillQueued, movedCount, elsewhere.size(), bounced.size(),
                     elapsed, fresh, finished, drained));
             if (finished) {
-                return new FollowProgress(tracked.size(), stillQueued, moved.size(), elsewhere.size(), bounced.size(),
+                return new FollowProgress(tracked.size(), stillQueued, movedCount, elsewhere.size(), bounced.size(),
                         elapsed, List.of(), true, drained);
             }
             sleep(200);
@@ -965,6 +969,9 @@ public final class FlushService {
             if (j.state == FlushJournal.State.ACTIVE || j.state == FlushJournal.State.RUNNING) {
                 String state = j.state == FlushJournal.State.ACTIVE ? "active"
                         : InstanceLock.isHeld(ctx.stateDir(), j.source) ? "in progress" : "UNFINISHED";
+                if (j.state == FlushJournal.State.ACTIVE && !stillActive(j)) {
+                    state = "off (switched off outside mfshell)";
+                }
                 out.add(new Reroute(j.source, j.target, j.targetAddress, j.domains, j.started, j.user, state, null, true));
                 seen.add(j.source);
             }
@@ -984,6 +991,17 @@ public final class FlushService {
             }
         }
         return out;
+    }
+
+    private static boolean stillActive(FlushJournal j) {
+        FlushJournal.FileRecord main = j.files.get(MAIN_CF);
+        FlushJournal.FileRecord map = j.files.get(MAP);
+        if (main == null || map == null) {
+            return false;
+        }
+        String text = readTextOrNull(Path.of(main.path));
+        String active = text == null ? null : TransportMapsEdit.activeValue(text);
+        return active != null && active.contains(map.path);
     }
 
     private static List<String> mapKeys(Path map) {
