@@ -182,6 +182,16 @@ public final class FlushService {
         } else {
             checks.add(src.name() + " does not listen on " + dstIp + " (no mail loop)");
         }
+        if (dst.rerouteActive()) {
+            String dstMap = readTextOrNull(dst.configDir().resolve(MAP));
+            if (srcIp != null && dstMap != null && dstMap.contains("[" + srcIp + "]")) {
+                problems.add(dst.name() + " is itself rerouted to " + src.name() + "'s address " + srcIp
+                        + " (" + dst.configDir().resolve(MAP) + "): the mail would go round in a loop");
+            } else {
+                warnings.add(dst.name() + " is itself rerouted (transport_maps = " + dst.transportMaps()
+                        + "): the mail moves on from there");
+            }
+        }
         if (!resuming) {
             String current = readText(src.configDir().resolve(MAIN_CF));
             String active = TransportMapsEdit.activeValue(current);
