@@ -185,6 +185,19 @@ class FlushLabIntegrationTest {
 
     @Test
     @Order(4)
+    void targetReroutedBackToTheSourceIsRefused() throws IOException {
+        Run back = cli("flush", "msn-b", "--to", "msn-a", "--domain", "example.org", "--yes", "--wait", "5s");
+        assertEquals(0, back.code, back.toString());
+        Map<String, String> before = snapshot(lab.configDir("msn-a"));
+        Run r = cli("flush", "msn-a", "--to", "msn-b", "--yes");
+        assertEquals(1, r.code, r.toString());
+        assertTrue(r.err.contains("msn-b is itself rerouted to msn-a's address") && r.err.contains("loop"), r.err);
+        assertEquals(before, snapshot(lab.configDir("msn-a")));
+        assertEquals(0, cli("flush", "msn-b", "--restore", "--yes").code);
+    }
+
+    @Test
+    @Order(5)
     void quitUndoesTheStepsDone() throws Exception {
         Map<String, String> before = withoutBackups(snapshot(lab.configRoot()));
         Run r = cliWith("y\ny\nq\n", false, "flush", "msn-a", "--to", "msn-b", "--domain", "hotmail.com");
@@ -197,7 +210,7 @@ class FlushLabIntegrationTest {
 
 
     @Test
-    @Order(5)
+    @Order(6)
     void targetStoppedIsRefusedAtPreflight() throws IOException {
         Map<String, String> before = snapshot(lab.configRoot());
         stop("msn-b");
@@ -209,7 +222,7 @@ class FlushLabIntegrationTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void postmapFailureRollsBack() throws IOException {
         Map<String, String> before = withoutBackups(snapshot(lab.configRoot()));
         // postmap must write transport.relay.tmp-PID.db; a directory in its place makes it fail for real.
@@ -228,7 +241,7 @@ class FlushLabIntegrationTest {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void reloadFailureRollsBack() throws Exception {
         Map<String, String> before = withoutBackups(snapshot(lab.configRoot()));
         Interactive session = interactive("flush", "msn-a", "--to", "msn-b", "--domain", "hotmail.com");
@@ -245,7 +258,7 @@ class FlushLabIntegrationTest {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void killNineBetweenStepFourAndFiveThenRollback() throws Exception {
         Map<String, String> before = withoutBackups(snapshot(lab.configRoot()));
         ProcessBuilder pb = new ProcessBuilder(childCommand("flush", "msn-a", "--to", "msn-b", "--domain", "hotmail.com"));
@@ -295,7 +308,7 @@ class FlushLabIntegrationTest {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void killNineThenResumeFinishesTheReroute() throws Exception {
         ProcessBuilder pb = new ProcessBuilder(childCommand("flush", "msn-a", "--to", "msn-b", "--domain", "hotmail.com",
                 "--yes"));
@@ -318,7 +331,7 @@ class FlushLabIntegrationTest {
     // ------------------------------------------------------------------ proof 5 and 6
 
     @Test
-    @Order(10)
+    @Order(11)
     void badInputExitsTwoAndWritesNothing() throws IOException {
         Path nobind = lab.configRoot().resolve("postfix-nobind");
         Files.createDirectories(nobind);
@@ -358,7 +371,7 @@ class FlushLabIntegrationTest {
     }
 
     @Test
-    @Order(11)
+    @Order(12)
     void dryRunChangesNoFile() throws IOException {
         Map<String, String> before = snapshot(lab.configRoot());
         Map<String, String> queueBefore = new TreeMap<>();
@@ -384,14 +397,17 @@ class FlushLabIntegrationTest {
 
     /** A test that failed half-way must not break the next one (or other test classes): undo its reroute. */
     static void undoLeftovers() throws IOException {
-        FlushJournal j = new JournalStore(stateDir).load("msn-a");
         FlushLabIntegrationTest t = new FlushLabIntegrationTest();
-        if (j != null && j.state == FlushJournal.State.RUNNING) {
-            System.err.println("undoing an unfinished flush left by a failed test: " + t.cli("flush", "msn-a", "--rollback", "--yes"));
-        }
-        String main = FlushService.readText(lab.configDir("msn-a").resolve("main.cf"));
-        if (TransportMapsEdit.activeValue(main) != null) {
-            System.err.println("undoing a reroute left by a failed test: " + t.cli("flush", "msn-a", "--restore", "--yes"));
+        for (String name : List.of("msn-a", "msn-b")) {
+            FlushJournal j = new JournalStore(stateDir).load(name);
+            if (j != null && j.state == FlushJournal.State.RUNNING) {
+                System.err.println("undoing an unfinished flush left by a failed test: "
+                        + t.cli("flush", name, "--rollback", "--yes"));
+            }
+            String main = FlushService.readText(lab.configDir(name).resolve("main.cf"));
+            if (TransportMapsEdit.activeValue(main) != null) {
+                System.err.println("undoing a reroute left by a failed test: " + t.cli("flush", name, "--restore", "--yes"));
+            }
         }
     }
 
