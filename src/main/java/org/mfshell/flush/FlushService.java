@@ -1039,12 +1039,15 @@ public final class FlushService {
         long before = count(d.configDir(), "deferred");
         postqueue.flushAll(d.configDir());
         auditQuietly(commandLine, "postqueue -f, " + before + " deferred before");
+        // Settled: no mail in incoming or active twice in a row, half a second apart.
         long active;
         boolean settled;
+        int quiet = 0;
         do {
             sleep(500);
             active = count(d.configDir(), "active") + count(d.configDir(), "incoming");
-            settled = active == 0;
+            quiet = active == 0 ? quiet + 1 : 0;
+            settled = quiet >= 2;
         } while (!settled && since(t0).compareTo(wait) < 0);
         long after = count(d.configDir(), "deferred");
         auditQuietly(commandLine, "flushed: deferred " + before + " -> " + after);

@@ -329,6 +329,18 @@ class FlushLabIntegrationTest {
     }
 
     // ------------------------------------------------------------------ proof 5 and 6
+    @Test
+    @Order(50)
+    void plainFlushReportsDeferredBeforeAndAfter() throws IOException {
+        long deferred = queue("msn-a").stream().filter(m -> m.queueName().equals("deferred")).count();
+        assertTrue(deferred > 0);
+        Run r = cli("flush", "msn-a", "--wait", "60s");
+        assertEquals(0, r.code, r.toString());
+        // msn-a is blocked by the provider: everything it flushes is deferred again.
+        assertTrue(r.out.startsWith("msn-a: " + deferred + " deferred before postqueue -f, " + deferred + " after"), r.out);
+        assertAudit("postqueue -f, " + deferred + " deferred before");
+    }
+
 
     @Test
     @Order(11)
