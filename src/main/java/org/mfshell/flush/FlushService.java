@@ -1079,10 +1079,18 @@ public final class FlushService {
         }
     }
 
+    /** Removes postmap temp files of any mfshell run (a killed one leaves them named after its pid). */
     private static void cleanTemps(Path dir) {
-        String prefix = MAP + ".tmp-" + ProcessHandle.current().pid();
-        deleteQuietly(dir.resolve(prefix));
-        deleteQuietly(dir.resolve(prefix + ".db"));
+        try (java.nio.file.DirectoryStream<Path> ds = Files.newDirectoryStream(dir, MAP + ".tmp-*")) {
+            for (Path p : ds) {
+                if (Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                        && p.getFileName().toString().matches(java.util.regex.Pattern.quote(MAP) + "\\.tmp-\\d+(\\.db)?")) {
+                    deleteQuietly(p);
+                }
+            }
+        } catch (java.io.IOException e) {
+            // nothing reads them; the next rollback tries again
+        }
     }
 
     private static void deleteQuietly(Path p) {
