@@ -257,7 +257,7 @@ public final class FlushService {
         j.target = r.target();
         j.targetAddress = p.targetAddress();
         j.domains = new ArrayList<>(r.domains());
-        j.user = AuditLog.operator();
+        j.user = FlushJournal.operator();
         j.pid = ProcessHandle.current().pid();
         j.command = r.commandLine();
         j.started = FlushJournal.now();
@@ -574,7 +574,7 @@ public final class FlushService {
             }
         }
         if (j.domains.isEmpty()) {
-            postqueue.flushAll(dir);
+            postqueue.flush(dir);
             op.info("flushed " + j.source + " (postqueue -f): " + ids.size() + " messages queued");
             return tracked;
         }
@@ -1037,7 +1037,7 @@ public final class FlushService {
         }
         long t0 = System.nanoTime();
         long before = count(d.configDir(), "deferred");
-        postqueue.flushAll(d.configDir());
+        postqueue.flush(d.configDir());
         auditQuietly(commandLine, "postqueue -f, " + before + " deferred before");
         // Settled: no mail in incoming or active twice in a row, half a second apart.
         long active;

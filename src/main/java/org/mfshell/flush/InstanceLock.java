@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import org.mfshell.cli.MfshellException;
-import org.mfshell.fs.AuditLog;
 
 /**
  * An exclusive lock on one instance for the length of a config-changing operation:
@@ -62,7 +61,7 @@ public final class InstanceLock implements AutoCloseable {
                 ch.close();
                 throw held(instance, holder);
             }
-            String info = "pid=" + ProcessHandle.current().pid() + " user=" + AuditLog.operator() + " since="
+            String info = "pid=" + ProcessHandle.current().pid() + " user=" + FlushJournal.operator() + " since="
                     + FlushJournal.now() + " command=\"" + command + "\"\n";
             ch.truncate(0);
             ch.write(ByteBuffer.wrap(info.getBytes(StandardCharsets.UTF_8)), 0);

@@ -10,13 +10,11 @@ import java.time.temporal.ChronoUnit;
 import org.mfshell.cli.MfshellException;
 
 /**
- * The audit trail of mutating actions: one line per action, appended to a file (default
- * /var/log/mfshell/audit.log, MFSHELL_AUDIT_LOG): time (UTC), the operator (SUDO_USER, else
- * USER), the command and its result, e.g.
- * {@code 2026-11-29T14:50:02Z user=alice command="flush msn-a --to msn-b" result="step 4 done"}.
- * Quotes, backslashes and control characters in fields are escaped, so one action is one line.
- *
- * <p>Errors: {@link MfshellException} when the file cannot be written.
+ * The audit trail of state-changing commands: one line per action, appended to a file whose parent
+ * directories are created as needed. A line reads
+ * {@code 2026-11-29T15:02:11Z user=alice command="hold msn-a --domain hotmail.com" result="held 12"}:
+ * UTC time, the operator (SUDO_USER when run through sudo, else USER), the command and what it did.
+ * Errors: {@link MfshellException} when the file cannot be written.
  */
 public final class AuditLog {
     private final Path file;
@@ -29,50 +27,41 @@ public final class AuditLog {
         return file;
     }
 
-    /** Appends one line. */
     public void record(String command, String result) {
-        String line = Instant.now().truncatedTo(ChronoUnit.SECONDS) + " user=" + quote(operator())
-                + " pid=" + ProcessHandle.current().pid() + " command=" + quote(command) + " result=" + quote(result) + "\n";
+        String line = Instant.now().truncatedTo(ChronoUnit.SECONDS) + " user=" + user()
+                + " command=" + quote(command) + " result=" + quote(result) + "\n";
         try {
-            Path dir = file.toAbsolutePath().getParent();
-            if (dir != null) {
-                Files.createDirectories(dir);
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
             }
+            // One write call per line with O_APPEND: concurrent mfshell processes do not interleave.
             Files.write(file, line.getBytes(StandardCharsets.UTF_8), StandardOpenOption.CREATE,
-                    StandardOpenOption.APPEND, StandardOpenOption.WRITE, StandardOpenOption.SYNC);
+                    StandardOpenOption.APPEND, StandardOpenOption.WRITE);
         } catch (IOException e) {
             throw new MfshellException("cannot write audit log " + file + ": " + e.getMessage(), e);
         }
     }
 
-    /** The person behind the command: SUDO_USER when run through sudo, else USER, else the JVM's user name. */
-    public static String operator() {
-        String u = System.getenv("SUDO_USER");
-        if (u == null || u.isBlank()) {
-            u = System.getenv("USER");
+    static String user() {
+        String sudo = System.getenv("SUDO_USER");
+        if (sudo != null && !sudo.isBlank()) {
+            return sudo;
         }
-        if (u == null || u.isBlank()) {
-            u = System.getProperty("user.name", "unknown");
-        }
-        return u;
+        String user = System.getenv("USER");
+        return user != null && !user.isBlank() ? user : System.getProperty("user.name", "unknown");
     }
 
+    /** Double-quoted, with quotes, backslashes and control characters escaped, so one record stays one line. */
     static String quote(String s) {
         StringBuilder sb = new StringBuilder("\"");
-        for (char c : (s == null ? "" : s).toCharArray()) {
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                default -> {
-                    if (c < 0x20 || c == 0x7f) {
-                        sb.append(String.format("\\x%02x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-                }
+        for (char c : s.toCharArray()) {
+            if (c == '"' || c == '\\') {
+                sb.append('\\').append(c);
+            } else if (c < 0x20 || c == 0x7f) {
+                sb.append(String.format("\\x%02x", (int) c));
+            } else {
+                sb.append(c);
             }
         }
         return sb.append('"').toString();

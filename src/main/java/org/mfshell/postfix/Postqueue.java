@@ -11,37 +11,64 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.mfshell.cli.MfshellException;
 
 /**
- * {@code postqueue -c DIR -j|-f|-i ID}. The -j reader streams one JSON object at a time
- * (Jackson MappingIterator) and ignores members it does not know, as postqueue(1) asks.
- * Errors: {@link MfshellException} with postqueue's first stderr line.
+ * Typed access to {@code postqueue -c DIR}: the JSON queue listing as a stream ({@code -j}), the
+ * classic listing ({@code -p}), flushing ({@code -f}) and delivering one message ({@code -i ID}).
+ * postqueue works on a stopped instance by reading the queue directly and says so on stderr;
+ * {@link #mailSystemDown} recognises that note. Errors: {@link MfshellException} with
+ * postqueue's first stderr line when it fails or times out.
  */
 public final class Postqueue {
-    private static final Duration TIMEOUT = Duration.ofMinutes(5);
-    // The runner drains and closes the stream itself after the consumer returns.
+    /** Generous: 100,000 queued messages take a few seconds. */
+    public static final Duration LIST_TIMEOUT = Duration.ofMinutes(10);
+    private static final Duration SHORT_TIMEOUT = Duration.ofSeconds(60);
+
+    /** For {@link #messages}: the runner drains and closes the stream itself after the consumer returns. */
     private static final ObjectMapper MAPPER = new ObjectMapper()
             .disable(com.fasterxml.jackson.core.JsonParser.Feature.AUTO_CLOSE_SOURCE);
+
     private final ProcessRunner runner;
 
     public Postqueue(ProcessRunner runner) {
         this.runner = runner;
     }
 
+    public static List<String> jsonArgv(Path configDir) {
+        return List.of("postqueue", "-c", configDir.toString(), "-j");
+    }
+
+    /** Runs {@code postqueue -j} and hands its stdout to {@code consumer} while it runs; returns exit and stderr. */
+    public ExecResult streamJson(Path configDir, ProcessRunner.StreamConsumer consumer) {
+        return check(runner.stream(jsonArgv(configDir), LIST_TIMEOUT, consumer));
+    }
+
+    /** {@code postqueue -p} as text. */
+    public String list(Path configDir) {
+        return check(runner.run(List.of("postqueue", "-c", configDir.toString(), "-p"), LIST_TIMEOUT)).stdout();
+    }
+
+    /** {@code postqueue -f}: attempt delivery of all queued mail now. */
+    public void flush(Path configDir) {
+        check(runner.run(List.of("postqueue", "-c", configDir.toString(), "-f"), SHORT_TIMEOUT));
+    }
+
+    /** {@code postqueue -i ID}: attempt delivery of one message now. */
+    public void deliver(Path configDir, String queueId) {
+        check(runner.run(List.of("postqueue", "-c", configDir.toString(), "-i", queueId), SHORT_TIMEOUT));
+    }
+
+    /** True when postqueue's stderr says the instance is not running (it then read the queue directly). */
+    public static boolean mailSystemDown(String stderr) {
+        return stderr != null && stderr.contains("Mail system is down");
+    }
+
     /** One queued message as postqueue -j reports it (recipients still to be delivered). */
     public record Message(String queueName, String queueId, long arrivalTime, String sender, List<String> recipients) {
     }
 
-    public static List<String> flushAllArgv(Path configDir) {
-        return List.of("postqueue", "-c", configDir.toString(), "-f");
-    }
-
-    public static List<String> flushIdArgv(Path configDir, String queueId) {
-        return List.of("postqueue", "-c", configDir.toString(), "-i", queueId);
-    }
-
-    /** Every message in every queue of the instance. */
+    /** Every message in every queue of the instance, read one JSON object at a time. */
     public List<Message> messages(Path configDir) {
         List<Message> out = new ArrayList<>();
-        ExecResult r = runner.stream(List.of("postqueue", "-c", configDir.toString(), "-j"), TIMEOUT, (InputStream in) -> {
+        streamJson(configDir, (InputStream in) -> {
             try (MappingIterator<JsonNode> it = MAPPER.readerFor(JsonNode.class).readValues(in)) {
                 while (it.hasNextValue()) {
                     JsonNode n = it.nextValue();
@@ -54,25 +81,30 @@ public final class Postqueue {
                 }
             }
         });
-        if (!r.ok()) {
-            throw new MfshellException("postqueue -j failed for " + configDir + ": "
-                    + (r.timedOut() ? "timed out" : r.firstErrorLine()));
-        }
         return out;
     }
 
-    /** {@code postqueue -f}: every queued message, now. */
-    public void flushAll(Path configDir) {
-        ExecResult r = runner.run(flushAllArgv(configDir), TIMEOUT);
-        if (!r.ok()) {
-            throw new MfshellException("postqueue -f failed for " + configDir + ": "
-                    + (r.timedOut() ? "timed out" : r.firstErrorLine()));
-        }
+    public static List<String> flushAllArgv(Path configDir) {
+        return List.of("postqueue", "-c", configDir.toString(), "-f");
     }
 
-    /** {@code postqueue -i ID}; returns the failure text, or null when it worked. */
+    public static List<String> flushIdArgv(Path configDir, String queueId) {
+        return List.of("postqueue", "-c", configDir.toString(), "-i", queueId);
+    }
+
+    /** {@code postqueue -i ID} without throwing: the failure text, or null when it worked. */
     public String flushId(Path configDir, String queueId) {
-        ExecResult r = runner.run(flushIdArgv(configDir, queueId), TIMEOUT);
+        ExecResult r = runner.run(flushIdArgv(configDir, queueId), SHORT_TIMEOUT);
         return r.ok() ? null : (r.timedOut() ? "timed out" : r.firstErrorLine());
+    }
+
+    private static ExecResult check(ExecResult r) {
+        if (r.timedOut()) {
+            throw new MfshellException("postqueue timed out: " + String.join(" ", r.argv()));
+        }
+        if (r.exitCode() != 0) {
+            throw new MfshellException("postqueue failed: " + r.firstErrorLine());
+        }
+        return r;
     }
 }

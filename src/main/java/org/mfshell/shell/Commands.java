@@ -16,6 +16,9 @@ public final class Commands {
         List<MfCommand> list = new ArrayList<>();
         list.add(new InstancesCommand());
         list.add(new MailqCommand());
+        list.add(new StatsCommand());
+        list.add(new ShowCommand());
+        list.addAll(QueueActionCommand.all());
         list.add(new FlushCommand());
         list.add(new ReroutesCommand());
         list.add(new VersionCommand());
