@@ -174,13 +174,15 @@ class FlushLabIntegrationTest {
         Path mainCf = lab.configDir("msn-a").resolve("main.cf");
         String original = Files.readString(mainCf);
         assertEquals(0, cli("flush", "msn-a", "--to", "msn-b", "--domain", "outlook.com", "--yes", "--wait", "60s").code);
-        Files.writeString(mainCf, Files.readString(mainCf) + "# tuned by another admin\n");
+        // Atomic, like every main.cf write: Postfix daemons starting during an in-place rewrite read
+        // a truncated main.cf (seen here: a qmgr that ran on /var/spool/postfix's defaults).
+        AtomicFiles.write(mainCf, (Files.readString(mainCf) + "# tuned by another admin\n").getBytes(StandardCharsets.UTF_8));
         Run r = cli("flush", "msn-a", "--restore", "--yes");
         assertEquals(0, r.code, r.toString());
         assertTrue(r.err.contains("was changed by someone else"), r.err);
         assertTrue(r.out.contains("+# tuned by another admin"), r.out);
         assertEquals(original + "# tuned by another admin\n", Files.readString(mainCf));
-        Files.writeString(mainCf, original);
+        AtomicFiles.write(mainCf, original.getBytes(StandardCharsets.UTF_8));
     }
 
     @Test
