@@ -19,6 +19,8 @@ public final class Commands {
         list.add(new StatsCommand());
         list.add(new ShowCommand());
         list.addAll(QueueActionCommand.all());
+        list.add(new FlushCommand());
+        list.add(new ReroutesCommand());
         list.add(new VersionCommand());
         list.add(new LabCommand());
         list.add(new HealthCommand());
