@@ -30,7 +30,7 @@ import org.springframework.shell.core.command.CommandRegistry;
 import org.springframework.shell.core.command.ExitStatus;
 import org.springframework.shell.core.command.ParsedInput;
 import org.springframework.shell.core.config.UserConfigPathProvider;
-import org.springframework.shell.core.utils.Utils;
+import org.springframework.shell.core.command.AbstractCommand;
 import org.springframework.shell.jline.CommandCompleter;
 import org.springframework.shell.jline.PromptProvider;
 
@@ -86,7 +86,7 @@ public class ShellApplication {
         for (MfCommand c : cli.commands()) {
             registry.registerCommand(new SpringCommandAdapter(c, cli));
         }
-        registry.registerCommand(Utils.QUIT_COMMAND);
+        registry.registerCommand(new QuitCommand());
         return registry;
     }
 
@@ -212,6 +212,27 @@ public class ShellApplication {
                     System.getenv("NO_COLOR") == null);
             cli.run(words, io);
             // Errors were already printed as one line by Cli; Spring Shell need not add its own.
+            return ExitStatus.OK;
+        }
+    }
+
+    /**
+     * quit/exit as a registered command (the runner itself ends the loop on these words). Spring
+     * Shell's own Utils.QUIT_COMMAND is not used: touching Utils builds a Hibernate Validator
+     * factory in its static initialiser, several hundred classes the shell never needs.
+     */
+    static final class QuitCommand extends AbstractCommand {
+        QuitCommand() {
+            super("quit", "Exit the shell", "Built-In Commands");
+        }
+
+        @Override
+        public List<String> getAliases() {
+            return List.of("exit");
+        }
+
+        @Override
+        public ExitStatus doExecute(CommandContext ctx) {
             return ExitStatus.OK;
         }
     }

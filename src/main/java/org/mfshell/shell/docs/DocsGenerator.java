@@ -18,7 +18,7 @@ import org.mfshell.shell.Commands;
  * commands. Usage: {@code DocsGenerator OUTDIR VERSION [FILE-TO-GZIP...]} writes
  * OUTDIR/mfshell.bash, OUTDIR/_mfshell, OUTDIR/mfshell.1 and OUTDIR/mfshell.1.gz, and a
  * reproducible maximum-compression FILE.gz into OUTDIR for each extra FILE (the Debian changelog).
- * Fails (exit 1) when a workflow example in the man page no longer parses.
+ * Fails (an exception, so the build fails) when a workflow example in the man page no longer parses.
  */
 public final class DocsGenerator {
     private DocsGenerator() {
@@ -46,13 +46,11 @@ public final class DocsGenerator {
 
     public static void main(String[] args) throws IOException {
         if (args.length < 2) {
-            System.err.println("usage: DocsGenerator OUTDIR VERSION [FILE-TO-GZIP...]");
-            System.exit(2);
+            throw new IllegalArgumentException("usage: DocsGenerator OUTDIR VERSION [FILE-TO-GZIP...]");
         }
         List<String> problems = manPageProblems();
         if (!problems.isEmpty()) {
-            System.err.println("DocsGenerator: man page examples the command specs reject: " + problems);
-            System.exit(1);
+            throw new IllegalStateException("man page examples the command specs reject: " + problems);
         }
         Path out = Path.of(args[0]);
         Files.createDirectories(out);
