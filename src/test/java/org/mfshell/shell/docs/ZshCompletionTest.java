@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
@@ -47,11 +48,23 @@ class ZshCompletionTest {
         return dir;
     }
 
-    private List<String> complete(Path fpathDir, String line) {
-        // The line travels in the environment: a trailing space must reach zsh intact.
+    /** Candidates for each line, TAB pressed at its end, all in one zsh session. */
+    private List<List<String>> complete(Path fpathDir, String... lines) {
+        // The lines travel in the environment: trailing spaces must reach zsh intact.
         ExecResult r = ShellScripts.ok(Map.of("MFSHELL_CONFIG_ROOT", root.toString(), "HOME", tmp.toString(),
-                "CAPTURE_LINE", line), "zsh", "-f", capture.toString(), fpathDir.toString());
-        return r.stdout().lines().filter(l -> !l.isBlank()).toList();
+                "CAPTURE_LINES", String.join("\n", lines)), "zsh", "-f", capture.toString(), fpathDir.toString());
+        List<List<String>> out = new ArrayList<>();
+        List<String> cur = new ArrayList<>();
+        for (String l : r.stdout().lines().toList()) {
+            if (l.equals("--")) {
+                out.add(cur);
+                cur = new ArrayList<>();
+            } else if (!l.isBlank()) {
+                cur.add(l);
+            }
+        }
+        assertEquals(lines.length, out.size(), r.stdout() + r.stderr());
+        return out;
     }
 
     @Test
@@ -65,15 +78,17 @@ class ZshCompletionTest {
         Path dir = install(DocsGenerator.zsh());
         List<String> commands = DocsGenerator.specs().stream().filter(s -> !s.hidden()).map(CommandSpec::name)
                 .sorted().toList();
-        assertEquals(commands, complete(dir, "mfshell "));
-        assertEquals(List.of("msn-a", "msn-b"), complete(dir, "mfshell mailq "));
         Path other = tmp.resolve("other");
         ShellScripts.write(other, "postfix-x1/main.cf", "");
-        assertEquals(List.of("x1"), complete(dir, "mfshell --config-root " + other + " mailq "));
         CommandSpec withOptions = DocsGenerator.specs().stream().filter(s -> !s.hidden() && !s.options().isEmpty())
                 .findFirst().orElseThrow();
-        assertEquals(withOptions.options().stream().map(o -> "--" + o.longName()).sorted().toList(),
-                complete(dir, "mfshell " + withOptions.name() + " --"));
+        List<List<String>> got = complete(dir, "mfshell ", "mfshell mailq ", "mfshell mailq msn-b",
+                "mfshell --config-root " + other + " mailq ", "mfshell " + withOptions.name() + " --");
+        assertEquals(commands, got.get(0));
+        assertEquals(List.of("msn-a", "msn-b"), got.get(1));
+        assertEquals(List.of("msn-b"), got.get(2));
+        assertEquals(List.of("x1"), got.get(3));
+        assertEquals(withOptions.options().stream().map(o -> "--" + o.longName()).sorted().toList(), got.get(4));
     }
 
     @Test
@@ -88,14 +103,18 @@ class ZshCompletionTest {
                 .argument(ArgSpec.choice("WHAT", "what", false, "alpha", "beta"))
                 .build();
         Path dir = install(ZshCompletion.render(List.of(t)));
-        assertEquals(InstanceRegistry.QUEUES.stream().sorted().toList(), complete(dir, "mfshell t --queue "));
-        assertEquals(InstanceRegistry.QUEUES.stream().sorted().toList(), complete(dir, "mfshell t -q "));
-        assertEquals(List.of("json", "mf", "table"), complete(dir, "mfshell t --format "));
-        assertEquals(List.of("msn-a", "msn-b"), complete(dir, "mfshell t --to "));
-        assertEquals(List.of("msn-a", "msn-b"), complete(dir, "mfshell t --queue hold "));
-        assertEquals(List.of("alpha", "beta"), complete(dir, "mfshell t msn-a "));
-        assertEquals(List.of("--domain", "--format", "--json", "--queue", "--to"), complete(dir, "mfshell t --"));
+        List<String> queues = InstanceRegistry.QUEUES.stream().sorted().toList();
+        List<List<String>> got = complete(dir, "mfshell t --queue ", "mfshell t -q ", "mfshell t --format ",
+                "mfshell t --to ", "mfshell t --queue hold ", "mfshell t msn-a ", "mfshell t --",
+                "mfshell t --json --domain x --");
+        assertEquals(queues, got.get(0));
+        assertEquals(queues, got.get(1));
+        assertEquals(List.of("json", "mf", "table"), got.get(2));
+        assertEquals(List.of("msn-a", "msn-b"), got.get(3));
+        assertEquals(List.of("msn-a", "msn-b"), got.get(4));
+        assertEquals(List.of("alpha", "beta"), got.get(5));
+        assertEquals(List.of("--domain", "--format", "--json", "--queue", "--to"), got.get(6));
         // Non-repeatable options given once are not offered again; repeatable ones are.
-        assertEquals(List.of("--domain", "--format", "--queue", "--to"), complete(dir, "mfshell t --json --domain x --"));
+        assertEquals(List.of("--domain", "--format", "--queue", "--to"), got.get(7));
     }
 }
