@@ -5,8 +5,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.PipedInputStream;
-import java.io.PipedOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +15,7 @@ import org.apache.commons.exec.CommandLine;
 import org.apache.commons.exec.DefaultExecuteResultHandler;
 import org.apache.commons.exec.DefaultExecutor;
 import org.apache.commons.exec.ExecuteException;
+import org.apache.commons.exec.ExecuteStreamHandler;
 import org.apache.commons.exec.ExecuteWatchdog;
 import org.apache.commons.exec.PumpStreamHandler;
 import org.mfshell.cli.MfshellException;
@@ -80,51 +79,53 @@ public class ProcessRunner {
      */
     public ExecResult stream(List<String> argv, Duration timeout, StreamConsumer consumer) {
         CommandLine cl = commandLine(argv);
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
         ExecuteWatchdog watchdog = ExecuteWatchdog.builder().setTimeout(timeout).get();
         DefaultExecutor executor = DefaultExecutor.builder().get();
         executor.setWatchdog(watchdog);
         executor.setExitValues(null);
+        DirectStreamHandler streams = new DirectStreamHandler();
+        executor.setStreamHandler(streams);
         DefaultExecuteResultHandler handler = new DefaultExecuteResultHandler();
-        try (PipedInputStream pipeIn = new PipedInputStream(1 << 16)) {
-            PipedOutputStream pipeOut = new PipedOutputStream(pipeIn);
-            executor.setStreamHandler(new PumpStreamHandler(new ClosingOutputStream(pipeOut), err,
-                    new ByteArrayInputStream(new byte[0])));
-            try {
-                executor.execute(cl, env(Map.of()), handler);
-            } catch (IOException e) {
-                throw startFailure(argv, e);
+        try {
+            executor.execute(cl, env(Map.of()), handler);
+        } catch (IOException e) {
+            throw startFailure(argv, e);
+        }
+        Exception consumerError = null;
+        try {
+            InputStream stdout = streams.awaitStdout(handler);
+            if (stdout != null) {
+                try {
+                    consumer.accept(stdout);
+                    // Drain whatever the consumer did not read so the process can finish.
+                    stdout.transferTo(OutputStream.nullOutputStream());
+                } catch (Exception e) {
+                    consumerError = e;
+                    watchdog.destroyProcess();
+                }
             }
-            Exception consumerError = null;
-            try {
-                consumer.accept(pipeIn);
-                // Drain whatever the consumer did not read so the process can finish.
-                pipeIn.transferTo(OutputStream.nullOutputStream());
-            } catch (Exception e) {
-                consumerError = e;
-                watchdog.destroyProcess();
-            }
+        } finally {
+            streams.consumerDone();
+        }
+        try {
             handler.waitFor();
-            if (consumerError instanceof MfshellException me) {
-                throw me;
-            }
-            if (consumerError != null) {
-                throw new MfshellException("reading output of " + argv.get(0) + ": " + consumerError.getMessage(),
-                        consumerError);
-            }
-            Exception startError = handler.getException();
-            int code = handler.getExitValue();
-            if (startError != null && !(startError instanceof ExecuteException)) {
-                throw startFailure(argv, startError);
-            }
-            return new ExecResult(argv, code, "", err.toString(StandardCharsets.UTF_8), watchdog.killedProcess());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             watchdog.destroyProcess();
             throw new MfshellException("interrupted while running " + argv.get(0));
-        } catch (IOException e) {
-            throw new MfshellException("reading output of " + argv.get(0) + ": " + e.getMessage(), e);
         }
+        if (consumerError instanceof MfshellException me) {
+            throw me;
+        }
+        if (consumerError != null) {
+            throw new MfshellException("reading output of " + argv.get(0) + ": " + consumerError.getMessage(),
+                    consumerError);
+        }
+        Exception startError = handler.getException();
+        if (startError != null && !(startError instanceof ExecuteException)) {
+            throw startFailure(argv, startError);
+        }
+        return new ExecResult(argv, handler.getExitValue(), "", streams.stderr(), watchdog.killedProcess());
     }
 
     /** Receives a running program's stdout. */
@@ -181,27 +182,79 @@ public class ProcessRunner {
         return new MfshellException("cannot run " + argv.get(0) + ": " + e.getMessage(), e);
     }
 
-    /** Closes the pipe when the pump is done, so the reader sees end of stream. */
-    private static final class ClosingOutputStream extends OutputStream {
-        private final OutputStream delegate;
+    /**
+     * Hands the process's own stdout stream to the calling thread (no pump thread, no pipe copy)
+     * and keeps Commons Exec from closing it until the consumer is done; stderr is pumped into memory.
+     */
+    private static final class DirectStreamHandler implements ExecuteStreamHandler {
+        private final java.util.concurrent.CountDownLatch stdoutReady = new java.util.concurrent.CountDownLatch(1);
+        private final java.util.concurrent.CountDownLatch consumerDone = new java.util.concurrent.CountDownLatch(1);
+        private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+        private volatile InputStream stdout;
+        private Thread errPump;
 
-        ClosingOutputStream(OutputStream delegate) {
-            this.delegate = delegate;
+        @Override
+        public void setProcessInputStream(OutputStream os) throws IOException {
+            os.close();
         }
 
         @Override
-        public void write(int b) throws IOException {
-            delegate.write(b);
+        public void setProcessErrorStream(InputStream is) {
+            errPump = new Thread(() -> {
+                try {
+                    is.transferTo(err);
+                } catch (IOException e) {
+                    // the process is gone; what was read is kept
+                }
+            }, "stderr-pump");
+            errPump.setDaemon(true);
         }
 
         @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            delegate.write(b, off, len);
+        public void setProcessOutputStream(InputStream is) {
+            stdout = is;
+            stdoutReady.countDown();
         }
 
         @Override
-        public void close() throws IOException {
-            delegate.close();
+        public void start() {
+            errPump.start();
+        }
+
+        /** Called by the executor after the process ended: wait for the consumer before streams are closed. */
+        @Override
+        public void stop() throws IOException {
+            try {
+                consumerDone.await();
+                errPump.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        /** Waits until the process has started (stdout known) or failed to start (null). */
+        InputStream awaitStdout(DefaultExecuteResultHandler handler) {
+            try {
+                while (!stdoutReady.await(50, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                    if (handler.hasResult()) {
+                        return null;
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+            return stdout;
+        }
+
+        void consumerDone() {
+            consumerDone.countDown();
+        }
+
+        String stderr() {
+            synchronized (err) {
+                return err.toString(StandardCharsets.UTF_8);
+            }
         }
     }
 }

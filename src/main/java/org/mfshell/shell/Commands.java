@@ -17,6 +17,7 @@ public final class Commands {
         list.add(new InstancesCommand());
         list.add(new MailqCommand());
         list.add(new VersionCommand());
+        list.add(new LabCommand());
         List<String> names = new ArrayList<>(list.stream().map(c -> c.spec().name()).toList());
         names.add("help");
         List<MfCommand> view = list;

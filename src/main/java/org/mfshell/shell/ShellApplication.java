@@ -13,6 +13,7 @@ import java.util.Map;
 import org.jline.reader.Candidate;
 import org.jline.reader.LineReader;
 import org.jline.reader.ParsedLine;
+import org.jline.reader.UserInterruptException;
 import org.jline.utils.AttributedString;
 import org.jline.utils.AttributedStyle;
 import org.mfshell.AppContext;
@@ -32,7 +33,9 @@ import org.springframework.shell.core.command.ParsedInput;
 import org.springframework.shell.core.config.UserConfigPathProvider;
 import org.springframework.shell.core.command.AbstractCommand;
 import org.springframework.shell.jline.CommandCompleter;
+import org.springframework.shell.jline.JLineInputProvider;
 import org.springframework.shell.jline.PromptProvider;
+import org.springframework.beans.factory.config.BeanPostProcessor;
 
 /**
  * The interactive shell: Spring Shell's JLine runner (line editing, history in
@@ -132,8 +135,46 @@ public class ShellApplication {
 
     @Bean
     PromptProvider promptProvider() {
+        return prompt();
+    }
+
+    static PromptProvider prompt() {
         String host = hostName();
         return () -> new AttributedString("mfshell@" + host + "> ", AttributedStyle.DEFAULT.foreground(AttributedStyle.GREEN));
+    }
+
+    /**
+     * Ctrl-C at the prompt clears the line instead of leaving the shell (Spring Shell's read loop
+     * exits on JLine's UserInterruptException); Ctrl-D and quit still leave.
+     */
+    @Bean
+    static BeanPostProcessor ctrlCClearsTheLine() {
+        return new BeanPostProcessor() {
+            @Override
+            public Object postProcessAfterInitialization(Object bean, String beanName) {
+                if (bean instanceof JLineInputProvider p && !(bean instanceof ForgivingInputProvider)) {
+                    ForgivingInputProvider f = new ForgivingInputProvider(p.getLineReader());
+                    f.setPromptProvider(prompt());
+                    return f;
+                }
+                return bean;
+            }
+        };
+    }
+
+    static final class ForgivingInputProvider extends JLineInputProvider {
+        ForgivingInputProvider(LineReader reader) {
+            super(reader);
+        }
+
+        @Override
+        public String readInput() {
+            try {
+                return super.readInput();
+            } catch (UserInterruptException e) {
+                return "";
+            }
+        }
     }
 
     /** History and other per-user state live in ~/.config/mfshell, never in the current directory. */

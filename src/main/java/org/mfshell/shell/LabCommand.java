@@ -1,0 +1,135 @@
+package org.mfshell.shell;
+
+import java.nio.file.Path;
+import java.util.Map;
+import org.mfshell.AppContext;
+import org.mfshell.cli.ArgSpec;
+import org.mfshell.cli.CommandSpec;
+import org.mfshell.cli.Completion;
+import org.mfshell.cli.ExitCodes;
+import org.mfshell.cli.Io;
+import org.mfshell.cli.MfCommand;
+import org.mfshell.cli.MfshellException;
+import org.mfshell.cli.OptionSpec;
+import org.mfshell.cli.ParsedArgs;
+import org.mfshell.cli.UsageException;
+import org.mfshell.lab.Lab;
+import org.mfshell.lab.LabStatus;
+import org.mfshell.lab.SeedReport;
+import org.mfshell.shell.render.Table;
+
+/**
+ * {@code lab up|seed|status|down|block|unblock}: runs the lab of real Postfix instances on
+ * loopback (org.mfshell.lab.Lab). Root from {@code --root} or MFSHELL_LAB_ROOT (default
+ * /var/tmp/mfshell-lab), address prefix from {@code --prefix} or MFSHELL_LAB_PREFIX (default
+ * 127.0.1). Errors: usage (exit 2) for a bad action, prefix, root or instance; exit 1 when not
+ * root, Postfix is missing, or an instance fails.
+ */
+public final class LabCommand implements MfCommand {
+    private static final CommandSpec SPEC = CommandSpec.builder("lab")
+            .summary("run a lab of real Postfix instances on loopback (demos, rehearsal, tests)")
+            .help("""
+                    up      create what is missing and start what is stopped (idempotent)
+                    seed    inject a realistic mix of mail (deferrals, bounces, held mail)
+                    status  instances, addresses, queue counts, messages the provider accepted
+                    down    stop every instance and the provider of the lab
+                    block   make the provider defer an instance's hotmail.com/outlook.com mail (4.7.651)
+                    unblock make the provider accept it again
+                    The lab needs root. Instances live under ROOT/etc/postfix-NAME on PREFIX.2 .. PREFIX.6,
+                    the provider on PREFIX.20. Nothing binds 127.0.0.1:25 and nothing leaves loopback.""")
+            .argument(ArgSpec.choice("ACTION", "what to do", true, "up", "seed", "status", "down", "block", "unblock"))
+            .argument(ArgSpec.optional("INSTANCE", "lab instance for block/unblock", Completion.NONE))
+            .option(OptionSpec.value("root", "DIR", "lab root (default $MFSHELL_LAB_ROOT or /var/tmp/mfshell-lab)",
+                    Completion.FILE))
+            .option(OptionSpec.value("prefix", "A.B.C", "address prefix in 127.0.0.0/8 (default $MFSHELL_LAB_PREFIX or 127.0.1)"))
+            .example("lab up")
+            .example("lab seed")
+            .example("lab status")
+            .example("lab block msn-a --root /var/tmp/mfshell-lab --prefix 127.0.1")
+            .build();
+
+    private final Map<String, String> env;
+
+    public LabCommand() {
+        this(System.getenv());
+    }
+
+    public LabCommand(Map<String, String> env) {
+        this.env = env;
+    }
+
+    @Override
+    public CommandSpec spec() {
+        return SPEC;
+    }
+
+    @Override
+    public int run(ParsedArgs args, AppContext ctx, Io io) {
+        String action = args.arg(0).orElseThrow();
+        Path root = Lab.checkRoot(Path.of(args.value("root").orElse(env.getOrDefault("MFSHELL_LAB_ROOT",
+                ctx.labRoot() == null ? "/var/tmp/mfshell-lab" : ctx.labRoot().toString()))));
+        String prefix = Lab.checkPrefix(args.value("prefix").orElse(env.getOrDefault("MFSHELL_LAB_PREFIX", "127.0.1")));
+        boolean needsInstance = action.equals("block") || action.equals("unblock");
+        if (needsInstance != args.arg(1).isPresent()) {
+            throw new UsageException(needsInstance ? "lab " + action + " needs an instance (one of "
+                    + String.join(", ", Lab.INSTANCES) + ")" : "lab " + action + " takes no instance");
+        }
+        Lab.unavailableReason().ifPresent(why -> {
+            throw new MfshellException(why);
+        });
+        Lab lab = new Lab(ctx.runner(), root, prefix);
+        switch (action) {
+            case "up" -> {
+                long t0 = System.nanoTime();
+                LabStatus s = lab.up();
+                render(s, io);
+                io.out().printf("lab up in %.1f s. Next step:%n  export MFSHELL_CONFIG_ROOT=%s%n",
+                        (System.nanoTime() - t0) / 1e9, lab.configRoot());
+            }
+            case "seed" -> {
+                SeedReport r = lab.seed();
+                Table t = new Table("instance", "messages", "recipients", "sent", "deferred", "bounced", "held")
+                        .right(1, 2, 3, 4, 5, 6);
+                r.counts().forEach((name, c) -> t.row(name, c.messages(), c.recipients(), c.sent(), c.deferred(),
+                        c.bounced(), c.held()));
+                t.print(io.out());
+                io.out().println("seed " + r.token() + ": expected outcomes per recipient; retries every 60-120 s");
+            }
+            case "status" -> render(lab.status(), io);
+            case "down" -> {
+                lab.down();
+                io.out().println("lab at " + root + " stopped");
+            }
+            case "block", "unblock" -> {
+                String name = args.arg(1).orElseThrow();
+                if (action.equals("block")) {
+                    lab.block(name);
+                } else {
+                    lab.unblock(name);
+                }
+                io.out().println("provider now blocks: "
+                        + (lab.blockedInstances().isEmpty() ? "nobody" : String.join(", ", lab.blockedInstances())));
+            }
+            default -> throw new UsageException("unknown lab action '" + action + "'");
+        }
+        return ExitCodes.OK;
+    }
+
+    private static void render(LabStatus s, Io io) {
+        Table t = new Table("instance", "address", "running", "maildrop", "incoming", "active", "deferred", "hold")
+                .right(3, 4, 5, 6, 7);
+        for (LabStatus.Node n : s.instances()) {
+            row(t, n);
+        }
+        row(t, s.provider());
+        t.print(io.out());
+        io.out().println("provider accepted " + s.acceptedMessages() + " Message-IDs; blocks: "
+                + (s.blocked().isEmpty() ? "nobody" : String.join(", ", s.blocked())));
+        io.out().println("lab root " + s.root() + ", config root " + s.root().resolve("etc"));
+    }
+
+    private static void row(Table t, LabStatus.Node n) {
+        t.row(n.name(), n.address(), !n.configured() ? "absent" : n.running() ? "yes (pid " + n.pid() + ")" : "no",
+                n.queue("maildrop"), n.queue("incoming"), n.queue("active"), n.queue("deferred"), n.queue("hold"));
+    }
+}
