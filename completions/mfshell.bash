@@ -2,7 +2,7 @@
 # Generated from mfshell's command specs by org.mfshell.shell.docs.DocsGenerator.
 # Do not edit: change the command spec and run `mvn package`, then commit completions/.
 
-_mfshell_commands='instances mailq version help'
+_mfshell_commands='instances mailq version lab help'
 _mfshell_queues='maildrop incoming active deferred hold'
 _mfshell_global_opts='--config-root'
 
@@ -21,9 +21,13 @@ _mfshell_spec() {
         'version')
             _mfshell_opts=''
             ;;
+        'lab')
+            _mfshell_opts='--root --prefix'
+            _mfshell_args=('choice:up seed status down block unblock' 'none')
+            ;;
         'help')
             _mfshell_opts=''
-            _mfshell_args=('choice:instances mailq version help')
+            _mfshell_args=('choice:instances mailq version lab help')
             ;;
     esac
 }
@@ -32,6 +36,8 @@ _mfshell_spec() {
 _mfshell_optkind() {
     case "$1 $2" in
         ' --config-root') _mfshell_kind=dir ;;
+        'lab --root') _mfshell_kind='file' ;;
+        'lab --prefix') _mfshell_kind='none' ;;
         *) _mfshell_kind= ;;
     esac
 }
