@@ -10,7 +10,7 @@ local dir=$1 line out chunk
 local -a cands
 zpty -b z zsh -f -i
 zpty -w z "PS1='' PROMPT='' RPROMPT=''; unsetopt zle_bracketed_paste 2>/dev/null"
-zpty -w z "fpath=(${(q)dir} \$fpath); autoload -Uz compinit; compinit -u -D -d /dev/null"
+zpty -w z "fpath=(${(q)dir} \$fpath); autoload -Uz compinit; compinit -u -D"
 zpty -w z "zstyle ':completion:*' list-grouped false; zstyle ':completion:*' menu no"
 zpty -w z 'compadd() {
   if [[ ${(j: :)@} == *(-O|-A|-D)* ]]; then builtin compadd "$@"; return; fi

@@ -44,7 +44,7 @@ import org.springframework.beans.factory.config.BeanPostProcessor;
  * words to {@link Cli}, so the shell and one-shot runs parse, validate and report identically.
  * Completion goes through {@link CompletionEngine}.
  */
-@SpringBootConfiguration
+@SpringBootConfiguration(proxyBeanMethods = false)
 @EnableAutoConfiguration
 public class ShellApplication {
     private static AppContext appContext;
@@ -63,7 +63,8 @@ public class ShellApplication {
                 "spring.shell.command.script.enabled", "false",
                 "spring.shell.history.name", "history",
                 "spring.shell.context.close", "true"));
-        app.setLazyInitialization(false);
+        // Beans nobody asks for (task executors, availability, ...) are never built: a faster prompt.
+        app.setLazyInitialization(true);
         app.run();
     }
 

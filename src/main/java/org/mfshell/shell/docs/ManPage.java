@@ -61,7 +61,10 @@ final class ManPage {
         for (CommandSpec s : visible) {
             sb.append(".SS \"").append(esc(s.usage()).replace("\"", "\\(dq")).append("\"\n");
             sb.append(text(capitalise(s.summary()) + "."));
-            if (!s.help().isEmpty()) {
+            if (s.help().contains("\n")) {
+                // Laid out by hand (a list of sub-actions): keep the lines as they are.
+                sb.append(".PP\n.nf\n").append(text(s.help().strip())).append(".fi\n");
+            } else if (!s.help().isEmpty()) {
                 sb.append(".PP\n").append(text(s.help()));
             }
             for (ArgSpec a : s.arguments()) {
@@ -184,7 +187,7 @@ final class ManPage {
     private static String text(String s) {
         StringBuilder sb = new StringBuilder();
         for (String l : s.split("\n")) {
-            sb.append(line(l.strip()));
+            sb.append(line(l.stripTrailing()));
         }
         return sb.toString();
     }
