@@ -1,0 +1,117 @@
+package org.mfshell.postfix;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.mfshell.cli.MfshellException;
+
+/**
+ * Typed access to {@code postsuper -c DIR} for message actions: hold ({@code -h}), release
+ * ({@code -H}), requeue ({@code -r}) and delete ({@code -d}). Queue ids always go through
+ * postsuper's stdin mode ({@code -h -}), one per line, so any number fits in one call.
+ * The result is read from postsuper's own per-message lines ({@code ID: placed on hold}) and
+ * summary ({@code Placed on hold: 3 messages}), not from the exit code alone: on a stopped
+ * instance postsuper does the work and then exits 1 because it cannot log.
+ * Errors: {@link MfshellException} when postsuper reports nothing it did and fails.
+ */
+public final class Postsuper {
+    private static final Duration TIMEOUT = Duration.ofMinutes(10);
+    private static final Pattern SUMMARY = Pattern.compile("^postsuper: ([A-Za-z ]+): (\\d+) messages?$");
+    private static final Pattern PER_ID = Pattern.compile("^postsuper: ([0-9A-Za-z]+): ([a-z ]+)$");
+
+    /** The four message actions, with postsuper's option and the words it logs. */
+    public enum Action {
+        HOLD("-h", "placed on hold", "Placed on hold"),
+        RELEASE("-H", "released from hold", "Released from hold"),
+        REQUEUE("-r", "requeued", "Requeued"),
+        DELETE("-d", "removed", "Deleted");
+
+        private final String option;
+        private final String perIdWords;
+        private final String summaryWords;
+
+        Action(String option, String perIdWords, String summaryWords) {
+            this.option = option;
+            this.perIdWords = perIdWords;
+            this.summaryWords = summaryWords;
+        }
+
+        public String option() {
+            return option;
+        }
+    }
+
+    /**
+     * What postsuper did: how many messages its summary line counts, which ids it named, and its
+     * other stderr lines (warnings), plus the exit code.
+     */
+    public record Result(Action action, long count, Set<String> ids, List<String> warnings, int exitCode) {
+    }
+
+    private final ProcessRunner runner;
+
+    public Postsuper(ProcessRunner runner) {
+        this.runner = runner;
+    }
+
+    public static List<String> argv(Path configDir, Action action) {
+        return List.of("postsuper", "-c", configDir.toString(), action.option, "-");
+    }
+
+    /** Applies the action to the given queue ids (already validated by the caller). */
+    public Result apply(Path configDir, Action action, Collection<String> queueIds) {
+        StringBuilder in = new StringBuilder(queueIds.size() * 16);
+        for (String id : queueIds) {
+            in.append(id).append('\n');
+        }
+        ExecResult r = runner.run(argv(configDir, action), TIMEOUT, in.toString().getBytes(StandardCharsets.US_ASCII),
+                Map.of());
+        if (r.timedOut()) {
+            throw new MfshellException("postsuper timed out: " + String.join(" ", r.argv()));
+        }
+        Result result = parse(action, r.stderr(), r.exitCode());
+        if (result.count() < 0) {
+            throw new MfshellException("postsuper " + action.option + " failed: " + r.firstErrorLine());
+        }
+        return result;
+    }
+
+    /**
+     * Reads postsuper's stderr. The count is the action's summary line; when postsuper died before
+     * printing it (a stopped instance cannot log), the number of per-message lines; -1 when there is
+     * neither and postsuper failed. Other summaries (e.g. "Renamed to match inode number") are warnings.
+     */
+    static Result parse(Action action, String stderr, int exitCode) {
+        long count = -1;
+        Set<String> ids = new LinkedHashSet<>();
+        List<String> warnings = new ArrayList<>();
+        for (String line : stderr.split("\n")) {
+            if (line.isBlank()) {
+                continue;
+            }
+            Matcher s = SUMMARY.matcher(line);
+            if (s.matches() && s.group(1).equals(action.summaryWords)) {
+                count = Math.max(count, 0) + Long.parseLong(s.group(2));
+                continue;
+            }
+            Matcher p = PER_ID.matcher(line);
+            if (p.matches() && p.group(2).equals(action.perIdWords)) {
+                ids.add(p.group(1));
+                continue;
+            }
+            warnings.add(line.startsWith("postsuper: ") ? line.substring("postsuper: ".length()) : line);
+        }
+        if (count < 0 && (!ids.isEmpty() || exitCode == 0)) {
+            count = ids.size();
+        }
+        return new Result(action, count, ids, warnings, exitCode);
+    }
+}

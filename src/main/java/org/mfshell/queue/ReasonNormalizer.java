@@ -1,0 +1,239 @@
+package org.mfshell.queue;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Turns a delivery-failure text (a deferral reason from the queue or the log) into a key that is
+ * the same for the same cause, whatever host, IP address, queue id, address, timestamp or
+ * tracking number the text names. For example every
+ * {@code host X[IP] said: 451 4.7.651 The mail server [IP] has been temporarily rate limited due
+ * to IP reputation ... [HOST TIME ID] (in reply to RCPT TO command)} from any Microsoft server
+ * becomes {@code 451 4.7.651 The mail server [<ip>] has been temporarily rate limited due to IP
+ * reputation ... [<host> <time> <n>]}.
+ *
+ * <p>What is kept: the SMTP reply code and enhanced status code, words without digits, URLs, and
+ * short codes that name the cause (TSS04, S775). What is dropped: Postfix's {@code host X[IP] said:}
+ * and {@code (in reply to ... command)} wrapping. What is masked, word by word: IP addresses
+ * ({@code <ip>}), host names with digits and {@code host[IP]} pairs ({@code <host>}), e-mail
+ * addresses ({@code <address>}), timestamps ({@code <time>}) and any other word with digits
+ * ({@code <n>}). Works the same on queue delay reasons and on the reason in a mail-log
+ * {@code status=deferred (...)} line. Character scans, no regular expressions: it runs once per
+ * queued recipient. Thread-safe; results are cached (bounded). Never throws; null gives "".
+ */
+public final class ReasonNormalizer {
+    private static final int CACHE_LIMIT = 8192;
+
+    private final Map<String, String> cache = new HashMap<>();
+
+    /** The normalised key of one reason text. */
+    public String normalize(String reason) {
+        if (reason == null) {
+            return "";
+        }
+        synchronized (cache) {
+            String hit = cache.get(reason);
+            if (hit != null) {
+                return hit;
+            }
+        }
+        String key = compute(reason);
+        synchronized (cache) {
+            if (cache.size() >= CACHE_LIMIT) {
+                cache.clear();
+            }
+            cache.put(reason, key);
+        }
+        return key;
+    }
+
+    private static String compute(String reason) {
+        String s = stripPostfixWrapping(reason.strip());
+        StringBuilder out = new StringBuilder(s.length());
+        int i = leadingCodes(s, out);
+        int n = s.length();
+        while (i < n) {
+            while (i < n && Character.isWhitespace(s.charAt(i))) {
+                i++;
+            }
+            int start = i;
+            while (i < n && !Character.isWhitespace(s.charAt(i))) {
+                i++;
+            }
+            if (start < i) {
+                out.append(token(s.substring(start, i))).append(' ');
+            }
+        }
+        return out.toString().strip();
+    }
+
+    /** Drops Postfix's {@code host X[IP] said: } prefix and {@code (in reply to ... command)} suffix. */
+    static String stripPostfixWrapping(String s) {
+        if (s.regionMatches(true, 0, "host ", 0, 5)) {
+            int said = s.indexOf(" said: ");
+            int bracket = s.indexOf('[');
+            if (said > 0 && bracket > 0 && bracket < said && s.indexOf(' ', 5) >= said) {
+                s = s.substring(said + 7).stripLeading();
+            }
+        }
+        if (s.endsWith(" command)")) {
+            int p = s.lastIndexOf("(in reply to ");
+            if (p >= 0) {
+                s = s.substring(0, p).stripTrailing();
+            }
+        }
+        return s;
+    }
+
+    /** Copies a leading {@code 451 4.7.651 } or {@code 421-4.7.28 } as {@code CODE ENHANCED }; returns where the text goes on. */
+    private static int leadingCodes(String s, StringBuilder out) {
+        if (s.length() < 4 || !digits(s, 0, 3) || (s.charAt(3) != ' ' && s.charAt(3) != '-')) {
+            return 0;
+        }
+        out.append(s, 0, 3).append(' ');
+        int end = s.indexOf(' ', 4);
+        if (end > 4 && isEnhancedCode(s.substring(4, end))) {
+            out.append(s, 4, end).append(' ');
+            return end + 1;
+        }
+        return 4;
+    }
+
+    private static boolean digits(String s, int from, int to) {
+        for (int k = from; k < to; k++) {
+            if (s.charAt(k) < '0' || s.charAt(k) > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** 2.0.0, 4.7.651: class digit, then two groups of 1-3 digits. */
+    private static boolean isEnhancedCode(String t) {
+        if (t.length() < 5 || "245".indexOf(t.charAt(0)) < 0 || t.charAt(1) != '.') {
+            return false;
+        }
+        int dot = t.indexOf('.', 2);
+        return dot > 2 && dot - 2 <= 3 && digits(t, 2, dot) && t.length() - dot - 1 >= 1 && t.length() - dot - 1 <= 3
+                && digits(t, dot + 1, t.length());
+    }
+
+    /** One whitespace-separated word: kept, or its variable core replaced by a placeholder. */
+    static String token(String t) {
+        if (t.startsWith("http://") || t.startsWith("https://")) {
+            return t;
+        }
+        boolean digit = false;
+        boolean at = false;
+        for (int k = 0; k < t.length(); k++) {
+            char c = t.charAt(k);
+            digit |= c >= '0' && c <= '9';
+            at |= c == '@';
+        }
+        if (!digit && !at) {
+            return t;
+        }
+        // Split off surrounding punctuation: [216.66.15.4  15]  <a@b.c>:  4.16.55.1;
+        int a = 0;
+        int b = t.length();
+        while (a < b && "[(<\"'{".indexOf(t.charAt(a)) >= 0) {
+            a++;
+        }
+        while (b > a && "])>\"'},;:.!?".indexOf(t.charAt(b - 1)) >= 0) {
+            b--;
+        }
+        if (a == b) {
+            return t;
+        }
+        String pre = t.substring(0, a);
+        String core = t.substring(a, b);
+        String post = t.substring(b);
+        if (at && core.indexOf('@') >= 0) {
+            // <user@example.org> becomes <address>, without doubled brackets.
+            return pre.replace("<", "") + "<address>" + post.replace(">", "");
+        }
+        if (!digit) {
+            return t;
+        }
+        return pre + classify(core) + post;
+    }
+
+    /** What a digit-bearing word is, by its characters (no regular expressions: this runs per queued recipient). */
+    static String classify(String core) {
+        int len = core.length();
+        int letters = 0;
+        int digits = 0;
+        int dots = 0;
+        int colons = 0;
+        int dashes = 0;
+        int other = 0;
+        int hex = 0;
+        int bracketAt = -1;
+        int firstDigitRun = 0;
+        boolean inFirstRun = true;
+        for (int k = 0; k < len; k++) {
+            char c = core.charAt(k);
+            if (c >= '0' && c <= '9') {
+                digits++;
+                if (inFirstRun) {
+                    firstDigitRun++;
+                }
+                continue;
+            }
+            inFirstRun = false;
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
+                letters++;
+                if ((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')) {
+                    hex++;
+                }
+            } else if (c == '.') {
+                dots++;
+            } else if (c == ':') {
+                colons++;
+            } else if (c == '-') {
+                dashes++;
+            } else if (c == '[' && bracketAt < 0) {
+                bracketAt = k;
+            } else if (c != '_') {
+                other++;
+            }
+        }
+        if (bracketAt > 0 && core.indexOf(']', bracketAt) > bracketAt) {
+            return "<host>";
+        }
+        if (letters == 0 && dashes == 0 && other == 0 && dots == 3 && colons <= 1) {
+            return "<ip>";
+        }
+        if (firstDigitRun == 4 && len >= 10 && core.charAt(4) == '-' && core.charAt(7) == '-') {
+            return "<time>";
+        }
+        if (letters == 0 && dashes == 0 && other == 0 && colons >= 1 && colons <= 2 && firstDigitRun <= 2 && dots <= 1) {
+            return "<time>";
+        }
+        if (colons >= 2 && letters == hex && dots == 0 && dashes == 0 && other == 0) {
+            return "<ip>";
+        }
+        if (isShortCode(core, letters, digits) || (letters == 0 && dots == 2 && isEnhancedCode(core))) {
+            return core;
+        }
+        if (dots > 0 && letters > 0 && other == 0 && colons == 0 && core.charAt(0) != '.'
+                && core.charAt(len - 1) != '.' && !core.contains("..")) {
+            return "<host>";
+        }
+        return "<n>";
+    }
+
+    /** Short codes that name a cause: TSS04, S775, HVU1 (1-5 letters then 1-4 digits). */
+    private static boolean isShortCode(String core, int letters, int digits) {
+        if (letters < 1 || letters > 5 || digits < 1 || digits > 4 || letters + digits != core.length()) {
+            return false;
+        }
+        for (int k = 0; k < letters; k++) {
+            char c = core.charAt(k);
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

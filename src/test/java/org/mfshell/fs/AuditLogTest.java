@@ -1,0 +1,39 @@
+package org.mfshell.fs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mfshell.cli.MfshellException;
+
+class AuditLogTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void appendsOneLinePerRecordCreatingParentDirectories() throws Exception {
+        Path file = dir.resolve("var/log/mfshell/audit.log");
+        AuditLog log = new AuditLog(file);
+        log.record("hold msn-a --domain hotmail.com --yes", "held 12 of 12 selected");
+        log.record("delete msn-a \"x\"\nsecond", "deleted 1 of 1 selected");
+        List<String> lines = Files.readAllLines(file);
+        assertEquals(2, lines.size());
+        assertTrue(lines.get(0).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ user=\\S+ "
+                + "command=\"hold msn-a --domain hotmail.com --yes\" result=\"held 12 of 12 selected\""), lines.get(0));
+        assertTrue(lines.get(1).contains("command=\"delete msn-a \\\"x\\\"\\x0asecond\""), lines.get(1));
+    }
+
+    @Test
+    void unwritableFileIsOneClearError() throws Exception {
+        Path notADir = dir.resolve("file");
+        Files.writeString(notADir, "");
+        MfshellException e = assertThrows(MfshellException.class,
+                () -> new AuditLog(notADir.resolve("audit.log")).record("x", "y"));
+        assertTrue(e.getMessage().startsWith("cannot write audit log"), e.getMessage());
+    }
+}
