@@ -30,6 +30,7 @@ public final class Commands {
         names.add("help");
         List<MfCommand> view = list;
         list.add(new HelpCommand(() -> view, names));
+        list.add(new CompleteCommand());
         return list;
     }
 }
