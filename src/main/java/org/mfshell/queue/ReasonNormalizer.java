@@ -57,11 +57,19 @@ public final class ReasonNormalizer {
                 i++;
             }
             int start = i;
+            boolean plain = true;
             while (i < n && !Character.isWhitespace(s.charAt(i))) {
+                char c = s.charAt(i);
+                plain &= (c < '0' || c > '9') && c != '@';
                 i++;
             }
             if (start < i) {
-                out.append(token(s.substring(start, i))).append(' ');
+                // Most words have no digit and no '@': copied without looking further.
+                if (plain) {
+                    out.append(s, start, i).append(' ');
+                } else {
+                    out.append(token(s.substring(start, i))).append(' ');
+                }
             }
         }
         return out.toString().strip();
