@@ -33,6 +33,7 @@ public final class DeliveryScanner {
     private static final int PAD = 8;
     private static final long ONES7 = 0x7F7F7F7F7F7F7F7FL;
     private static final long NL = 0x0A0A0A0A0A0A0A0AL;
+    private static final long SP = 0x2020202020202020L;
     private static final long EQ = 0x3D3D3D3D3D3D3D3DL;
     /** " status=" as a little-endian long. */
     private static final long PAT = 0x3D73757461747320L;
@@ -314,26 +315,41 @@ public final class DeliveryScanner {
         return x == ' ' || x == '\t';
     }
 
-    /** Splits up to {@link #FIELDS} fields of [ls, le) into {@link #f}; returns how many. */
-    private int fields(ByteBuffer b, int ls, int le) {
+    private static final long TAB = 0x0909090909090909L;
+
+    /** Splits up to {@code max} fields of [ls, le) into {@link #f}; returns how many. */
+    private int fields(ByteBuffer b, int ls, int le, int max) {
         int nf = 0;
         int i = ls;
-        while (nf < FIELDS) {
+        while (nf < max) {
             while (i < le && blank(b.get(i))) {
                 i++;
             }
             if (i >= le) {
                 break;
             }
-            int s = i;
-            while (i < le && !blank(b.get(i))) {
-                i++;
-            }
-            f[2 * nf] = s;
+            f[2 * nf] = i;
+            i = fieldEnd(b, i, le);
             f[2 * nf + 1] = i;
             nf++;
         }
         return nf;
+    }
+
+    /** First space or tab at or after i, or le; eight bytes at a time. */
+    private static int fieldEnd(ByteBuffer b, int i, int le) {
+        while (i + 8 <= le) {
+            long w = b.getLong(i);
+            long m = eqMask(w, SP) | eqMask(w, TAB);
+            if (m != 0) {
+                return i + (Long.numberOfTrailingZeros(m) >>> 3);
+            }
+            i += 8;
+        }
+        while (i < le && !blank(b.get(i))) {
+            i++;
+        }
+        return i;
     }
 
     private static boolean rfc3339(ByteBuffer b, int[] f, int nf) {
@@ -407,11 +423,11 @@ public final class DeliveryScanner {
 
     /** One line [ls, le) whose first {@code " status="} value starts at v. */
     private void handleLine(ByteBuffer b, int ls, int le, int v) {
-        int nf = fields(b, ls, le);
+        int nf = fields(b, ls, le, 7);
         int tag = rfc3339(b, f, nf) ? 2 : 4;
         int msg = tag + 2;
         if (nf <= tag || !smtpTag(b, f[2 * tag], f[2 * tag + 1])) {
-            if (looksLikeDelivery(b, nf, tag)) {
+            if (looksLikeDelivery(b, fields(b, ls, le, FIELDS), tag)) {
                 sink.suspect(b, ls, le, "delivery line in an unexpected layout");
             }
             return;

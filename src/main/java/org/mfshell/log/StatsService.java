@@ -72,6 +72,12 @@ public final class StatsService {
         return prepare(sources, query).run();
     }
 
+    /** Runs other sinks over the same scan (health collects reply texts with {@link ReplyAccumulator}). */
+    public <S extends DeliverySink> List<S> scan(List<LogSource> sources, StatsQuery query,
+                                                 java.util.function.Function<LogSource, S> sinks) {
+        return new ScanEngine(threads, bufferSize, minChunk, (s, body) -> open(s, body, query)).scan(sources, sinks);
+    }
+
     /** The journalctl command line for a journal source (a file or directory, or the system journal). */
     static List<String> journalArgv(LogSource s, StatsQuery q) {
         List<String> argv = new ArrayList<>(List.of("journalctl", "-o", "json", "--no-pager", "-q",

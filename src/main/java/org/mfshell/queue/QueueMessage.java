@@ -16,11 +16,23 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 public final class QueueMessage {
     private final ObjectNode json;
     private final long line;
+    private final String raw;
     private List<Recipient> recipients;
 
     public QueueMessage(ObjectNode json, long line) {
+        this(json, line, null);
+    }
+
+    /** {@code raw} is the line exactly as postqueue printed it (may be null). */
+    public QueueMessage(ObjectNode json, long line, String raw) {
         this.json = json;
         this.line = line;
+        this.raw = raw;
+    }
+
+    /** The line as postqueue printed it, or null when not known. */
+    public String raw() {
+        return raw;
     }
 
     /** The object exactly as postqueue printed it (field order kept). */

@@ -58,7 +58,7 @@ public final class QueueReader {
                     handler.malformed(new MalformedLine(n, "object without queue_id", excerpt(line)));
                     continue;
                 }
-                if (!handler.message(new QueueMessage(obj, n))) {
+                if (!handler.message(new QueueMessage(obj, n, line))) {
                     break;
                 }
             }

@@ -12,11 +12,14 @@ import java.util.Map;
  * becomes {@code 451 4.7.651 The mail server [<ip>] has been temporarily rate limited due to IP
  * reputation ... [<host> <time> <n>]}.
  *
- * <p>What is kept: the SMTP reply code and enhanced status code, the words, URLs, and short codes
- * that name the cause (TSS04, S775). What is masked: Postfix's {@code host X[IP] said:} and
- * {@code (in reply to ... command)} wrapping, IP addresses, host names, e-mail addresses,
- * timestamps, and other tokens that contain digits. Thread-safe; results are cached (bounded),
- * because a large queue repeats the same few texts many times. Never throws; null gives "".
+ * <p>What is kept: the SMTP reply code and enhanced status code, words without digits, URLs, and
+ * short codes that name the cause (TSS04, S775). What is dropped: Postfix's {@code host X[IP] said:}
+ * and {@code (in reply to ... command)} wrapping. What is masked, word by word: IP addresses
+ * ({@code <ip>}), host names with digits and {@code host[IP]} pairs ({@code <host>}), e-mail
+ * addresses ({@code <address>}), timestamps ({@code <time>}) and any other word with digits
+ * ({@code <n>}). Works the same on queue delay reasons and on the reason in a mail-log
+ * {@code status=deferred (...)} line. Character scans, no regular expressions: it runs once per
+ * queued recipient. Thread-safe; results are cached (bounded). Never throws; null gives "".
  */
 public final class ReasonNormalizer {
     private static final int CACHE_LIMIT = 8192;
@@ -54,11 +57,19 @@ public final class ReasonNormalizer {
                 i++;
             }
             int start = i;
+            boolean plain = true;
             while (i < n && !Character.isWhitespace(s.charAt(i))) {
+                char c = s.charAt(i);
+                plain &= (c < '0' || c > '9') && c != '@';
                 i++;
             }
             if (start < i) {
-                out.append(token(s.substring(start, i))).append(' ');
+                // Most words have no digit and no '@': copied without looking further.
+                if (plain) {
+                    out.append(s, start, i).append(' ');
+                } else {
+                    out.append(token(s.substring(start, i))).append(' ');
+                }
             }
         }
         return out.toString().strip();

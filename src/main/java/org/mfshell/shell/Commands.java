@@ -23,10 +23,14 @@ public final class Commands {
         list.add(new ReroutesCommand());
         list.add(new VersionCommand());
         list.add(new LabCommand());
+        list.add(new HealthCommand());
+        list.add(new WarmupCommand());
+        list.add(new RelayMapCommand());
         List<String> names = new ArrayList<>(list.stream().map(c -> c.spec().name()).toList());
         names.add("help");
         List<MfCommand> view = list;
         list.add(new HelpCommand(() -> view, names));
+        list.add(new CompleteCommand());
         return list;
     }
 }

@@ -11,10 +11,6 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.SerializableString;
-import com.fasterxml.jackson.core.io.SerializedString;
-import com.fasterxml.jackson.databind.JsonNode;
 import org.mfshell.AppContext;
 import org.mfshell.cli.ArgSpec;
 import org.mfshell.cli.CommandSpec;
@@ -95,12 +91,11 @@ public final class MailqCommand implements MfCommand {
         Malformed malformed = new Malformed(io, d.name());
         QueueService.ScanResult r;
         if (args.flag("json")) {
-            JsonGenerator g = Json.MAPPER.getFactory().createGenerator(io.out());
-            g.setRootValueSeparator(new SerializedString("\n"));
+            PrintWriter out = io.out();
             r = service.scan(d.configDir(), filter, limit, new QueueService.Sink() {
                 @Override
                 public boolean message(QueueMessage m) {
-                    writeJsonLine(g, d.name(), m);
+                    out.println(jsonLine(d.name(), m));
                     return true;
                 }
 
@@ -109,10 +104,6 @@ public final class MailqCommand implements MfCommand {
                     malformed.report(line);
                 }
             });
-            g.flush();
-            if (r.selected() > 0) {
-                io.out().println();
-            }
         } else {
             PostqueueLayout layout = new PostqueueLayout(io.out(), longIds(ctx, d), ZoneId.systemDefault());
             r = service.scan(d.configDir(), filter, limit, new QueueService.Sink() {
@@ -136,19 +127,29 @@ public final class MailqCommand implements MfCommand {
         return r.malformedCount() > 0 ? ExitCodes.FAILURE : ExitCodes.OK;
     }
 
-    /** One message as a JSON line: "instance" first, then every field postqueue printed, unknown ones included. */
-    private static void writeJsonLine(JsonGenerator g, String instance, QueueMessage m) {
-        try {
-            g.writeStartObject();
-            g.writeStringField("instance", instance);
-            for (Map.Entry<String, JsonNode> e : m.json().properties()) {
-                if (e.getKey().equals("instance")) {
-                    continue;
-                }
-                g.writeFieldName(e.getKey());
-                Json.MAPPER.writeTree(g, e.getValue());
+    /**
+     * One message as a JSON line: "instance" first, then every field postqueue printed, unknown ones
+     * included. The line postqueue printed is passed on as it is (already checked to be one JSON
+     * object) with "instance" put in front, which costs no re-serialisation.
+     */
+    static String jsonLine(String instance, QueueMessage m) {
+        // Instance names are letters, digits, '.', '_' and '-' (InstanceNames): nothing to escape.
+        String instancePrefix = "{\"instance\":\"" + instance + "\"";
+        String raw = m.raw();
+        if (raw != null && !m.json().has("instance")) {
+            String t = raw.strip();
+            String rest = t.substring(1).stripLeading();
+            return rest.startsWith("}") ? instancePrefix + "}" : instancePrefix + ", " + rest;
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode o = Json.MAPPER.createObjectNode();
+        o.put("instance", instance);
+        m.json().properties().forEach(e -> {
+            if (!e.getKey().equals("instance")) {
+                o.set(e.getKey(), e.getValue());
             }
-            g.writeEndObject();
+        });
+        try {
+            return Json.MAPPER.writeValueAsString(o);
         } catch (IOException e) {
             throw new MfshellException("writing JSON: " + e.getMessage(), e);
         }
