@@ -2,7 +2,7 @@
 # Generated from mfshell's command specs by org.mfshell.shell.docs.DocsGenerator.
 # Do not edit: change the command spec and run `mvn package`, then commit completions/.
 
-_mfshell_commands='instances mailq version lab help'
+_mfshell_commands='instances mailq stats show hold release requeue delete version lab health warmup relay-map help'
 _mfshell_queues='maildrop incoming active deferred hold'
 _mfshell_global_opts='--config-root'
 
@@ -15,19 +15,63 @@ _mfshell_spec() {
             _mfshell_opts='--json'
             ;;
         'mailq')
-            _mfshell_opts=''
+            _mfshell_opts='--queue --domain --sender --reason --older-than --limit --summary --json'
+            _mfshell_repeatable=' --queue '
             _mfshell_args=('instance')
+            ;;
+        'stats')
+            _mfshell_opts='--format --json --instance --by --since --until --log --follow --interval'
+            _mfshell_repeatable=' --instance --log '
+            ;;
+        'show')
+            _mfshell_opts='--body'
+            _mfshell_args=('instance' 'queueid')
+            ;;
+        'hold')
+            _mfshell_opts='--queue --domain --sender --reason --older-than --limit --all --yes --dry-run'
+            _mfshell_repeatable=' --queue '
+            _mfshell_args=('instance' 'queueid')
+            _mfshell_variadic=1
+            ;;
+        'release')
+            _mfshell_opts='--queue --domain --sender --reason --older-than --limit --all --yes --dry-run'
+            _mfshell_repeatable=' --queue '
+            _mfshell_args=('instance' 'queueid')
+            _mfshell_variadic=1
+            ;;
+        'requeue')
+            _mfshell_opts='--queue --domain --sender --reason --older-than --limit --all --yes --dry-run'
+            _mfshell_repeatable=' --queue '
+            _mfshell_args=('instance' 'queueid')
+            _mfshell_variadic=1
+            ;;
+        'delete')
+            _mfshell_opts='--queue --domain --sender --reason --older-than --limit --all --yes --dry-run'
+            _mfshell_repeatable=' --queue '
+            _mfshell_args=('instance' 'queueid')
+            _mfshell_variadic=1
             ;;
         'version')
             _mfshell_opts=''
             ;;
         'lab')
             _mfshell_opts='--root --prefix'
-            _mfshell_args=('choice:up seed status down block unblock' 'none')
+            _mfshell_args=('choice:up seed status down block unblock' 'choice:aol-a earthlink-a msn-a msn-b therest-a')
+            ;;
+        'health')
+            _mfshell_opts='--since --json --rules'
+            ;;
+        'warmup')
+            _mfshell_opts='--new-ip --existing --steps --every --start --host --suffix --stage --since --json'
+            _mfshell_args=('choice:plan status' 'none')
+            ;;
+        'relay-map')
+            _mfshell_opts='--suffix --group --subdomains --check --json'
+            _mfshell_repeatable=' --group '
             ;;
         'help')
             _mfshell_opts=''
-            _mfshell_args=('choice:instances mailq version lab help')
+            _mfshell_args=('choice:instances mailq stats show hold release requeue delete version lab health warmup relay-map help')
             ;;
     esac
 }
@@ -36,8 +80,59 @@ _mfshell_spec() {
 _mfshell_optkind() {
     case "$1 $2" in
         ' --config-root') _mfshell_kind=dir ;;
+        'mailq --queue') _mfshell_kind='queue' ;;
+        'mailq --domain') _mfshell_kind='domain' ;;
+        'mailq --sender') _mfshell_kind='none' ;;
+        'mailq --reason') _mfshell_kind='none' ;;
+        'mailq --older-than') _mfshell_kind='none' ;;
+        'mailq --limit') _mfshell_kind='none' ;;
+        'stats --format') _mfshell_kind='choice:table mf json' ;;
+        'stats --instance') _mfshell_kind='instance' ;;
+        'stats --by') _mfshell_kind='choice:instance domain provider' ;;
+        'stats --since') _mfshell_kind='none' ;;
+        'stats --until') _mfshell_kind='none' ;;
+        'stats --log') _mfshell_kind='file' ;;
+        'stats --interval') _mfshell_kind='none' ;;
+        'hold --queue') _mfshell_kind='queue' ;;
+        'hold --domain') _mfshell_kind='domain' ;;
+        'hold --sender') _mfshell_kind='none' ;;
+        'hold --reason') _mfshell_kind='none' ;;
+        'hold --older-than') _mfshell_kind='none' ;;
+        'hold --limit') _mfshell_kind='none' ;;
+        'release --queue') _mfshell_kind='queue' ;;
+        'release --domain') _mfshell_kind='domain' ;;
+        'release --sender') _mfshell_kind='none' ;;
+        'release --reason') _mfshell_kind='none' ;;
+        'release --older-than') _mfshell_kind='none' ;;
+        'release --limit') _mfshell_kind='none' ;;
+        'requeue --queue') _mfshell_kind='queue' ;;
+        'requeue --domain') _mfshell_kind='domain' ;;
+        'requeue --sender') _mfshell_kind='none' ;;
+        'requeue --reason') _mfshell_kind='none' ;;
+        'requeue --older-than') _mfshell_kind='none' ;;
+        'requeue --limit') _mfshell_kind='none' ;;
+        'delete --queue') _mfshell_kind='queue' ;;
+        'delete --domain') _mfshell_kind='domain' ;;
+        'delete --sender') _mfshell_kind='none' ;;
+        'delete --reason') _mfshell_kind='none' ;;
+        'delete --older-than') _mfshell_kind='none' ;;
+        'delete --limit') _mfshell_kind='none' ;;
         'lab --root') _mfshell_kind='file' ;;
         'lab --prefix') _mfshell_kind='none' ;;
+        'health --since') _mfshell_kind='none' ;;
+        'health --rules') _mfshell_kind='file' ;;
+        'warmup --new-ip') _mfshell_kind='none' ;;
+        'warmup --existing') _mfshell_kind='none' ;;
+        'warmup --steps') _mfshell_kind='none' ;;
+        'warmup --every') _mfshell_kind='none' ;;
+        'warmup --start') _mfshell_kind='none' ;;
+        'warmup --host') _mfshell_kind='none' ;;
+        'warmup --suffix') _mfshell_kind='none' ;;
+        'warmup --stage') _mfshell_kind='none' ;;
+        'warmup --since') _mfshell_kind='none' ;;
+        'relay-map --suffix') _mfshell_kind='none' ;;
+        'relay-map --group') _mfshell_kind='none' ;;
+        'relay-map --check') _mfshell_kind='file' ;;
         *) _mfshell_kind= ;;
     esac
 }
