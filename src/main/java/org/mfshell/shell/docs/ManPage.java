@@ -86,7 +86,7 @@ final class ManPage {
         }
         sb.append(".SH EXAMPLES\n");
         for (String[] ex : WORKFLOW_EXAMPLES) {
-            if (command(visible, ex[0]).isEmpty() || problem(visible, ex[0]).isPresent()) {
+            if (command(visible, ex[0].split(" ")[0]).isEmpty() || problem(visible, ex[0]).isPresent()) {
                 continue;
             }
             sb.append(".PP\n.nf\n.RS\n").append(line("mfshell " + ex[0])).append(".RE\n.fi\n");
