@@ -2,7 +2,7 @@
 # Generated from mfshell's command specs by org.mfshell.shell.docs.DocsGenerator.
 # Do not edit: change the command spec and run `mvn package`, then commit completions/.
 
-_mfshell_commands='instances mailq stats show hold release requeue delete version lab health warmup relay-map help'
+_mfshell_commands='instances mailq stats show hold release requeue delete flush reroutes version lab health warmup relay-map help'
 _mfshell_queues='maildrop incoming active deferred hold'
 _mfshell_global_opts='--config-root'
 
@@ -51,6 +51,14 @@ _mfshell_spec() {
             _mfshell_args=('instance' 'queueid')
             _mfshell_variadic=1
             ;;
+        'flush')
+            _mfshell_opts='--to --domain --dry-run --yes --wait --restore --status --rollback --resume'
+            _mfshell_repeatable=' --domain '
+            _mfshell_args=('instance')
+            ;;
+        'reroutes')
+            _mfshell_opts='--json'
+            ;;
         'version')
             _mfshell_opts=''
             ;;
@@ -71,7 +79,7 @@ _mfshell_spec() {
             ;;
         'help')
             _mfshell_opts=''
-            _mfshell_args=('choice:instances mailq stats show hold release requeue delete version lab health warmup relay-map help')
+            _mfshell_args=('choice:instances mailq stats show hold release requeue delete flush reroutes version lab health warmup relay-map help')
             ;;
     esac
 }
@@ -117,6 +125,9 @@ _mfshell_optkind() {
         'delete --reason') _mfshell_kind='none' ;;
         'delete --older-than') _mfshell_kind='none' ;;
         'delete --limit') _mfshell_kind='none' ;;
+        'flush --to') _mfshell_kind='instance' ;;
+        'flush --domain'|'flush -d') _mfshell_kind='domain' ;;
+        'flush --wait') _mfshell_kind='none' ;;
         'lab --root') _mfshell_kind='file' ;;
         'lab --prefix') _mfshell_kind='none' ;;
         'health --since') _mfshell_kind='none' ;;
