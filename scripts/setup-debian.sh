@@ -2,13 +2,14 @@
 # Installs, from Debian's packages, what mfshell's lab and test suite need on a fresh machine:
 # Postfix without any default instance ("No configuration"), tmux (the interactive shell test),
 # zsh and bash-completion (completion tests), systemd-journal-remote (journal fixtures),
-# lintian and groff (package checks), util-linux's setpriv. Idempotent; needs root.
+# lintian and groff (package checks), util-linux's setpriv, bind9-utils (named-compilezone checks
+# warmup zone lines). Idempotent; needs root.
 set -euo pipefail
 if [ "$(id -u)" -ne 0 ]; then
     echo "setup-debian.sh: run as root (it installs Debian packages)" >&2
     exit 1
 fi
-want=(postfix tmux zsh bash-completion systemd-journal-remote lintian groff-base man-db util-linux time)
+want=(postfix tmux zsh bash-completion systemd-journal-remote lintian groff-base man-db util-linux time bind9-utils)
 missing=()
 for p in "${want[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -40,6 +40,9 @@ public final class Main {
         }
         AppContext ctx = AppContext.fromEnvironment(System.getenv(), configRoot);
         if (args.isEmpty() || args.equals(List.of("shell"))) {
+            for (org.mfshell.flush.FlushJournal j : org.mfshell.flush.FlushService.unfinishedEverywhere(ctx.stateDir())) {
+                System.err.println("mfshell: warning: " + org.mfshell.flush.FlushService.unfinishedMessage(j));
+            }
             org.mfshell.shell.ShellApplication.start(ctx);
             return;
         }
@@ -53,6 +56,9 @@ public final class Main {
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         boolean color = terminal && System.getenv("NO_COLOR") == null;
         Io io = new Io(out, err, in, terminal, color);
+        if (!args.get(0).equals("flush") && !args.get(0).equals("reroutes")) {
+            org.mfshell.shell.FlushCommand.warnUnfinished(ctx, io);
+        }
         return new Cli(ctx, Commands.all()).run(args, io);
     }
 }

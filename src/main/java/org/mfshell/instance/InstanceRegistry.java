@@ -189,16 +189,18 @@ public final class InstanceRegistry {
         Path dir = d.configDir();
         Map<String, String> v = postconf.values(dir, List.of("-x", "queue_directory", "syslog_name", "maillog_file",
                 "smtp_bind_address", "inet_interfaces", "transport_maps", "mynetworks"));
-        Map<String, String> overrides = postconf.masterOverrides(dir);
+        // One postconf -M gives both the inet listeners and the smtp service's -o overrides.
+        List<Postconf.MasterService> services = postconf.services(dir);
         Path queueDir = Path.of(v.getOrDefault("queue_directory", "/var/spool/postfix"));
-        String bind = overrides.get("smtp/unix/smtp_bind_address");
+        String bind = services.stream().filter(s -> s.name().equals("smtp") && s.type().equals("unix"))
+                .map(s -> s.overrides().get("smtp_bind_address")).filter(b -> b != null).findFirst().orElse(null);
         if (bind == null || bind.isBlank()) {
             bind = v.get("smtp_bind_address");
         }
         if (bind != null && bind.isBlank()) {
             bind = null;
         }
-        List<String> listen = listenAddresses(dir, v.getOrDefault("inet_interfaces", "all"));
+        List<String> listen = listenAddresses(services, v.getOrDefault("inet_interfaces", "all"));
         String tm = v.getOrDefault("transport_maps", "");
         TransportMapsState state = tm.isBlank()
                 ? (hasCommentedTransportMaps(dir) ? TransportMapsState.COMMENTED : TransportMapsState.ABSENT)
@@ -213,7 +215,7 @@ public final class InstanceRegistry {
                 queueCounts(dir, queueDir), mynetworks);
     }
 
-    private List<String> listenAddresses(Path dir, String inetInterfaces) {
+    private static List<String> listenAddresses(List<Postconf.MasterService> services, String inetInterfaces) {
         List<String> hosts = new ArrayList<>();
         for (String h : inetInterfaces.split("[\\s,]+")) {
             if (h.isBlank()) {
@@ -226,7 +228,7 @@ public final class InstanceRegistry {
             });
         }
         List<String> out = new ArrayList<>();
-        for (Postconf.MasterService s : postconf.services(dir)) {
+        for (Postconf.MasterService s : services) {
             if (!s.type().equals("inet")) {
                 continue;
             }

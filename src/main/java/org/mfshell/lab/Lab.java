@@ -201,14 +201,16 @@ public final class Lab {
     public LabStatus up() {
         requireRunnable();
         claimRoot();
+        List<Runnable> missing = new ArrayList<>();
         if (!Files.exists(providerConfigDir().resolve("main.cf"))) {
-            config.writeProvider(BLOCKED_BY_DEFAULT);
+            missing.add(() -> config.writeProvider(BLOCKED_BY_DEFAULT));
         }
         for (String name : INSTANCES) {
             if (!Files.exists(configDir(name).resolve("main.cf"))) {
-                config.writeInstance(name);
+                missing.add(() -> config.writeInstance(name));
             }
         }
+        inParallel(missing);
         List<Path[]> toStart = new ArrayList<>();
         if (masterPid(providerQueueDir()) == 0) {
             toStart.add(new Path[] {providerConfigDir(), providerQueueDir()});
@@ -219,11 +221,45 @@ public final class Lab {
             }
         }
         startAll(toStart);
-        awaitBanner(PROVIDER, providerAddress());
-        for (String name : INSTANCES) {
-            awaitBanner(name, address(name));
+        // Only what was started now: a running master already holds its listening socket.
+        for (Path[] started : toStart) {
+            if (started[0].equals(providerConfigDir())) {
+                awaitBanner(PROVIDER, providerAddress());
+            } else {
+                String name = started[0].getFileName().toString().substring("postfix-".length());
+                awaitBanner(name, address(name));
+            }
         }
         return status();
+    }
+
+    /**
+     * Runs independent config writers side by side: each is a handful of short postconf runs,
+     * mostly process start-up latency. The first failure is rethrown.
+     */
+    private static void inParallel(List<Runnable> tasks) {
+        if (tasks.size() < 2) {
+            tasks.forEach(Runnable::run);
+            return;
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(Math.min(tasks.size(), 4));
+        try {
+            List<java.util.concurrent.Future<?>> futures = new ArrayList<>();
+            for (Runnable t : tasks) {
+                futures.add(pool.submit(t));
+            }
+            for (java.util.concurrent.Future<?> f : futures) {
+                f.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MfshellException("interrupted while creating the lab");
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable c = e.getCause();
+            throw c instanceof MfshellException me ? me : new MfshellException("creating the lab: " + c, c);
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     /**
@@ -277,7 +313,11 @@ public final class Lab {
      */
     public SeedReport seed() {
         requireRunnable();
-        Set<String> blocked = blockedInstances();
+        LabStatus before = status();
+        if (!before.allRunning()) {
+            throw new MfshellException("the lab at " + root + " is not (fully) running: run 'lab up' first");
+        }
+        Set<String> blocked = before.blocked();
         String token = DateTimeFormatter.ofPattern("yyyyMMddHHmmss").withZone(ZoneOffset.UTC).format(Instant.now())
                 + "." + Long.toString(ThreadLocalRandom.current().nextLong(1L << 40), 36);
         List<SeedPlan.Planned> plan = new SeedPlan(token, blocked).build();
@@ -425,6 +465,36 @@ public final class Lab {
                 }
             }
         }
+    }
+
+    /**
+     * Restores one instance's generated configuration (for a test that enabled transport_maps or
+     * edited master.cf): stops it, rewrites its config dir from scratch, starts it. Its queue and
+     * log are kept.
+     */
+    public void rebuild(String instance) {
+        requireRunnable();
+        Path dir = configDir(instance);
+        Path queue = queueDir(instance);
+        long pid = masterPid(queue);
+        if (pid != 0) {
+            tools.postfix(dir, "stop");
+            Instant deadline = Instant.now().plus(STOP_WAIT);
+            while (masterPid(queue) != 0) {
+                if (Instant.now().isAfter(deadline)) {
+                    throw new MfshellException(instance + " did not stop within " + STOP_WAIT.toSeconds() + " s");
+                }
+                sleep(50);
+            }
+        }
+        try {
+            LabConfig.deleteTree(dir);
+        } catch (IOException e) {
+            throw new MfshellException("cannot remove " + dir + ": " + e.getMessage(), e);
+        }
+        config.writeInstance(instance);
+        startAll(List.<Path[]>of(new Path[] {dir, queue}));
+        awaitBanner(instance, address(instance));
     }
 
     /**

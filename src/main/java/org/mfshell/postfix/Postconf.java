@@ -44,10 +44,37 @@ public final class Postconf {
         for (String line : out.split("\n")) {
             String[] f = line.trim().split("\\s+");
             if (f.length >= 8) {
-                services.add(new MasterService(f[0], f[1], f[7]));
+                services.add(new MasterService(f[0], f[1], f[7], overrides(f)));
             }
         }
         return services;
+    }
+
+    /** The {@code -o name=value} arguments of one master.cf line (also {@code -o { name = value }}). */
+    private static Map<String, String> overrides(String[] f) {
+        Map<String, String> o = new LinkedHashMap<>();
+        for (int i = 8; i + 1 < f.length; i++) {
+            if (!f[i].equals("-o")) {
+                continue;
+            }
+            String arg = f[i + 1];
+            if (arg.equals("{")) {
+                StringBuilder sb = new StringBuilder();
+                int j = i + 2;
+                while (j < f.length && !f[j].equals("}")) {
+                    sb.append(sb.length() == 0 ? "" : " ").append(f[j++]);
+                }
+                arg = sb.toString();
+                i = j;
+            } else if (arg.startsWith("{") && arg.endsWith("}")) {
+                arg = arg.substring(1, arg.length() - 1);
+            }
+            int eq = arg.indexOf('=');
+            if (eq > 0) {
+                o.put(arg.substring(0, eq).trim(), arg.substring(eq + 1).trim());
+            }
+        }
+        return o;
     }
 
     /** Edits main.cf through {@code postconf -e} (Postfix writes a temp file and renames it). */
@@ -78,7 +105,10 @@ public final class Postconf {
         return r;
     }
 
-    /** One master.cf service: name (e.g. {@code 127.0.0.2:25} or {@code smtp}), type, command. */
-    public record MasterService(String name, String type, String command) {
+    /**
+     * One master.cf service: name (e.g. {@code 127.0.0.2:25} or {@code smtp}), type, command, and
+     * its {@code -o} overrides (e.g. {@code smtp_bind_address -> 216.66.15.4}).
+     */
+    public record MasterService(String name, String type, String command, Map<String, String> overrides) {
     }
 }

@@ -1,8 +1,13 @@
 package org.mfshell.postfix;
 
+import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.mfshell.cli.MfshellException;
 
 /**
@@ -16,6 +21,10 @@ public final class Postqueue {
     /** Generous: 100,000 queued messages take a few seconds. */
     public static final Duration LIST_TIMEOUT = Duration.ofMinutes(10);
     private static final Duration SHORT_TIMEOUT = Duration.ofSeconds(60);
+
+    /** For {@link #messages}: the runner drains and closes the stream itself after the consumer returns. */
+    private static final ObjectMapper MAPPER = new ObjectMapper()
+            .disable(com.fasterxml.jackson.core.JsonParser.Feature.AUTO_CLOSE_SOURCE);
 
     private final ProcessRunner runner;
 
@@ -50,6 +59,43 @@ public final class Postqueue {
     /** True when postqueue's stderr says the instance is not running (it then read the queue directly). */
     public static boolean mailSystemDown(String stderr) {
         return stderr != null && stderr.contains("Mail system is down");
+    }
+
+    /** One queued message as postqueue -j reports it (recipients still to be delivered). */
+    public record Message(String queueName, String queueId, long arrivalTime, String sender, List<String> recipients) {
+    }
+
+    /** Every message in every queue of the instance, read one JSON object at a time. */
+    public List<Message> messages(Path configDir) {
+        List<Message> out = new ArrayList<>();
+        streamJson(configDir, (InputStream in) -> {
+            try (MappingIterator<JsonNode> it = MAPPER.readerFor(JsonNode.class).readValues(in)) {
+                while (it.hasNextValue()) {
+                    JsonNode n = it.nextValue();
+                    List<String> rcpts = new ArrayList<>();
+                    for (JsonNode rc : n.path("recipients")) {
+                        rcpts.add(rc.path("address").asText(""));
+                    }
+                    out.add(new Message(n.path("queue_name").asText(""), n.path("queue_id").asText(""),
+                            n.path("arrival_time").asLong(0), n.path("sender").asText(""), rcpts));
+                }
+            }
+        });
+        return out;
+    }
+
+    public static List<String> flushAllArgv(Path configDir) {
+        return List.of("postqueue", "-c", configDir.toString(), "-f");
+    }
+
+    public static List<String> flushIdArgv(Path configDir, String queueId) {
+        return List.of("postqueue", "-c", configDir.toString(), "-i", queueId);
+    }
+
+    /** {@code postqueue -i ID} without throwing: the failure text, or null when it worked. */
+    public String flushId(Path configDir, String queueId) {
+        ExecResult r = runner.run(flushIdArgv(configDir, queueId), SHORT_TIMEOUT);
+        return r.ok() ? null : (r.timedOut() ? "timed out" : r.firstErrorLine());
     }
 
     private static ExecResult check(ExecResult r) {

@@ -16,14 +16,21 @@ public final class Commands {
         List<MfCommand> list = new ArrayList<>();
         list.add(new InstancesCommand());
         list.add(new MailqCommand());
+        list.add(new StatsCommand());
         list.add(new ShowCommand());
         list.addAll(QueueActionCommand.all());
+        list.add(new FlushCommand());
+        list.add(new ReroutesCommand());
         list.add(new VersionCommand());
         list.add(new LabCommand());
+        list.add(new HealthCommand());
+        list.add(new WarmupCommand());
+        list.add(new RelayMapCommand());
         List<String> names = new ArrayList<>(list.stream().map(c -> c.spec().name()).toList());
         names.add("help");
         List<MfCommand> view = list;
         list.add(new HelpCommand(() -> view, names));
+        list.add(new CompleteCommand());
         return list;
     }
 }

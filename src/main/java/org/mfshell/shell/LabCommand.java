@@ -38,7 +38,8 @@ public final class LabCommand implements MfCommand {
                     The lab needs root. Instances live under ROOT/etc/postfix-NAME on PREFIX.2 .. PREFIX.6,
                     the provider on PREFIX.20. Nothing binds 127.0.0.1:25 and nothing leaves loopback.""")
             .argument(ArgSpec.choice("ACTION", "what to do", true, "up", "seed", "status", "down", "block", "unblock"))
-            .argument(ArgSpec.optional("INSTANCE", "lab instance for block/unblock", Completion.NONE))
+            .argument(ArgSpec.choice("INSTANCE", "lab instance for block/unblock", false,
+                    Lab.INSTANCES.toArray(String[]::new)))
             .option(OptionSpec.value("root", "DIR", "lab root (default $MFSHELL_LAB_ROOT or /var/tmp/mfshell-lab)",
                     Completion.FILE))
             .option(OptionSpec.value("prefix", "A.B.C", "address prefix in 127.0.0.0/8 (default $MFSHELL_LAB_PREFIX or 127.0.1)"))

@@ -31,7 +31,7 @@ import org.springframework.shell.core.command.CommandRegistry;
 import org.springframework.shell.core.command.ExitStatus;
 import org.springframework.shell.core.command.ParsedInput;
 import org.springframework.shell.core.config.UserConfigPathProvider;
-import org.springframework.shell.core.utils.Utils;
+import org.springframework.shell.core.command.AbstractCommand;
 import org.springframework.shell.jline.CommandCompleter;
 import org.springframework.shell.jline.JLineInputProvider;
 import org.springframework.shell.jline.PromptProvider;
@@ -44,7 +44,7 @@ import org.springframework.beans.factory.config.BeanPostProcessor;
  * words to {@link Cli}, so the shell and one-shot runs parse, validate and report identically.
  * Completion goes through {@link CompletionEngine}.
  */
-@SpringBootConfiguration
+@SpringBootConfiguration(proxyBeanMethods = false)
 @EnableAutoConfiguration
 public class ShellApplication {
     private static AppContext appContext;
@@ -63,7 +63,8 @@ public class ShellApplication {
                 "spring.shell.command.script.enabled", "false",
                 "spring.shell.history.name", "history",
                 "spring.shell.context.close", "true"));
-        app.setLazyInitialization(false);
+        // Beans nobody asks for (task executors, availability, ...) are never built: a faster prompt.
+        app.setLazyInitialization(true);
         app.run();
     }
 
@@ -89,7 +90,7 @@ public class ShellApplication {
         for (MfCommand c : cli.commands()) {
             registry.registerCommand(new SpringCommandAdapter(c, cli));
         }
-        registry.registerCommand(Utils.QUIT_COMMAND);
+        registry.registerCommand(new QuitCommand());
         return registry;
     }
 
@@ -253,6 +254,27 @@ public class ShellApplication {
                     System.getenv("NO_COLOR") == null);
             cli.run(words, io);
             // Errors were already printed as one line by Cli; Spring Shell need not add its own.
+            return ExitStatus.OK;
+        }
+    }
+
+    /**
+     * quit/exit as a registered command (the runner itself ends the loop on these words). Spring
+     * Shell's own Utils.QUIT_COMMAND is not used: touching Utils builds a Hibernate Validator
+     * factory in its static initialiser, several hundred classes the shell never needs.
+     */
+    static final class QuitCommand extends AbstractCommand {
+        QuitCommand() {
+            super("quit", "Exit the shell", "Built-In Commands");
+        }
+
+        @Override
+        public List<String> getAliases() {
+            return List.of("exit");
+        }
+
+        @Override
+        public ExitStatus doExecute(CommandContext ctx) {
             return ExitStatus.OK;
         }
     }

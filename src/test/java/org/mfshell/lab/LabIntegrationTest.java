@@ -79,6 +79,12 @@ class LabIntegrationTest {
             assertTrue(Files.readString(lab.logFile(name)).contains("postfix-" + name + "/master"), name + " log");
         }
         assertEquals(0, postfix(lab.providerConfigDir(), "status").exitCode(), "provider not running");
+        for (String service : postconf(lab.providerConfigDir(), "-M").split("\n")) {
+            String[] f = service.trim().split("\\s+");
+            if (f.length > 1 && f[1].equals("inet")) {
+                assertEquals(lab.providerAddress() + ":25", f[0], "provider: inet service on another address: " + service);
+            }
+        }
         assertTrue(banner(lab.providerAddress()).startsWith("220 provider.lab.invalid"));
     }
 
@@ -151,6 +157,36 @@ class LabIntegrationTest {
 
     @Test
     @Order(5)
+    void rebuildRestoresTheGeneratedConfigAndKeepsTheQueue() throws Exception {
+        Path mainCf = lab.configDir("msn-a").resolve("main.cf");
+        String generated = Files.readString(mainCf);
+        Files.writeString(mainCf, generated.replace("#transport_maps", "transport_maps"));
+        int deferred = lab.status().instance("msn-a").queue("deferred");
+        long pid = lab.status().instance("msn-a").pid();
+        lab.rebuild("msn-a");
+        // postconf -e writes new parameters in its own (hash) order: compare the settings, and the last line.
+        assertEquals(generated.lines().sorted().toList(), Files.readString(mainCf).lines().sorted().toList());
+        assertEquals("#transport_maps = hash:" + lab.configDir("msn-a").resolve("transport.relay"),
+                Files.readAllLines(mainCf).get(Files.readAllLines(mainCf).size() - 1));
+        LabStatus s = lab.status();
+        assertTrue(s.instance("msn-a").running());
+        assertNotEquals(pid, s.instance("msn-a").pid());
+        assertEquals(deferred, s.instance("msn-a").queue("deferred"));
+        assertEquals(0, postfix(lab.configDir("msn-a"), "status").exitCode());
+    }
+
+    @Test
+    @Order(6)
+    void purgeQueuesEmptiesEveryInstance() {
+        assertTrue(lab.status().instances().stream().anyMatch(n -> n.queue("deferred") + n.queue("hold") > 0));
+        lab.purgeQueues();
+        for (LabStatus.Node n : lab.status().instances()) {
+            assertEquals(0, n.queues().values().stream().mapToInt(Integer::intValue).sum(), n.toString());
+        }
+    }
+
+    @Test
+    @Order(7)
     void downStopsEverythingAndLeavesNoPidFile() throws Exception {
         lab.down();
         List<Path> dirs = new ArrayList<>();

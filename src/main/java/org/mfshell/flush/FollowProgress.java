@@ -1,0 +1,13 @@
+package org.mfshell.flush;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Where a drain stands: recipients tracked when the flush began, how many are still queued in
+ * the source, relayed to the target (status=sent via its address), delivered some other way,
+ * bounced, and the new matching log lines since the last report.
+ */
+public record FollowProgress(int tracked, int stillQueued, int moved, int deliveredElsewhere, int bounced,
+                             Duration elapsed, List<MaillogFollower.Delivery> newLines, boolean finished, boolean drained) {
+}

@@ -1,0 +1,184 @@
+package org.mfshell.fs;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.HexFormat;
+import org.mfshell.cli.MfshellException;
+
+/**
+ * Config file changes the way Postfix's own edit_file.c makes them: write a temp file beside the
+ * original, force it to disk, copy the original's owner and mode, rename it over the original
+ * (atomic on one file system), force the directory; on any failure the temp file is deleted and
+ * the original is untouched. {@link #replace} first keeps a timestamped backup copy beside the
+ * original ({@code main.cf.mfshell-20261129T144700.123Z.bak}).
+ *
+ * <p>Errors: {@link MfshellException} naming the file and the system's reason.
+ */
+public final class AtomicFiles {
+    /** sha256 value reported for a file that does not exist. */
+    public static final String ABSENT = "absent";
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'");
+
+    private AtomicFiles() {
+    }
+
+    /** Keeps a backup of {@code target} (when it exists), then writes {@code content} atomically. Returns the backup or null. */
+    public static Path replace(Path target, byte[] content) {
+        Path backup = backup(target);
+        write(target, content);
+        return backup;
+    }
+
+    /** Writes {@code content} to {@code target} atomically, without a backup. */
+    public static void write(Path target, byte[] content) {
+        Path dir = target.toAbsolutePath().getParent();
+        Path tmp = dir.resolve("." + target.getFileName() + ".mfshell-tmp-" + ProcessHandle.current().pid() + "-"
+                + System.nanoTime());
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                ByteBuffer buf = ByteBuffer.wrap(content);
+                while (buf.hasRemaining()) {
+                    ch.write(buf);
+                }
+                ch.force(true);
+            }
+            copyOwnerAndMode(target, tmp);
+            moveAtomically(tmp, target);
+            forceDirectory(dir);
+        } catch (IOException | SecurityException e) {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // the original is untouched either way; a stray temp file is named after us
+            }
+            throw new MfshellException("cannot write " + target + ": " + reason(e), e);
+        }
+    }
+
+    /** Renames {@code source} over {@code target} atomically and forces the directory. */
+    public static void move(Path source, Path target) {
+        try {
+            moveAtomically(source, target);
+            forceDirectory(target.toAbsolutePath().getParent());
+        } catch (IOException e) {
+            throw new MfshellException("cannot rename " + source + " to " + target + ": " + reason(e), e);
+        }
+    }
+
+    /** Deletes {@code target} if it exists (after a backup copy). Returns the backup or null. */
+    public static Path delete(Path target) {
+        Path backup = backup(target);
+        try {
+            Files.deleteIfExists(target);
+            forceDirectory(target.toAbsolutePath().getParent());
+        } catch (IOException e) {
+            throw new MfshellException("cannot delete " + target + ": " + reason(e), e);
+        }
+        return backup;
+    }
+
+    /** Copies {@code target} to a timestamped backup beside it; null when there is nothing to back up. */
+    public static Path backup(Path target) {
+        if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            return null;
+        }
+        String stamp = STAMP.format(ZonedDateTime.now(ZoneOffset.UTC));
+        Path backup = target.resolveSibling(target.getFileName() + ".mfshell-" + stamp + ".bak");
+        for (int i = 1; Files.exists(backup, LinkOption.NOFOLLOW_LINKS); i++) {
+            backup = target.resolveSibling(target.getFileName() + ".mfshell-" + stamp + "-" + i + ".bak");
+        }
+        try {
+            write(backup, Files.readAllBytes(target));
+            copyOwnerAndMode(target, backup);
+            return backup;
+        } catch (IOException e) {
+            throw new MfshellException("cannot back up " + target + ": " + reason(e), e);
+        }
+    }
+
+    /** The file's bytes, or null when it does not exist. */
+    public static byte[] readOrNull(Path file) {
+        try {
+            return Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (IOException e) {
+            throw new MfshellException("cannot read " + file + ": " + reason(e), e);
+        }
+    }
+
+    /** Hex sha256 of the file's bytes, or {@link #ABSENT}. */
+    public static String sha256(Path file) {
+        byte[] b = readOrNull(file);
+        return b == null ? ABSENT : sha256(b);
+    }
+
+    public static String sha256(byte[] content) {
+        if (content == null) {
+            return ABSENT;
+        }
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void moveAtomically(Path source, Path target) throws IOException {
+        try {
+            Files.move(source, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            throw new IOException("atomic rename not supported between " + source.getParent() + " and "
+                    + target.getParent(), e);
+        }
+    }
+
+    private static void copyOwnerAndMode(Path from, Path to) throws IOException {
+        PosixFileAttributeView src = Files.getFileAttributeView(from, PosixFileAttributeView.class);
+        PosixFileAttributeView dst = Files.getFileAttributeView(to, PosixFileAttributeView.class);
+        if (src == null || dst == null || !Files.exists(from)) {
+            return;
+        }
+        PosixFileAttributes a = src.readAttributes();
+        dst.setPermissions(a.permissions());
+        try {
+            dst.setOwner(a.owner());
+            dst.setGroup(a.group());
+        } catch (IOException e) {
+            // Not root: the file keeps our ownership, which is all a non-root user can do.
+        }
+    }
+
+    private static void forceDirectory(Path dir) throws IOException {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException e) {
+            // Some file systems refuse fsync on a directory; the rename itself already happened.
+        }
+    }
+
+    private static String reason(Exception e) {
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null) {
+            return fse.getReason();
+        }
+        return e.getMessage() == null ? e.toString() : e.getMessage();
+    }
+}

@@ -1,0 +1,33 @@
+package org.mfshell.health;
+
+import java.util.List;
+import org.mfshell.health.HealthEvaluator.GroupHealth;
+import org.mfshell.instance.QueueCounts;
+
+/**
+ * What {@code health} found: one row per instance, the flush suggestions, and warnings (rules
+ * file refused, unreadable timestamps). Serialised as it is for {@code --json}.
+ */
+public record HealthReport(String since, String generated, String rules, List<String> logSources,
+                           List<InstanceHealth> instances, List<Suggestion> suggestions, List<String> warnings) {
+
+    /** One normalised reason with its count, the provider group it was seen for, and the signature it matched (or null). */
+    public record Reason(String reason, long count, String group, String signature) {
+    }
+
+    /**
+     * One instance: sending address, queue sizes, counts in the window (deferred: distinct
+     * recipients, each once however often retried; deferredAttempts: deferral lines), top
+     * reasons, its worst verdict and the verdict of each provider group it delivered to (or serves).
+     */
+    public record InstanceHealth(String instance, String syslogName, String sendingIp, boolean running,
+                                 QueueCounts queue, long sent, long bounced, long deferred, long deferredAttempts,
+                                 double bouncedRatio,
+                                 double deferredRatio, List<Reason> topReasons, Verdict verdict,
+                                 List<GroupHealth> groups) {
+    }
+
+    /** Move {@code instance}'s deferred mail for {@code domains} to its OK sibling. */
+    public record Suggestion(String instance, String group, String sibling, List<String> domains, String command) {
+    }
+}

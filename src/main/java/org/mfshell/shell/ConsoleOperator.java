@@ -1,0 +1,144 @@
+package org.mfshell.shell;
+
+import java.util.List;
+import org.mfshell.cli.Io;
+import org.mfshell.flush.FollowProgress;
+import org.mfshell.flush.MaillogFollower;
+import org.mfshell.flush.Operator;
+import org.mfshell.flush.Preflight;
+import org.mfshell.flush.Step;
+import org.mfshell.shell.render.Ansi;
+
+/**
+ * Talks to the operator for a flush plan: prints each step (its exact command or diff) on
+ * stdout, asks yes / no / all / quit on stderr through {@link Io#ask}, and renders drain
+ * progress: one rewritten line on a terminal, a line per change (at most every 2 s) otherwise,
+ * plus the source's log lines that relayed the mail (the first {@value #MAX_LOG_LINES}).
+ */
+final class ConsoleOperator implements Operator {
+    static final int MAX_LOG_LINES = 20;
+    private final Io io;
+    private final int lastStep;
+    private int logLinesShown;
+    private long lastPrint;
+    private String lastLine = "";
+
+    ConsoleOperator(Io io, int lastStep) {
+        this.io = io;
+        this.lastStep = lastStep;
+    }
+
+    @Override
+    public void preflight(Preflight p) {
+        for (String c : p.checks()) {
+            io.out().println("    ok: " + c);
+        }
+        for (String w : p.warnings()) {
+            io.err().println("mfshell: warning: " + w);
+        }
+        if (p.movingByDomain().isEmpty()) {
+            io.out().println("    no deferred message matches now (the map still catches new mail)");
+        } else {
+            io.out().println("    deferred recipients that will move (" + p.movingMessages() + " messages):");
+            p.movingByDomain().forEach((d, n) -> io.out().printf("      %-30s %6d%n", d, n));
+        }
+        io.out().println("Step 1: " + p.target().name() + "'s sending address is " + p.targetAddress());
+        io.out().flush();
+    }
+
+    @Override
+    public Answer ask(Step step) {
+        show(step);
+        String choices = step.skippable() ? "[y]es / [n]o, skip it / [a]ll / [q]uit and undo"
+                : "[y]es / [n]o, stop and undo / [a]ll / [q]uit and undo";
+        for (int tries = 0; tries < 5; tries++) {
+            String a = io.ask("Run step " + step.number() + "? " + choices + ": ");
+            if (a == null) {
+                io.err().println();
+                return Answer.QUIT;
+            }
+            switch (a.toLowerCase()) {
+                case "y", "yes" -> {
+                    return Answer.YES;
+                }
+                case "n", "no" -> {
+                    return Answer.NO;
+                }
+                case "a", "all" -> {
+                    return Answer.ALL;
+                }
+                case "q", "quit" -> {
+                    return Answer.QUIT;
+                }
+                default -> io.err().println("answer y, n, a or q");
+            }
+        }
+        return Answer.QUIT;
+    }
+
+    @Override
+    public void show(Step step) {
+        io.out().println(Ansi.bold(io.color(), "Step " + step.number() + " of " + lastStep + ": " + step.title()));
+        for (String l : step.preview().split("\n")) {
+            String shown = l;
+            if (io.color() && l.startsWith("+") && !l.startsWith("+++")) {
+                shown = Ansi.green(true, l);
+            } else if (io.color() && l.startsWith("-") && !l.startsWith("---")) {
+                shown = Ansi.red(true, l);
+            }
+            io.out().println("    " + shown);
+        }
+        io.out().flush();
+    }
+
+    @Override
+    public void info(String line) {
+        io.out().println(line);
+        io.out().flush();
+    }
+
+    @Override
+    public void warn(String line) {
+        io.err().println("mfshell: warning: " + line);
+        io.err().flush();
+    }
+
+    @Override
+    public void progress(FollowProgress p) {
+        printLogLines(p.newLines());
+        String line = String.format("draining: %d of %d recipients moved, %d still queued, %d bounced%s, %d s",
+                p.moved(), p.tracked(), p.stillQueued(), p.bounced(),
+                p.deliveredElsewhere() > 0 ? ", " + p.deliveredElsewhere() + " delivered elsewhere" : "",
+                p.elapsed().toSeconds());
+        if (io.terminal()) {
+            io.out().print("\r" + line + "   ");
+            if (p.finished()) {
+                io.out().println();
+            }
+            io.out().flush();
+            return;
+        }
+        String key = line.substring(0, line.lastIndexOf(','));
+        long now = System.nanoTime();
+        if (p.finished() || (!key.equals(lastLine) && now - lastPrint > 2_000_000_000L)) {
+            io.out().println(line);
+            io.out().flush();
+            lastLine = key;
+            lastPrint = now;
+        }
+    }
+
+    private void printLogLines(List<MaillogFollower.Delivery> lines) {
+        for (MaillogFollower.Delivery d : lines) {
+            if (logLinesShown < MAX_LOG_LINES) {
+                if (io.terminal()) {
+                    io.out().print("\r");
+                }
+                io.out().println("  log: " + d.line());
+            } else if (logLinesShown == MAX_LOG_LINES) {
+                io.out().println("  log: ... (further delivery lines not shown)");
+            }
+            logLinesShown++;
+        }
+    }
+}

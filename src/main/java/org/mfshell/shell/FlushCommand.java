@@ -1,0 +1,239 @@
+package org.mfshell.shell;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.mfshell.AppContext;
+import org.mfshell.cli.ArgSpec;
+import org.mfshell.cli.CommandSpec;
+import org.mfshell.cli.Completion;
+import org.mfshell.cli.ExitCodes;
+import org.mfshell.cli.Io;
+import org.mfshell.cli.MfCommand;
+import org.mfshell.cli.MfshellException;
+import org.mfshell.cli.OptionSpec;
+import org.mfshell.cli.ParsedArgs;
+import org.mfshell.cli.UsageException;
+import org.mfshell.flush.FlushJournal;
+import org.mfshell.flush.FlushService;
+import org.mfshell.flush.FollowProgress;
+import org.mfshell.flush.InstanceLock;
+import org.mfshell.instance.InstanceNames;
+
+/**
+ * {@code flush}: the wiki's "flush deferred email from one queue to another", step by step and
+ * reversible ({@code --to}), its undo ({@code --restore}), recovery after a crash
+ * ({@code --rollback}, {@code --resume}), the list of reroutes ({@code --status}) and a plain
+ * {@code postqueue -f} (NAME alone). Parses, calls {@link FlushService}, renders.
+ */
+public final class FlushCommand implements MfCommand {
+    static final Duration DEFAULT_WAIT = Duration.ofMinutes(3);
+    private static final CommandSpec SPEC = CommandSpec.builder("flush")
+            .summary("move one instance's deferred mail to another instance (the wiki's reroute), or flush its queue")
+            .help("With --to, walks the wiki's steps: 0 preflight (target running and answering SMTP on its sending "
+                    + "address, its mynetworks admits the source, no mail loop, how many deferred messages will move), "
+                    + "1 the target's sending address (smtp_bind_address under 'smtp unix' in master.cf), "
+                    + "2 write SRC/transport.relay ('* smtp:[IP]', or one line per --domain), 3 postmap it atomically, "
+                    + "4 switch transport_maps on in SRC's main.cf, 5 postfix reload, 6 flush (postqueue -i per "
+                    + "matching message with --domain, postqueue -f without), then follows the drain until the "
+                    + "mail has left or --wait has passed. Each step shows its exact command or diff and asks "
+                    + "yes / no / all / quit; quit and any failure undo the steps already done. Every change is "
+                    + "atomic, backed up, journalled under the state dir (MFSHELL_STATE_DIR, /var/lib/mfshell) and "
+                    + "audited (MFSHELL_AUDIT_LOG). The reroute stays in force until 'flush SRC --restore'.\n"
+                    + "Without --to, 'flush NAME' runs postqueue -f and reports the deferred count before and after.\n"
+                    + "Exit codes: 0 done, 1 refused or failed (rolled back), 2 bad input (nothing written).")
+            .argument(ArgSpec.optional("NAME", "source instance (whose deferred mail moves)", Completion.INSTANCE))
+            .option(OptionSpec.value("to", "TARGET", "instance to relay through (its smtp_bind_address)", Completion.INSTANCE))
+            .option(OptionSpec.value("domain", "DOMAIN", "move only mail to this domain (repeatable; .example.com "
+                    + "for subdomains; IDNs allowed)", Completion.QUEUE_DOMAIN).asRepeatable().withShortName('d'))
+            .option(OptionSpec.flag("dry-run", "show preflight and every step, change nothing").withShortName('n'))
+            .option(OptionSpec.flag("yes", "answer yes to every step (no questions)").withShortName('y'))
+            .option(OptionSpec.value("wait", "DURATION", "how long to follow the drain (default 3m)"))
+            .option(OptionSpec.flag("restore", "switch NAME's reroute off: main.cf and transport.relay as before"))
+            .option(OptionSpec.flag("status", "list the reroutes in force (same as 'reroutes')"))
+            .option(OptionSpec.flag("rollback", "undo an unfinished flush of NAME whose mfshell died"))
+            .option(OptionSpec.flag("resume", "finish an unfinished flush of NAME whose mfshell died"))
+            .example("flush msn-a --to msn-b --domain hotmail.com")
+            .example("flush msn-a --to msn-b --domain hotmail.com --domain outlook.com --yes --wait 10m")
+            .example("flush msn-a --to msn-b --dry-run")
+            .example("flush msn-a --restore")
+            .example("flush --status")
+            .example("flush msn-a --rollback --yes")
+            .example("flush msn-b")
+            .build();
+
+    @Override
+    public CommandSpec spec() {
+        return SPEC;
+    }
+
+    @Override
+    public int run(ParsedArgs args, AppContext ctx, Io io) {
+        String cmdline = commandLine(args);
+        List<String> modes = new ArrayList<>();
+        for (String m : List.of("restore", "status", "rollback", "resume")) {
+            if (args.flag(m)) {
+                modes.add("--" + m);
+            }
+        }
+        if (args.value("to").isPresent()) {
+            modes.add("--to");
+        }
+        if (modes.size() > 1) {
+            throw new UsageException("flush: " + String.join(" and ", modes) + " cannot be combined");
+        }
+        if (!args.values("domain").isEmpty() && args.value("to").isEmpty()) {
+            throw new UsageException("flush: --domain needs --to TARGET (the instance to move the mail to)");
+        }
+        Duration wait = args.durationValue("wait").orElse(DEFAULT_WAIT);
+        FlushService service = new FlushService(ctx);
+        if (args.flag("status")) {
+            if (args.arg(0).isPresent()) {
+                throw new UsageException("flush --status takes no instance name");
+            }
+            return ReroutesCommand.print(service.reroutes(), false, io);
+        }
+        String name = args.arg(0).orElseThrow(() -> new UsageException("flush: missing NAME (usage: " + SPEC.usage() + ")"));
+        InstanceNames.require(name);
+        boolean yes = args.flag("yes");
+        ConsoleOperator op = new ConsoleOperator(io, 6);
+        if (args.flag("rollback")) {
+            return rollback(service, name, yes, cmdline, io, op);
+        }
+        if (args.flag("resume")) {
+            return resume(service, name, yes, wait, cmdline, io, op);
+        }
+        if (args.flag("restore")) {
+            ConsoleOperator rop = new ConsoleOperator(io, 4);
+            io.out().println(service.restore(name, yes, args.flag("dry-run"), cmdline, rop));
+            return ExitCodes.OK;
+        }
+        if (args.value("to").isEmpty()) {
+            if (args.flag("dry-run")) {
+                throw new UsageException("flush: --dry-run is for a reroute (--to TARGET) or --restore");
+            }
+            FlushService.PlainFlush f = service.plainFlush(name, wait, cmdline, op);
+            io.out().printf("%s: %d deferred before postqueue -f, %d after%s (%.1f s)%n", f.instance(), f.deferredBefore(),
+                    f.deferredAfter(), f.settled() ? "" : "; " + f.stillActive() + " still being delivered after --wait",
+                    f.elapsed().toMillis() / 1000.0);
+            return ExitCodes.OK;
+        }
+        FlushService.Request req = service.validate(new FlushService.Request(name, args.value("to").get(),
+                args.values("domain"), args.flag("dry-run"), yes, wait, cmdline));
+        if (!req.dryRun() && !InstanceLock.isHeld(ctx.stateDir(), name)) {
+            FlushJournal unfinished = service.unfinished(name);
+            if (unfinished != null) {
+                return offerRecovery(service, unfinished, yes, wait, cmdline, io, op);
+            }
+        }
+        io.out().println("Step 0: preflight" + (req.dryRun() ? " (dry run: nothing will be changed)" : ""));
+        FlushService.Outcome o;
+        try {
+            o = service.rerouteValidated(req, op);
+        } finally {
+            io.out().flush();
+        }
+        render(o, io);
+        return ExitCodes.OK;
+    }
+
+    /** At any mfshell start: one warning line per flush whose mfshell died half-way (cheap: lists the state dir). */
+    public static void warnUnfinished(AppContext ctx, Io io) {
+        for (FlushJournal j : FlushService.unfinishedEverywhere(ctx.stateDir())) {
+            io.err().println("mfshell: warning: " + FlushService.unfinishedMessage(j));
+        }
+    }
+
+    private int offerRecovery(FlushService service, FlushJournal j, boolean yes, Duration wait, String cmdline, Io io,
+                              ConsoleOperator op) {
+        String msg = FlushService.unfinishedMessage(j);
+        if (yes || !io.terminal()) {
+            throw new MfshellException(msg);
+        }
+        io.err().println("mfshell: " + msg);
+        String a = io.ask("Roll it back now, resume it, or quit? [r]ollback / r[e]sume / [q]uit: ");
+        if (a != null && (a.equalsIgnoreCase("r") || a.equalsIgnoreCase("rollback"))) {
+            return rollback(service, j.source, true, cmdline, io, op);
+        }
+        if (a != null && (a.equalsIgnoreCase("e") || a.equalsIgnoreCase("resume"))) {
+            return resume(service, j.source, false, wait, cmdline, io, op);
+        }
+        throw new MfshellException("left the unfinished flush as it is");
+    }
+
+    private int rollback(FlushService service, String name, boolean yes, String cmdline, Io io, ConsoleOperator op) {
+        FlushJournal j = service.unfinished(name);
+        if (j == null) {
+            throw new MfshellException("no unfinished flush of " + name + " to roll back");
+        }
+        io.out().println(FlushService.unfinishedMessage(j));
+        if (!yes && !io.confirm("Roll back every step it did?")) {
+            throw new MfshellException("not rolled back");
+        }
+        io.out().println(service.rollbackUnfinished(name, cmdline, op));
+        return ExitCodes.OK;
+    }
+
+    private int resume(FlushService service, String name, boolean yes, Duration wait, String cmdline, Io io,
+                       ConsoleOperator op) {
+        FlushJournal j = service.unfinished(name);
+        if (j == null) {
+            throw new MfshellException("no unfinished flush of " + name + " to resume");
+        }
+        io.out().println("resuming: " + FlushService.unfinishedMessage(j));
+        render(service.resume(name, yes, wait, cmdline, op), io);
+        return ExitCodes.OK;
+    }
+
+    private static void render(FlushService.Outcome o, Io io) {
+        if (o.dryRun()) {
+            io.out().println("dry run: nothing was changed");
+            return;
+        }
+        FollowProgress p = o.last();
+        String t = o.journal().target;
+        if (p != null) {
+            io.out().printf("moved to %s: %d   still deferred in %s: %d   bounced: %d%s%n", t, p.moved(),
+                    o.journal().source, p.stillQueued(), p.bounced(),
+                    p.deliveredElsewhere() > 0 ? "   delivered elsewhere: " + p.deliveredElsewhere() : "");
+            if (!p.drained()) {
+                io.out().println("not drained within --wait: the reroute stays active and Postfix keeps retrying");
+            }
+        } else if (!o.flushed()) {
+            io.out().println("not flushed: the mail moves at its next retry (or run 'flush " + o.journal().source + "')");
+        } else {
+            io.out().println("nothing matching was queued in " + o.journal().source);
+        }
+        StringBuilder sb = new StringBuilder("timing:");
+        long total = 0;
+        for (Map.Entry<String, Duration> e : o.timings().entrySet()) {
+            sb.append(' ').append(e.getKey()).append(' ').append(String.format("%.2f", e.getValue().toMillis() / 1000.0))
+                    .append(" s,");
+            total += e.getValue().toMillis();
+        }
+        sb.append(String.format(" total %.2f s", total / 1000.0));
+        io.out().println(sb);
+        if (o.reloadNote() != null) {
+            io.out().println(o.reloadNote());
+        }
+        io.out().println("the reroute " + o.journal().describe() + " stays active: undo it with 'flush "
+                + o.journal().source + " --restore'");
+    }
+
+    private static String commandLine(ParsedArgs args) {
+        StringBuilder sb = new StringBuilder("flush");
+        for (String a : args.positionals()) {
+            sb.append(' ').append(a);
+        }
+        args.options().forEach((k, vs) -> {
+            for (String v : vs) {
+                sb.append(" --").append(k);
+                if (!args.spec().option(k).map(o -> o.isFlag()).orElse(true)) {
+                    sb.append(' ').append(v);
+                }
+            }
+        });
+        return sb.toString();
+    }
+}

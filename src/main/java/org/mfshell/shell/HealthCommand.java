@@ -1,0 +1,178 @@
+package org.mfshell.shell;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.Locale;
+import org.mfshell.AppContext;
+import org.mfshell.cli.CommandSpec;
+import org.mfshell.cli.Completion;
+import org.mfshell.cli.ExitCodes;
+import org.mfshell.cli.Io;
+import org.mfshell.cli.MfCommand;
+import org.mfshell.cli.OptionSpec;
+import org.mfshell.cli.ParsedArgs;
+import org.mfshell.cli.UsageException;
+import org.mfshell.health.HealthEvaluator.GroupHealth;
+import org.mfshell.health.HealthReport;
+import org.mfshell.health.HealthReport.InstanceHealth;
+import org.mfshell.health.HealthReport.Reason;
+import org.mfshell.health.HealthReport.Suggestion;
+import org.mfshell.health.HealthRules;
+import org.mfshell.health.HealthService;
+import org.mfshell.health.Verdict;
+import org.mfshell.log.LogLocator;
+import org.mfshell.log.TimeArg;
+import org.mfshell.provider.ProviderGroups;
+import org.mfshell.queue.ReasonNormalizer;
+import org.mfshell.shell.render.Ansi;
+import org.mfshell.shell.render.Json;
+import org.mfshell.shell.render.Table;
+
+/** {@code health}: one table of every instance's sending IP, queues, log counts, top reasons and verdict. */
+public final class HealthCommand implements MfCommand {
+    /** The operator's rules file under the config root (/etc/mfshell/health-rules). */
+    public static final String RULES_FILE = "mfshell/health-rules";
+
+    private static final CommandSpec SPEC = CommandSpec.builder("health")
+            .summary("verdict per instance: OK, DEGRADED or BLOCKED, with reasons and a flush suggestion")
+            .help("For every instance: its sending IP, queue sizes, sent/bounced/deferred in the window with their "
+                    + "ratios, the top three normalised deferral or bounce reasons, and a verdict per provider group "
+                    + "(msn, aol, earthlink, therest). The verdict comes from rules in one data file: provider block "
+                    + "signatures (Microsoft S3150/S3140/4.7.651/5.7.606, DNSBL 'listed', Yahoo/AOL TSS04 and "
+                    + "421 4.7.0, 'blocked', 'blacklisted', 'poor reputation') and ratio thresholds. The rules are "
+                    + "built in; /etc/mfshell/health-rules or --rules FILE replace them (a file with an error is "
+                    + "reported with its line number and the built-in rules are used). When an instance is BLOCKED "
+                    + "for a group and a sibling of the same family (msn-a, msn-b) is OK, the flush command that "
+                    + "moves its deferred mail there is printed.")
+            .option(OptionSpec.value("since", "TIME", "window start (default 1h ago): 30m, 6h, 2d, today, 2026-11-29 10:00"))
+            .option(OptionSpec.flag("json", "print the report as JSON"))
+            .option(OptionSpec.value("rules", "FILE", "verdict rules file instead of /etc/mfshell/health-rules",
+                    Completion.FILE))
+            .example("health")
+            .example("health --since 6h")
+            .example("health --json --since 1d")
+            .example("health --rules /root/health-rules.test")
+            .build();
+
+    @Override
+    public CommandSpec spec() {
+        return SPEC;
+    }
+
+    @Override
+    public int run(ParsedArgs args, AppContext ctx, Io io) {
+        Instant now = Instant.now();
+        long sinceMs = args.value("since").map(t -> TimeArg.parse(t, "--since", now, ZoneId.systemDefault()))
+                .orElse(now.minus(Duration.ofHours(1)).toEpochMilli());
+        if (sinceMs >= now.toEpochMilli()) {
+            throw new UsageException("--since: give a time in the past, e.g. 1h");
+        }
+        Path rulesFile;
+        if (args.value("rules").isPresent()) {
+            rulesFile = Path.of(args.value("rules").get());
+            if (!Files.isRegularFile(rulesFile)) {
+                throw new UsageException("--rules " + rulesFile + ": no such file");
+            }
+        } else {
+            rulesFile = ctx.configRoot().resolve(RULES_FILE);
+        }
+        HealthRules.Loaded rules = HealthRules.load(rulesFile);
+        if (rules.warning() != null) {
+            io.err().println("mfshell: warning: " + rules.warning());
+        }
+        ReasonNormalizer normalizer = new ReasonNormalizer();
+        HealthService service = new HealthService(ctx.instances(), ctx.runner(), ProviderGroups.load(),
+                normalizer::normalize, LogLocator.MAIL_LOG);
+        HealthReport report = service.health(sinceMs, rules);
+        // The rules warning was printed before the scan; the others (unreadable timestamps) now.
+        for (String w : report.warnings()) {
+            if (!w.equals(rules.warning())) {
+                io.err().println("mfshell: warning: " + w);
+            }
+        }
+        if (args.flag("json")) {
+            Json.print(io.out(), report);
+            return ExitCodes.OK;
+        }
+        render(report, args.value("since").orElse("1h"), io);
+        return ExitCodes.OK;
+    }
+
+    static void render(HealthReport report, String since, Io io) {
+        boolean c = io.color();
+        Table t = new Table("INSTANCE", "SENDING IP", "QUEUED", "DEFERRED-Q", "HOLD", "SENT", "BOUNCED", "DEFERRED",
+                "BOUNCE%", "DEFER%", "VERDICT").right(2, 3, 4, 5, 6, 7, 8, 9);
+        for (InstanceHealth h : report.instances()) {
+            t.row(h.instance() + (h.running() ? "" : " (stopped)"), h.sendingIp(), h.queue().total(),
+                    h.queue().deferred(), h.queue().hold(), h.sent(), h.bounced(), h.deferred(), pct(h.bouncedRatio()),
+                    pct(h.deferredRatio()), verdictCell(h, c));
+        }
+        io.out().println("Health since " + (Character.isDigit(since.charAt(0)) && !since.contains("-") ? since + " ago" : since)
+                + " (" + report.since() + "; rules: " + report.rules() + ")");
+        t.print(io.out());
+        io.out().println("(DEFERRED counts each deferred recipient once, however often it was retried)");
+        boolean any = false;
+        for (InstanceHealth h : report.instances()) {
+            for (GroupHealth g : h.groups()) {
+                if (g.verdict() != Verdict.OK) {
+                    if (!any) {
+                        io.out().println();
+                        io.out().println("Why:");
+                        any = true;
+                    }
+                    io.out().println("  " + h.instance() + " " + g.group() + ": " + color(g.verdict(), c) + ", "
+                            + g.why());
+                }
+            }
+        }
+        any = false;
+        for (InstanceHealth h : report.instances()) {
+            for (Reason r : h.topReasons()) {
+                if (!any) {
+                    io.out().println();
+                    io.out().println("Top reasons (deferred and bounced, normalised):");
+                    any = true;
+                }
+                io.out().println("  " + h.instance() + "  " + r.count() + "x  [" + r.group()
+                        + (r.signature() == null ? "" : ", " + r.signature()) + "]  " + r.reason());
+            }
+        }
+        if (!report.suggestions().isEmpty()) {
+            io.out().println();
+            io.out().println("Suggested:");
+            for (Suggestion s : report.suggestions()) {
+                io.out().println("  " + s.instance() + " is BLOCKED for " + s.group() + " and " + s.sibling()
+                        + " is OK; move its deferred mail with:");
+                io.out().println("    " + Ansi.bold(c, s.command()));
+            }
+        }
+    }
+
+    private static String verdictCell(InstanceHealth h, boolean c) {
+        if (h.verdict() == Verdict.OK) {
+            return color(Verdict.OK, c);
+        }
+        StringBuilder groups = new StringBuilder();
+        for (GroupHealth g : h.groups()) {
+            if (g.verdict() == h.verdict()) {
+                groups.append(groups.length() == 0 ? "" : ",").append(g.group());
+            }
+        }
+        return color(h.verdict(), c) + " (" + groups + ")";
+    }
+
+    private static String color(Verdict v, boolean c) {
+        return switch (v) {
+            case OK -> Ansi.green(c, "OK");
+            case DEGRADED -> Ansi.yellow(c, "DEGRADED");
+            case BLOCKED -> Ansi.red(c, "BLOCKED");
+        };
+    }
+
+    private static String pct(double share) {
+        return String.format(Locale.ROOT, "%.1f", share * 100);
+    }
+}

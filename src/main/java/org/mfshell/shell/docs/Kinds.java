@@ -1,0 +1,38 @@
+package org.mfshell.shell.docs;
+
+import java.util.List;
+import org.mfshell.cli.Completion;
+import org.mfshell.cli.OptionSpec;
+import org.mfshell.instance.InstanceRegistry;
+
+/**
+ * Shared facts for the generated shell completions: the global options Main accepts before the
+ * command, and how each {@link Completion} kind is named in the generated scripts.
+ */
+final class Kinds {
+    /** Options {@link org.mfshell.Main} takes before the command word. */
+    static final List<OptionSpec> GLOBAL_OPTIONS = List.of(
+            OptionSpec.value("config-root", "DIR",
+                    "look for Postfix instances under DIR instead of $MFSHELL_CONFIG_ROOT or /etc", Completion.FILE));
+
+    static final List<String> QUEUES = InstanceRegistry.QUEUES;
+
+    private Kinds() {
+    }
+
+    /**
+     * The kind word used by the bash script: instance, queue, file, domain, queueid, choice:a b c,
+     * or the empty string for "no completion".
+     */
+    static String bashKind(Completion c, List<String> choices) {
+        return switch (c) {
+            case INSTANCE -> "instance";
+            case QUEUE_NAME -> "queue";
+            case QUEUE_DOMAIN -> "domain";
+            case QUEUE_ID -> "queueid";
+            case FILE -> "file";
+            case CHOICE -> "choice:" + String.join(" ", choices);
+            case NONE -> "none";
+        };
+    }
+}
