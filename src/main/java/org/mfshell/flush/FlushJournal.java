@@ -59,11 +59,7 @@ public final class FlushJournal {
 
     /** The person behind the command: SUDO_USER when run through sudo, else USER, else the JVM's user name. */
     public static String operator() {
-        String u = System.getenv("SUDO_USER");
-        if (u == null || u.isBlank()) {
-            u = System.getenv("USER");
-        }
-        return u == null || u.isBlank() ? System.getProperty("user.name", "unknown") : u;
+        return org.mfshell.fs.AuditLog.user();
     }
 
     public static String now() {

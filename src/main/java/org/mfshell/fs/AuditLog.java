@@ -43,7 +43,8 @@ public final class AuditLog {
         }
     }
 
-    static String user() {
+    /** The person behind the command: SUDO_USER when run through sudo, else USER, else the JVM's user name. */
+    public static String user() {
         String sudo = System.getenv("SUDO_USER");
         if (sudo != null && !sudo.isBlank()) {
             return sudo;
