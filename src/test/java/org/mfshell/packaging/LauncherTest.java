@@ -98,6 +98,7 @@ class LauncherTest {
     @Test
     void statsKeepsTheC2CompilerForLongScans() {
         assertFalse(javaArgs(Map.of(), "stats", "--format", "mf").contains("-XX:TieredStopAtLevel=1"));
+        assertTrue(javaArgs(Map.of(), "stats", "--format", "mf").contains("-XX:-TieredCompilation"));
         List<String> a = javaArgs(Map.of(), "--config-root", "/srv/etc", "stats");
         assertFalse(a.contains("-XX:TieredStopAtLevel=1"), a.toString());
         assertEquals(List.of("--config-root", "/srv/etc", "stats"), a.subList(a.size() - 3, a.size()));
