@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.mfshell.cli.MfshellException;
-import org.mfshell.postfix.PostmapQuery;
+import org.mfshell.postfix.Postmap;
 import org.mfshell.postfix.ProcessRunner;
 import org.mfshell.provider.ProviderGroups;
 
@@ -99,7 +99,7 @@ public final class RelayMap {
             Files.setLastModifiedTime(mainCf, FileTime.from(Instant.now().minusSeconds(60)));
             Path copy = tmp.resolve("transport.relay");
             Files.copy(file, copy);
-            PostmapQuery pm = new PostmapQuery(runner);
+            Postmap pm = new Postmap(runner);
             List<String> warnings = pm.build(tmp, copy).stream()
                     .map(w -> w.replace(copy.toString(), file.toString())).toList();
             Map<String, String> found = pm.query(tmp, copy, expected.stream().map(Entry::domain).toList());

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mfshell.postfix.PostmapQuery;
+import org.mfshell.postfix.Postmap;
 import org.mfshell.postfix.ProcessRunner;
 import org.mfshell.provider.ProviderGroups;
 
@@ -40,7 +40,7 @@ class RelayMapPostmapTest {
         List<RelayMap.Entry> entries = map.entries(List.of(), false);
         Files.writeString(file, map.render(entries));
         Path etc = configDir();
-        PostmapQuery pm = new PostmapQuery(runner);
+        Postmap pm = new Postmap(runner);
         assertEquals(List.of(), pm.build(etc, file));
         assertTrue(Files.exists(dir.resolve("transport.relay.db")));
         Map<String, String> got = pm.query(etc, file, List.of("hotmail.com", "outlook.com", "live.com", "msn.com",
