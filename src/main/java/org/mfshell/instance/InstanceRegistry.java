@@ -26,6 +26,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import org.mfshell.cli.MfshellException;
 import org.mfshell.cli.UsageException;
 import org.mfshell.postfix.Postconf;
+import org.mfshell.postfix.Postqueue;
 import org.mfshell.postfix.ProcessRunner;
 
 /**
@@ -42,7 +43,6 @@ import org.mfshell.postfix.ProcessRunner;
 public final class InstanceRegistry {
     public static final List<String> QUEUES = List.of("maildrop", "incoming", "active", "deferred", "hold");
     private static final Pattern COMMENTED_TRANSPORT_MAPS = Pattern.compile("^\\s*#\\s*transport_maps\\s*=.*");
-    private static final Duration POSTQUEUE_TIMEOUT = Duration.ofMinutes(5);
 
     private final Path configRoot;
     private final ProcessRunner runner;
@@ -306,8 +306,9 @@ public final class InstanceRegistry {
 
     private QueueCounts countWithPostqueue(Path configDir) {
         long[] n = new long[QUEUES.size()];
-        JsonFactory jf = new JsonFactory();
-        runner.stream(List.of("postqueue", "-c", configDir.toString(), "-j"), POSTQUEUE_TIMEOUT, (InputStream in) -> {
+        // The runner drains and closes postqueue's stdout itself: the parser must not close it.
+        JsonFactory jf = new JsonFactory().disable(JsonParser.Feature.AUTO_CLOSE_SOURCE);
+        new Postqueue(runner).streamJson(configDir, (InputStream in) -> {
             try (JsonParser p = jf.createParser(in)) {
                 int depth = 0;
                 JsonToken t;

@@ -72,6 +72,41 @@ class InstanceDiscoveryLabTest {
         assertTrue(registry.get("msn-a").queues().deferred() > 0, "msn-a defers hotmail mail");
     }
 
+    /**
+     * Without read access to the queue directories (CAP_DAC_* dropped, as for a non-root
+     * operator) discovery counts postqueue -j objects instead; the counts stay the same.
+     */
+    @Test
+    void queueCountsWithoutQueueAccessComeFromPostqueue() throws Exception {
+        LabFixture.seededOnce();
+        lab.waitForQueuesToSettle(Duration.ofSeconds(60));
+        InstanceRegistry registry = new InstanceRegistry(lab.configRoot(), new ProcessRunner());
+        Map<String, QueueCounts> direct = new HashMap<>();
+        Map<String, QueueCounts> viaPostqueue = new HashMap<>();
+        for (int attempt = 0; attempt < 10; attempt++) {
+            direct.clear();
+            viaPostqueue.clear();
+            for (PostfixInstance i : registry.all()) {
+                direct.put(i.name(), i.queues());
+            }
+            ExecResult r = org.mfshell.testutil.MfshellProcess.run(
+                    List.of("/usr/bin/setpriv", "--bounding-set=-dac_override,-dac_read_search", "--inh-caps=-all"),
+                    Map.of("MFSHELL_CONFIG_ROOT", lab.configRoot().toString()), null, "instances", "--json");
+            assertEquals(0, r.exitCode(), r.stderr());
+            for (JsonNode n : new ObjectMapper().readTree(r.stdout())) {
+                JsonNode q = n.get("queues");
+                viaPostqueue.put(n.get("name").asText(), new QueueCounts(q.get("maildrop").asLong(),
+                        q.get("incoming").asLong(), q.get("active").asLong(), q.get("deferred").asLong(),
+                        q.get("hold").asLong()));
+            }
+            if (direct.equals(viaPostqueue)) {
+                break;
+            }
+            Thread.sleep(500);
+        }
+        assertEquals(direct, viaPostqueue);
+    }
+
     private static QueueCounts postqueueCounts(String dir) throws IOException {
         ExecResult r = new ProcessRunner().run(List.of("postqueue", "-c", dir, "-j"), Duration.ofSeconds(60));
         Map<String, Long> n = new HashMap<>();
