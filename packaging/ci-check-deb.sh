@@ -130,6 +130,20 @@ comp=$(MFSHELL_CONFIG_ROOT=$config_root bash --norc -c 'source /usr/share/bash-c
 [[ $comp == "$expected" ]] || fail "bash completion of 'mfshell mailq ' gave [$comp], expected [$expected]"
 say "man page and bash completion ok"
 
+# The interactive shell as installed (its Spring context comes from the build's AOT output), on a
+# pseudo-terminal: the prompt, a command, quit, and the history in $HOME/.config/mfshell.
+shellhome=$(mktemp -d)
+screen=$(printf 'instances\nquit\n' | HOME=$shellhome MFSHELL_CONFIG_ROOT=$config_root TERM=xterm \
+    timeout 120 script -qec /usr/bin/mfshell /dev/null 2>&1) || fail "the interactive shell failed: $screen"
+grep -q 'mfshell@' <<<"$screen" || fail "no mfshell@ prompt in: $screen"
+for n in $expected; do
+    grep -q "^$n " <<<"$(tr -d '\r' <<<"$screen")" || fail "instances in the shell did not list $n: $screen"
+done
+grep -qx 'instances' <<<"$(cut -d: -f2- "$shellhome/.config/mfshell/history" 2>/dev/null)" ||
+    fail "no history in $shellhome/.config/mfshell/history"
+rm -rf -- "$shellhome"
+say "interactive shell ok"
+
 # --- 5. purge -----------------------------------------------------------------------------------
 cleanup
 lab_up=0

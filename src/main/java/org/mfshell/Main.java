@@ -43,7 +43,17 @@ public final class Main {
             for (org.mfshell.flush.FlushJournal j : org.mfshell.flush.FlushService.unfinishedEverywhere(ctx.stateDir())) {
                 System.err.println("mfshell: warning: " + org.mfshell.flush.FlushService.unfinishedMessage(j));
             }
-            org.mfshell.shell.ShellApplication.start(ctx);
+            try {
+                org.mfshell.shell.ShellApplication.start(ctx);
+            } catch (RuntimeException e) {
+                Throwable root = e;
+                while (root.getCause() != null && root.getCause() != root) {
+                    root = root.getCause();
+                }
+                System.err.println("mfshell: cannot start the interactive shell: "
+                        + (root.getMessage() != null ? root.getMessage() : root.getClass().getName()));
+                System.exit(1);
+            }
             return;
         }
         System.exit(runOneShot(ctx, args));

@@ -790,8 +790,8 @@ public final class FlushService {
     public static List<FlushJournal> unfinishedEverywhere(Path stateDir) {
         List<FlushJournal> out = new ArrayList<>();
         try {
-            for (FlushJournal j : new JournalStore(stateDir).all()) {
-                if (j.state == FlushJournal.State.RUNNING && !InstanceLock.isHeld(stateDir, j.source)) {
+            for (FlushJournal j : new JournalStore(stateDir).running()) {
+                if (!InstanceLock.isHeld(stateDir, j.source)) {
                     out.add(j);
                 }
             }

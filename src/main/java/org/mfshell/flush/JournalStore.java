@@ -20,8 +20,12 @@ import org.mfshell.fs.AtomicFiles;
  * journal cannot be parsed.
  */
 public final class JournalStore {
-    private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private final Path dir;
+
+    /** Built on first use: Jackson costs a noticeable part of start-up, and most starts read no journal. */
+    private static final class Mapper {
+        static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    }
 
     public JournalStore(Path stateDir) {
         this.dir = stateDir.resolve("flush");
@@ -41,7 +45,7 @@ public final class JournalStore {
             return null;
         }
         try {
-            return MAPPER.readValue(f.toFile(), FlushJournal.class);
+            return Mapper.MAPPER.readValue(f.toFile(), FlushJournal.class);
         } catch (IOException e) {
             throw new MfshellException("cannot read flush journal " + f + ": " + e.getMessage(), e);
         }
@@ -50,7 +54,7 @@ public final class JournalStore {
     public void save(FlushJournal j) {
         try {
             Files.createDirectories(dir);
-            AtomicFiles.write(journalFile(j.source), MAPPER.writeValueAsBytes(j));
+            AtomicFiles.write(journalFile(j.source), Mapper.MAPPER.writeValueAsBytes(j));
         } catch (IOException e) {
             throw new MfshellException("cannot write flush journal under " + dir + ": " + e.getMessage(), e);
         }
@@ -71,6 +75,25 @@ public final class JournalStore {
 
     /** Every journal on disk. */
     public List<FlushJournal> all() {
+        return list(false);
+    }
+
+    /**
+     * The journals whose state is RUNNING (a flush in progress, or one whose process died). A
+     * journal whose text does not even mention RUNNING is not parsed: every start of mfshell
+     * asks this, and it is then answered without Jackson.
+     */
+    public List<FlushJournal> running() {
+        List<FlushJournal> out = new ArrayList<>();
+        for (FlushJournal j : list(true)) {
+            if (j.state == FlushJournal.State.RUNNING) {
+                out.add(j);
+            }
+        }
+        return out;
+    }
+
+    private List<FlushJournal> list(boolean onlyMentioningRunning) {
         List<FlushJournal> out = new ArrayList<>();
         if (!Files.isDirectory(dir)) {
             return out;
@@ -78,6 +101,9 @@ public final class JournalStore {
         try (Stream<Path> s = Files.list(dir)) {
             for (Path p : s.filter(p -> p.getFileName().toString().endsWith(".json")).sorted().toList()) {
                 String name = p.getFileName().toString();
+                if (onlyMentioningRunning && !Files.readString(p).contains("\"" + FlushJournal.State.RUNNING.name() + "\"")) {
+                    continue;
+                }
                 FlushJournal j = load(name.substring(0, name.length() - ".json".length()));
                 if (j != null) {
                     out.add(j);

@@ -9,33 +9,41 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.jline.reader.Candidate;
+import org.jline.reader.History;
 import org.jline.reader.LineReader;
+import org.jline.reader.LineReaderBuilder;
 import org.jline.reader.ParsedLine;
 import org.jline.reader.UserInterruptException;
+import org.jline.reader.impl.history.DefaultHistory;
+import org.jline.terminal.Terminal;
 import org.jline.utils.AttributedString;
 import org.jline.utils.AttributedStyle;
 import org.mfshell.AppContext;
 import org.mfshell.cli.Cli;
 import org.mfshell.cli.Io;
 import org.mfshell.cli.MfCommand;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.beans.factory.support.BeanDefinitionRegistry;
+import org.springframework.beans.factory.support.BeanDefinitionRegistryPostProcessor;
+import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.SpringBootConfiguration;
-import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.context.annotation.AnnotationConfigUtils;
 import org.springframework.context.annotation.Bean;
+import org.springframework.shell.core.command.AbstractCommand;
+import org.springframework.shell.core.command.Clear;
 import org.springframework.shell.core.command.CommandArgument;
 import org.springframework.shell.core.command.CommandContext;
 import org.springframework.shell.core.command.CommandParser;
 import org.springframework.shell.core.command.CommandRegistry;
 import org.springframework.shell.core.command.ExitStatus;
 import org.springframework.shell.core.command.ParsedInput;
-import org.springframework.shell.core.config.UserConfigPathProvider;
-import org.springframework.shell.core.command.AbstractCommand;
 import org.springframework.shell.jline.CommandCompleter;
+import org.springframework.shell.jline.CommandHighlighter;
+import org.springframework.shell.jline.ExtendedDefaultParser;
 import org.springframework.shell.jline.JLineInputProvider;
-import org.springframework.shell.jline.PromptProvider;
-import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.shell.jline.JLineShellRunner;
 
 /**
  * The interactive shell: Spring Shell's JLine runner (line editing, history in
@@ -43,29 +51,70 @@ import org.springframework.beans.factory.config.BeanPostProcessor;
  * Each {@link MfCommand} is registered as a Spring Shell command whose execution hands the raw
  * words to {@link Cli}, so the shell and one-shot runs parse, validate and report identically.
  * Completion goes through {@link CompletionEngine}.
+ *
+ * <p>The Spring Shell beans are wired here, as Spring Shell's own DefaultJLineShellConfiguration
+ * does, rather than by its Boot auto-configuration: that brings property binding, a CGLIB
+ * configuration class, file logging and component-flow/TUI/theming beans the shell does not use,
+ * and with them about a fifth of the time to the first prompt. Together with Spring AOT (the
+ * build's {@code process-aot}), no start-up listeners and the work {@link EarlyTerminal} does on a
+ * second core, the prompt appears in about half a second on a 2-core machine (bench/startup.sh).
  */
 @SpringBootConfiguration(proxyBeanMethods = false)
-@EnableAutoConfiguration
 public class ShellApplication {
     private static AppContext appContext;
+
+    /**
+     * Only for Spring AOT at build time ({@code process-aot} runs this to record the context);
+     * operators start the shell through {@link org.mfshell.Main}.
+     */
+    public static void main(String[] args) {
+        start(AppContext.fromEnvironment(System.getenv(), null));
+    }
 
     /** Starts Spring and the JLine read loop; returns when the operator quits. */
     public static void start(AppContext ctx) {
         appContext = ctx;
+        boolean aotProcessing = System.getProperty("spring.aot.processing") != null;
+        // Spring's own log lines are not shown in the shell (mfshell reports its errors itself, and
+        // a failed start as one line, in Main); this also keeps java.util.logging, which JLine uses
+        // and EarlyTerminal configures, off the main thread's start-up path.
+        if (System.getProperty("org.apache.commons.logging.Log") == null) {
+            System.setProperty("org.apache.commons.logging.LogFactory", "org.apache.commons.logging.impl.LogFactoryImpl");
+            System.setProperty("org.apache.commons.logging.Log", "org.apache.commons.logging.impl.NoOpLog");
+        }
+        if (!aotProcessing) {
+            EarlyTerminal.begin();
+        }
+        if (System.getProperty("spring.aot.enabled") == null && !aotProcessing && packagedWithAot()) {
+            System.setProperty("spring.aot.enabled", "true");
+        }
         SpringApplication app = new SpringApplication(ShellApplication.class);
-        app.setDefaultProperties(Map.of(
-                "spring.main.banner-mode", "off",
-                "spring.main.log-startup-info", "false",
-                "logging.level.root", "WARN",
-                "logging.level.org.jline", "ERROR",
-                "spring.shell.command.help.enabled", "false",
-                "spring.shell.command.version.enabled", "false",
-                "spring.shell.command.script.enabled", "false",
-                "spring.shell.history.name", "history",
-                "spring.shell.context.close", "true"));
-        // Beans nobody asks for (task executors, availability, ...) are never built: a faster prompt.
+        app.setMainApplicationClass(ShellApplication.class);
+        app.setBannerMode(org.springframework.boot.Banner.Mode.OFF);
+        app.setLogStartupInfo(false);
+        // None of Boot's start-up listeners: they read application.properties (also from the
+        // current directory, which an admin shell must not do), configure a logging system and
+        // warm caches on a background thread. The shell has no settings of its own to read.
+        app.setListeners(List.of());
+        app.setAddConversionService(false);
+        // Beans nobody asks for are never built.
         app.setLazyInitialization(true);
-        app.run();
+        // The runner below returns when the operator quits; closing the context saves the history
+        // (so does Spring's shutdown hook when the session ends otherwise, as on a lost ssh link).
+        app.run().close();
+    }
+
+    /**
+     * Whether to use the build's Spring AOT output (ShellApplication__ApplicationContextInitializer),
+     * which replaces configuration-class parsing at start-up: only when running from the packaged
+     * jar, never from a classes directory (tests, an IDE), where the output may be older than the
+     * code. (Never while the build's AOT processor itself runs this class: spring.aot.processing.)
+     */
+    static boolean packagedWithAot() {
+        java.security.CodeSource src = ShellApplication.class.getProtectionDomain().getCodeSource();
+        java.net.URL where = src == null ? null : src.getLocation();
+        boolean classesDirectory = where == null || ("file".equals(where.getProtocol()) && where.getPath().endsWith("/"));
+        return !classesDirectory && ShellApplication.class.getResource("ShellApplication__ApplicationContextInitializer.class") != null;
     }
 
     @Bean
@@ -83,14 +132,19 @@ public class ShellApplication {
         return new CompletionEngine(cli.commands(), ctx);
     }
 
-    /** Our own registry: mfshell's commands plus Spring Shell's quit; no classpath scanning at start-up. */
+    /**
+     * mfshell's commands, plus quit/exit and Spring Shell's own {@code history} and {@code clear};
+     * no classpath scanning at start-up.
+     */
     @Bean
-    CommandRegistry commandRegistry(Cli cli) {
+    CommandRegistry commandRegistry(Cli cli, History history) {
         CommandRegistry registry = new CommandRegistry();
         for (MfCommand c : cli.commands()) {
             registry.registerCommand(new SpringCommandAdapter(c, cli));
         }
         registry.registerCommand(new QuitCommand());
+        registry.registerCommand(new org.springframework.shell.jline.command.History(history));
+        registry.registerCommand(new Clear());
         return registry;
     }
 
@@ -134,35 +188,85 @@ public class ShellApplication {
         };
     }
 
+    /** The terminal {@link EarlyTerminal} has been opening since start-up. */
     @Bean
-    PromptProvider promptProvider() {
-        return prompt();
+    Terminal terminal() {
+        return EarlyTerminal.terminal();
     }
 
-    static PromptProvider prompt() {
-        String host = hostName();
-        return () -> new AttributedString("mfshell@" + host + "> ", AttributedStyle.DEFAULT.foreground(AttributedStyle.GREEN));
+    /** The command history, kept in ~/.config/mfshell/history (saved when the context closes). */
+    @Bean(destroyMethod = "save")
+    History history() {
+        return new DefaultHistory();
+    }
+
+    /** JLine's line editor, set up as Spring Shell's JLineShellAutoConfiguration sets it up. */
+    @Bean
+    LineReader lineReader(Terminal terminal, CommandCompleter completer, CommandRegistry registry, History history) {
+        ExtendedDefaultParser parser = new ExtendedDefaultParser();
+        parser.setEofOnUnclosedQuote(true);
+        parser.setEofOnEscapedNewLine(true);
+        LineReader reader = LineReaderBuilder.builder()
+                .terminal(terminal)
+                .appName("mfshell")
+                .completer(completer)
+                .history(history)
+                .highlighter(new CommandHighlighter(registry))
+                .parser(parser)
+                .build();
+        reader.setVariable(LineReader.HISTORY_FILE, historyFile());
+        reader.unsetOpt(LineReader.Option.INSERT_TAB);
+        history.attach(reader);
+        return reader;
+    }
+
+    @Bean
+    JLineShellRunner shellRunner(LineReader reader, CommandParser parser, CommandRegistry registry) {
+        ForgivingInputProvider input = new ForgivingInputProvider(reader);
+        input.setPromptProvider(ShellApplication::prompt);
+        return new JLineShellRunner(input, parser, registry);
+    }
+
+    @Bean
+    ApplicationRunner shellLoop(JLineShellRunner runner) {
+        return args -> runner.run(args.getSourceArgs());
+    }
+
+    /**
+     * The {@code @EventListener} scan over every bean goes (a measurable part of start-up on a
+     * 2-core machine): no bean of this context has such a method (a test checks it). Not while the
+     * build's AOT processor records the context.
+     */
+    @Bean
+    static BeanDefinitionRegistryPostProcessor noEventListenerScan() {
+        return new BeanDefinitionRegistryPostProcessor() {
+            @Override
+            public void postProcessBeanDefinitionRegistry(BeanDefinitionRegistry registry) {
+                if (System.getProperty("spring.aot.processing") == null
+                        && registry.containsBeanDefinition(AnnotationConfigUtils.EVENT_LISTENER_PROCESSOR_BEAN_NAME)) {
+                    registry.removeBeanDefinition(AnnotationConfigUtils.EVENT_LISTENER_PROCESSOR_BEAN_NAME);
+                }
+            }
+
+            @Override
+            public void postProcessBeanFactory(ConfigurableListableBeanFactory beanFactory) {
+            }
+        };
+    }
+
+    static AttributedString prompt() {
+        return new AttributedString("mfshell@" + Host.NAME + "> ", AttributedStyle.DEFAULT.foreground(AttributedStyle.GREEN));
+    }
+
+    /** The host's short name, read once. */
+    private static final class Host {
+        static final String NAME = hostName();
     }
 
     /**
      * Ctrl-C at the prompt clears the line instead of leaving the shell (Spring Shell's read loop
      * exits on JLine's UserInterruptException); Ctrl-D and quit still leave.
      */
-    @Bean
-    static BeanPostProcessor ctrlCClearsTheLine() {
-        return new BeanPostProcessor() {
-            @Override
-            public Object postProcessAfterInitialization(Object bean, String beanName) {
-                if (bean instanceof JLineInputProvider p && !(bean instanceof ForgivingInputProvider)) {
-                    ForgivingInputProvider f = new ForgivingInputProvider(p.getLineReader());
-                    f.setPromptProvider(prompt());
-                    return f;
-                }
-                return bean;
-            }
-        };
-    }
-
     static final class ForgivingInputProvider extends JLineInputProvider {
         ForgivingInputProvider(LineReader reader) {
             super(reader);
@@ -179,21 +283,18 @@ public class ShellApplication {
     }
 
     /** History and other per-user state live in ~/.config/mfshell, never in the current directory. */
-    @Bean
-    UserConfigPathProvider userConfigPathProvider() {
-        return () -> {
-            String xdg = System.getenv("XDG_CONFIG_HOME");
-            String home = System.getenv("HOME");
-            Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg)
-                    : Path.of(home != null && !home.isBlank() ? home : System.getProperty("user.home"), ".config");
-            Path dir = base.resolve("mfshell");
-            try {
-                Files.createDirectories(dir);
-            } catch (IOException e) {
-                // History then simply is not saved; the shell still works.
-            }
-            return dir;
-        };
+    static Path historyFile() {
+        String xdg = System.getenv("XDG_CONFIG_HOME");
+        String home = System.getenv("HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg)
+                : Path.of(home != null && !home.isBlank() ? home : System.getProperty("user.home"), ".config");
+        Path dir = base.resolve("mfshell");
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            // History then simply is not saved; the shell still works.
+        }
+        return dir.resolve("history");
     }
 
     static String hostName() {

@@ -90,6 +90,7 @@ class LauncherTest {
     void oneShotUsesC1AndSerialGcOnTheExtractedJar() throws IOException {
         List<String> a = javaArgs(Map.of(), "instances", "--json");
         assertTrue(a.contains("-XX:TieredStopAtLevel=1"), a.toString());
+        assertTrue(a.contains("-XX:CICompilerCount=1"), a.toString());
         assertTrue(a.contains("-XX:+UseSerialGC"), a.toString());
         assertEquals(List.of("-jar", thinJar(), "instances", "--json"), a.subList(a.size() - 4, a.size()));
         assertFalse(a.stream().anyMatch(s -> s.startsWith("-XX:SharedArchiveFile")), "no archive yet: " + a);
@@ -99,6 +100,7 @@ class LauncherTest {
     void statsKeepsTheC2CompilerForLongScans() {
         assertFalse(javaArgs(Map.of(), "stats", "--format", "mf").contains("-XX:TieredStopAtLevel=1"));
         assertTrue(javaArgs(Map.of(), "stats", "--format", "mf").contains("-XX:-TieredCompilation"));
+        assertFalse(javaArgs(Map.of(), "stats", "--format", "mf").contains("-XX:CICompilerCount=1"));
         List<String> a = javaArgs(Map.of(), "--config-root", "/srv/etc", "stats");
         assertFalse(a.contains("-XX:TieredStopAtLevel=1"), a.toString());
         assertEquals(List.of("--config-root", "/srv/etc", "stats"), a.subList(a.size() - 3, a.size()));
