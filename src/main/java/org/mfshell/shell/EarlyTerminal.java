@@ -21,7 +21,12 @@ import org.jline.terminal.TerminalBuilder;
 final class EarlyTerminal {
     private static CompletableFuture<Terminal> terminal;
 
-    /** JLine logs through java.util.logging: only severe messages reach the operator. Kept so the level stays. */
+    /**
+     * java.util.logging, which JLine and some libraries (Hibernate Validator, on Spring Shell's
+     * "command not found" path) log to: warnings only, JLine's only when severe (its "dumb terminal"
+     * notice is not an error). Kept so the levels stay.
+     */
+    private static Logger rootLogger;
     private static Logger jlineLogger;
 
     private EarlyTerminal() {
@@ -73,6 +78,8 @@ final class EarlyTerminal {
     private static Terminal buildTerminal() {
         synchronized (EarlyTerminal.class) {
             if (jlineLogger == null) {
+                rootLogger = Logger.getLogger("");
+                rootLogger.setLevel(Level.WARNING);
                 jlineLogger = Logger.getLogger("org.jline");
                 jlineLogger.setLevel(Level.SEVERE);
             }

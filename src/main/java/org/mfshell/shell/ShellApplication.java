@@ -143,14 +143,23 @@ public class ShellApplication {
             registry.registerCommand(new SpringCommandAdapter(c, cli));
         }
         registry.registerCommand(new QuitCommand());
+        registry.registerCommand(new UnknownCommand(cli));
         registry.registerCommand(new org.springframework.shell.jline.command.History(history));
         registry.registerCommand(new Clear());
         return registry;
     }
 
-    /** Passes the words through untouched; mfshell's ArgParser checks them against the command's spec. */
+    /**
+     * Passes the words through untouched; mfshell's ArgParser checks them against the command's
+     * spec. A word that names no command goes to {@link UnknownCommand}, so a typo gets mfshell's
+     * one line, as in a one-shot run, not Spring Shell's list of every command.
+     */
     @Bean
-    CommandParser commandParser() {
+    CommandParser commandParser(Cli cli) {
+        java.util.Set<String> known = new java.util.HashSet<>(BUILTINS);
+        for (MfCommand c : cli.commands()) {
+            known.add(c.spec().name());
+        }
         return line -> {
             List<String> words;
             try {
@@ -159,13 +168,22 @@ public class ShellApplication {
                 throw new IllegalArgumentException(e.getMessage());
             }
             ParsedInput.Builder b = ParsedInput.builder();
-            b.commandName(words.isEmpty() ? "" : words.get(0));
-            for (int i = 1; i < words.size(); i++) {
-                b.addArgument(new CommandArgument(i - 1, words.get(i)));
+            String name = words.isEmpty() ? "" : words.get(0);
+            int first = 1;
+            if (!name.isEmpty() && !known.contains(name)) {
+                name = UnknownCommand.NAME;
+                first = 0;
+            }
+            b.commandName(name);
+            for (int i = first; i < words.size(); i++) {
+                b.addArgument(new CommandArgument(i - first, words.get(i)));
             }
             return b.build();
         };
     }
+
+    /** The shell's own words besides mfshell's commands. */
+    static final List<String> BUILTINS = List.of("quit", "exit", "history", "clear");
 
     @Bean
     CommandCompleter commandCompleter(CommandRegistry registry, CompletionEngine engine) {
@@ -178,7 +196,7 @@ public class ShellApplication {
                     candidates.add(new Candidate(value, value, null, null, null, null, true));
                 }
                 if (before.isEmpty()) {
-                    for (String builtin : List.of("quit", "exit", "history", "clear")) {
+                    for (String builtin : BUILTINS) {
                         if (builtin.startsWith(partial)) {
                             candidates.add(new Candidate(builtin));
                         }
@@ -355,6 +373,31 @@ public class ShellApplication {
                     System.getenv("NO_COLOR") == null);
             cli.run(words, io);
             // Errors were already printed as one line by Cli; Spring Shell need not add its own.
+            return ExitStatus.OK;
+        }
+    }
+
+    /**
+     * Where the parser sends a line whose first word is no command: Cli reports it in one line.
+     * Not hidden: Spring Shell's registry never runs a hidden command.
+     */
+    static final class UnknownCommand extends AbstractCommand {
+        static final String NAME = "__unknown_command";
+        private final Cli cli;
+
+        UnknownCommand(Cli cli) {
+            super(NAME, "An unknown command (reported by mfshell)", "Built-In Commands", "", false);
+            this.cli = cli;
+        }
+
+        @Override
+        public ExitStatus doExecute(CommandContext ctx) {
+            List<String> words = new ArrayList<>();
+            for (CommandArgument a : ctx.parsedInput().arguments()) {
+                words.add(a.value());
+            }
+            PrintWriter out = ctx.outputWriter();
+            cli.run(words, new Io(out, out, new BufferedReader(Reader.nullReader()), true, System.getenv("NO_COLOR") == null));
             return ExitStatus.OK;
         }
     }

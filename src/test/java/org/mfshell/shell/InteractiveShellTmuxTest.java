@@ -22,7 +22,7 @@ import org.mfshell.testutil.MfshellProcess;
 
 /**
  * The real interactive shell in a real terminal (tmux): starts mfshell on the lab, TAB-completes
- * {@code mailq ms}, runs {@code instances}, quits, and checks the history file is written under
+ * {@code mailq ms}, clears that line with Ctrl-C, runs {@code version} and {@code instances}, quits, and checks the history file is written under
  * $HOME/.config/mfshell and nothing is written into the current directory.
  */
 class InteractiveShellTmuxTest {
@@ -52,7 +52,9 @@ class InteractiveShellTmuxTest {
         List<String> argv = new ArrayList<>(List.of("env", "HOME=" + home, "MFSHELL_CONFIG_ROOT=" + lab.configRoot(),
                 "TERM=xterm-256color"));
         argv.addAll(MfshellProcess.javaCommand());
-        StringBuilder cmd = new StringBuilder("#!/bin/sh\n");
+        // Ctrl-C reaches the whole foreground process group: this wrapper must outlive it (a handler
+        // that does nothing, unlike an ignored signal, is not inherited by the shell under test).
+        StringBuilder cmd = new StringBuilder("#!/bin/sh\ntrap : INT\n");
         for (String a : argv) {
             cmd.append('\'').append(a.replace("'", "'\\''")).append("' ");
         }
@@ -71,7 +73,17 @@ class InteractiveShellTmuxTest {
                 "both msn instances offered");
         assertTrue(screen.contains("mailq msn-"), screen);
 
-        tmux("send-keys", "-t", session, "C-u");
+        // Ctrl-C clears the line and keeps the shell; the cleared words never run.
+        tmux("send-keys", "-t", session, "C-c");
+        waitFor(s -> s.strip().lines().reduce((a, b) -> b).orElse("").matches("mfshell@\\S+>"), Duration.ofSeconds(20),
+                "an empty prompt after Ctrl-C");
+        tmux("send-keys", "-t", session, "version", "Enter");
+        screen = waitFor(s -> s.lines().anyMatch(l -> l.matches("mfshell [^@ ]+")), Duration.ofSeconds(30),
+                "version after Ctrl-C");
+        assertTrue(!screen.contains("not found") && !screen.contains("INFO"), screen);
+        tmux("send-keys", "-t", session, "instance", "Enter");
+        screen = waitFor(s -> s.contains("unknown command 'instance'"), Duration.ofSeconds(30), "a typo reported");
+        assertTrue(!screen.contains("AVAILABLE COMMANDS"), screen);
         tmux("send-keys", "-t", session, "instances", "Enter");
         screen = waitFor(s -> s.contains("SENDING IP") && s.contains("therest-a"), Duration.ofSeconds(60),
                 "the instances table");
