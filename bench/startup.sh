@@ -3,9 +3,10 @@
 # (installed /usr/bin/mfshell, or packaging/mfshell of this checkout) against the baseline
 # `java -jar target/mfshell.jar`, measured in the same run.
 #   bench/startup.sh [LAUNCHER] [RUNS]
-# Needs hyperfine and tmux, a built checkout (mvn package) and MFSHELL_CONFIG_ROOT pointing at
-# Postfix instances (a lab). Prompt ready = from starting the process in a tmux pane to the
-# prompt "mfshell@" appearing on the screen (tmux capture-pane polled every 5 ms).
+# Needs hyperfine and python3, a built checkout (mvn package) and MFSHELL_CONFIG_ROOT pointing at
+# Postfix instances (a lab). Prompt ready = from forking the process on a pseudo-terminal to the
+# prompt "mfshell@" arriving on it (bench/prompt-ready.py; it blocks on the terminal instead of
+# polling, so it takes no CPU from the shell it measures).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 launcher=${1:-packaging/mfshell}
@@ -26,35 +27,23 @@ for r in json.load(open(sys.argv[1]))["results"]:
     print(f'  {r["command"]:<45} median {r["median"]:.3f} s  mean {r["mean"]:.3f} s  min {r["min"]:.3f} s  user {r["user"]:.3f} s')
 PY
 
-prompt_ready() {
-    local sock=mfbench$$-$RANDOM start now
-    start=$(date +%s%N)
-    tmux -L "$sock" new-session -d -x 160 -y 40 "$1" || { echo failed; return; }
-    until tmux -L "$sock" capture-pane -p 2>/dev/null | grep -q 'mfshell@'; do
-        now=$(date +%s%N)
-        if (((now - start) / 1000000 > 60000)); then
-            tmux -L "$sock" kill-server 2>/dev/null
-            echo timeout
-            return
-        fi
-        sleep 0.005
-    done
-    now=$(date +%s%N)
-    tmux -L "$sock" kill-server 2>/dev/null || true
-    echo $(((now - start) / 1000000))
-}
-
-median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
-
-prunes=$(( runs < 10 ? runs : 10 ))
-echo "== interactive: prompt ready (tmux, $prunes runs each after 2 warm-ups, alternating)"
-for c in "$launcher" "java -jar $jar"; do prompt_ready "$c" >/dev/null; prompt_ready "$c" >/dev/null; done
+prunes=$(( runs < 15 ? runs : 15 ))
+echo "== interactive: prompt ready (bench/prompt-ready.py on a pseudo-terminal, $prunes runs each after 2 warm-ups, alternating)"
+# HOME is a scratch directory: the runs never touch the caller's history.
+scratch=$(mktemp -d)
+trap 'rm -rf -- "$scratch"' EXIT
 : >"$out/prompt-launcher.txt"
 : >"$out/prompt-plain.txt"
-for ((i = 0; i < prunes; i++)); do
-    prompt_ready "$launcher" >>"$out/prompt-launcher.txt"
-    prompt_ready "java -jar $jar" >>"$out/prompt-plain.txt"
+read -r -a lcmd <<<"$launcher"
+for c in launcher plain; do
+    if [[ $c == launcher ]]; then HOME=$scratch python3 bench/prompt-ready.py 1 2 "${lcmd[@]}" >/dev/null
+    else HOME=$scratch python3 bench/prompt-ready.py 1 2 java -jar "$jar" >/dev/null; fi
 done
+for ((i = 0; i < prunes; i++)); do
+    HOME=$scratch python3 bench/prompt-ready.py 1 0 "${lcmd[@]}" | head -1 >>"$out/prompt-launcher.txt"
+    HOME=$scratch python3 bench/prompt-ready.py 1 0 java -jar "$jar" | head -1 >>"$out/prompt-plain.txt"
+done
+median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 printf '  %-45s median %s ms  (runs: %s)\n' "$launcher" "$(median <"$out/prompt-launcher.txt")" "$(tr '\n' ' ' <"$out/prompt-launcher.txt")"
 printf '  %-45s median %s ms  (runs: %s)\n' "java -jar $jar" "$(median <"$out/prompt-plain.txt")" "$(tr '\n' ' ' <"$out/prompt-plain.txt")"
 echo "  load average: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"
