@@ -131,10 +131,12 @@ comp=$(MFSHELL_CONFIG_ROOT=$config_root bash --norc -c 'source /usr/share/bash-c
 say "man page and bash completion ok"
 
 # The interactive shell as installed (its Spring context comes from the build's AOT output), on a
-# pseudo-terminal: the prompt, a command, quit, and the history in $HOME/.config/mfshell.
+# pseudo-terminal of 160 columns (script(1) gives it none, and JLine then cuts the prompt): the
+# prompt, a command, quit, and the history in $HOME/.config/mfshell.
 shellhome=$(mktemp -d)
 screen=$(printf 'instances\nquit\n' | HOME=$shellhome MFSHELL_CONFIG_ROOT=$config_root TERM=xterm \
-    timeout 120 script -qec /usr/bin/mfshell /dev/null 2>&1) || fail "the interactive shell failed: $screen"
+    timeout 120 script -qec 'stty cols 160 rows 40; exec /usr/bin/mfshell' /dev/null 2>&1) ||
+    fail "the interactive shell failed: $screen"
 grep -q 'mfshell@' <<<"$screen" || fail "no mfshell@ prompt in: $screen"
 for n in $expected; do
     grep -q "^$n " <<<"$(tr -d '\r' <<<"$screen")" || fail "instances in the shell did not list $n: $screen"
