@@ -14,7 +14,8 @@ import java.util.Map;
  *
  * <p>What is kept: the SMTP reply code and enhanced status code, words without digits, URLs, and
  * short codes that name the cause (TSS04, S775). What is dropped: Postfix's {@code host X[IP] said:}
- * and {@code (in reply to ... command)} wrapping. What is masked, word by word: IP addresses
+ * and {@code (in reply to ... command)} wrapping, {@code delivery temporarily suspended:}, and the codes a multi-line reply repeats on every
+ * line ({@code 421-4.7.28}, {@code 421 4.7.28}). What is masked, word by word: IP addresses
  * ({@code <ip>}), host names with digits and {@code host[IP]} pairs ({@code <host>}), e-mail
  * addresses ({@code <address>}), timestamps ({@code <time>}) and any other word with digits
  * ({@code <n>}). Works the same on queue delay reasons and on the reason in a mail-log
@@ -23,6 +24,7 @@ import java.util.Map;
  */
 public final class ReasonNormalizer {
     private static final int CACHE_LIMIT = 8192;
+    private static final String SUSPENDED = "delivery temporarily suspended: ";
 
     private final Map<String, String> cache = new HashMap<>();
 
@@ -51,6 +53,11 @@ public final class ReasonNormalizer {
         String s = stripPostfixWrapping(reason.strip());
         StringBuilder out = new StringBuilder(s.length());
         int i = leadingCodes(s, out);
+        // A multi-line reply repeats its codes on every line (421-4.7.28 ... 421 4.7.28 ...):
+        // those repeats are dropped, the codes were kept once at the start.
+        String code = i > 0 ? s.substring(0, 3) : null;
+        String continued = code == null ? null : code + "-";
+        String enhanced = i > 4 ? s.substring(4, i - 1) : null;
         int n = s.length();
         while (i < n) {
             while (i < n && Character.isWhitespace(s.charAt(i))) {
@@ -67,6 +74,11 @@ public final class ReasonNormalizer {
                 // Most words have no digit and no '@': copied without looking further.
                 if (plain) {
                     out.append(s, start, i).append(' ');
+                } else if (code != null && repeatedCode(s, start, i, code, continued, enhanced)) {
+                    i = skipEnhanced(s, i, code, start, enhanced);
+                } else if (replyCodeBeforeEnhanced(s, start, i)) {
+                    // "refused to talk to me: 421 4.7.1 ...": a reply code names the cause.
+                    out.append(s, start, i).append(' ');
                 } else {
                     out.append(token(s.substring(start, i))).append(' ');
                 }
@@ -75,8 +87,63 @@ public final class ReasonNormalizer {
         return out.toString().strip();
     }
 
-    /** Drops Postfix's {@code host X[IP] said: } prefix and {@code (in reply to ... command)} suffix. */
+    /**
+     * Whether the word s[start, end) repeats the reply's code: {@code 421-4.7.28} (or {@code 421-}
+     * alone, or {@code 421-} plus any enhanced code when the first line had none), or a bare
+     * {@code 421} followed by the reply's enhanced code.
+     */
+    private static boolean repeatedCode(String s, int start, int end, String code, String continued, String enhanced) {
+        if (s.startsWith(continued, start)) {
+            String rest = s.substring(start + 4, end);
+            return rest.isEmpty() || rest.equals(enhanced) || (enhanced == null && isEnhancedCode(rest));
+        }
+        if (end - start == 3 && s.startsWith(code, start) && enhanced != null) {
+            int next = end;
+            while (next < s.length() && s.charAt(next) == ' ') {
+                next++;
+            }
+            return s.startsWith(enhanced + " ", next) || (s.startsWith(enhanced, next) && next + enhanced.length() == s.length());
+        }
+        return false;
+    }
+
+    /** A word of three digits 2xx/4xx/5xx followed by an enhanced status code (4.7.1). */
+    private static boolean replyCodeBeforeEnhanced(String s, int start, int end) {
+        if (end - start != 3 || "245".indexOf(s.charAt(start)) < 0 || !digits(s, start, end)) {
+            return false;
+        }
+        int next = end;
+        while (next < s.length() && s.charAt(next) == ' ') {
+            next++;
+        }
+        int stop = next;
+        while (stop < s.length() && !Character.isWhitespace(s.charAt(stop))) {
+            stop++;
+        }
+        return next > end && isEnhancedCode(s.substring(next, stop));
+    }
+
+    /** After a repeated code: past a bare code's enhanced code too; returns where the text goes on. */
+    private static int skipEnhanced(String s, int end, String code, int start, String enhanced) {
+        if (end - start == 3 && s.startsWith(code, start)) {
+            int next = end;
+            while (next < s.length() && s.charAt(next) == ' ') {
+                next++;
+            }
+            return next + enhanced.length();
+        }
+        return end;
+    }
+
+    /**
+     * Drops Postfix's {@code delivery temporarily suspended: } (the destination was marked dead by
+     * an earlier failure: the cause is what follows), {@code host X[IP] said: } prefix and
+     * {@code (in reply to ... command)} suffix.
+     */
     static String stripPostfixWrapping(String s) {
+        if (s.startsWith(SUSPENDED)) {
+            s = s.substring(SUSPENDED.length()).stripLeading();
+        }
         if (s.regionMatches(true, 0, "host ", 0, 5)) {
             int said = s.indexOf(" said: ");
             int bracket = s.indexOf('[');
@@ -129,7 +196,7 @@ public final class ReasonNormalizer {
     /** One whitespace-separated word: kept, or its variable core replaced by a placeholder. */
     static String token(String t) {
         if (t.startsWith("http://") || t.startsWith("https://")) {
-            return t;
+            return maskIpv4(t);
         }
         boolean digit = false;
         boolean at = false;
@@ -152,6 +219,9 @@ public final class ReasonNormalizer {
         }
         if (a == b) {
             return t;
+        }
+        if (b < t.length() && t.charAt(b) == ']' && t.lastIndexOf('[', b) > a && t.lastIndexOf(']', b - 1) < a) {
+            b++; // host[IP]: the bracket belongs to the word (gmail.com[173.194.126.86])
         }
         String pre = t.substring(0, a);
         String core = t.substring(a, b);
@@ -229,6 +299,59 @@ public final class ReasonNormalizer {
             return "<host>";
         }
         return "<n>";
+    }
+
+    /** A URL with its IPv4 addresses (as in ?ip=192.0.2.1) masked: the same page for every sender. */
+    static String maskIpv4(String url) {
+        StringBuilder out = null;
+        int n = url.length();
+        int k = 0;
+        while (k < n) {
+            char c = url.charAt(k);
+            if (c >= '0' && c <= '9' && (k == 0 || !isWordChar(url.charAt(k - 1)))) {
+                int end = ipv4End(url, k);
+                if (end > 0 && (end == n || !isWordChar(url.charAt(end)))) {
+                    if (out == null) {
+                        out = new StringBuilder(n).append(url, 0, k);
+                    }
+                    out.append("<ip>");
+                    k = end;
+                    continue;
+                }
+            }
+            if (out != null) {
+                out.append(c);
+            }
+            k++;
+        }
+        return out == null ? url : out.toString();
+    }
+
+    /** Where a dotted quad starting at k ends, or -1. */
+    private static int ipv4End(String s, int k) {
+        int groups = 0;
+        int i = k;
+        while (groups < 4) {
+            int start = i;
+            while (i < s.length() && i - start < 3 && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
+                i++;
+            }
+            if (i == start || (i < s.length() && s.charAt(i) >= '0' && s.charAt(i) <= '9')) {
+                return -1;
+            }
+            groups++;
+            if (groups < 4) {
+                if (i >= s.length() || s.charAt(i) != '.') {
+                    return -1;
+                }
+                i++;
+            }
+        }
+        return i;
+    }
+
+    private static boolean isWordChar(char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '.' || c == '_';
     }
 
     /** Short codes that name a cause: TSS04, S775, HVU1 (1-5 letters then 1-4 digits). */

@@ -87,6 +87,22 @@ class ReasonNormalizerTest {
         String key = n.normalize(GMAIL_1);
         assertTrue(key.startsWith("421 4.7.28 [<ip> <n>] Our system has detected an unusual rate"), key);
         assertTrue(key.contains("https://support.google.com/mail/?p=UnsolicitedRateLimitError"), key);
+        // The codes each line of the reply repeats are gone; the text reads as one sentence.
+        assertTrue(key.contains("unusual rate of unsolicited mail originating from your IP address. To protect our "
+                + "users from spam, mail sent from your IP address has been temporarily rate limited. Please visit "
+                + "https://support.google.com/mail/?p=UnsolicitedRateLimitError to review our Bulk Email Senders "
+                + "Guidelines. <host> - gsmtp"), key);
+        assertEquals(1, key.split("4\\.7\\.28", -1).length - 1, key);
+    }
+
+    @Test
+    void repeatedCodesGoOnlyWhenTheyAreTheReplysOwn() {
+        assertEquals("550 5.7.1 Rejected: see <n> policy", n.normalize("550-5.7.1 Rejected: 550-5.7.1 see 550 policy"),
+                "a bare 550 not followed by 5.7.1 stays (as a number)");
+        assertEquals("550 5.7.1 Rejected, see policy", n.normalize("550-5.7.1 Rejected, 550 5.7.1 see 550-5.7.1 policy"));
+        assertEquals("554 Blocked for spam <n>", n.normalize("554-Blocked 554- for spam 421-4.7.1"),
+                "another code's continuation is not this reply's");
+        assertEquals("451 4.7.651 text", n.normalize("451 4.7.651 text 451 4.7.651"));
     }
 
     @Test
@@ -96,6 +112,8 @@ class ReasonNormalizerTest {
         assertEquals(n.normalize(REFUSED_1), n.normalize(REFUSED_2));
         assertEquals("connect to <host>: Connection refused", n.normalize(REFUSED_1));
         assertNotEquals(n.normalize(REFUSED_1), n.normalize(TIMEOUT));
+        assertEquals(n.normalize(TIMEOUT), n.normalize("delivery temporarily suspended: " + TIMEOUT),
+                "a destination marked dead by the same failure is the same cause");
     }
 
     @Test
@@ -114,6 +132,22 @@ class ReasonNormalizerTest {
                 .collect(Collectors.toSet());
         // Ten hotmail.com recipients deferred by the test server, each naming another made-up server and time.
         assertEquals(1, keys.size(), keys.toString());
+    }
+
+    @Test
+    void hostWithAddressReplyCodesInTheTextAndAddressesInUrls() {
+        assertEquals("lost connection with <host> while receiving the initial server greeting",
+                n.normalize("lost connection with gmail.com[173.194.126.86] while receiving the initial server greeting"));
+        assertEquals("host <host> refused to talk to me: 421 4.7.1 Intrusion prevention active",
+                n.normalize("host mail.example.com[192.0.2.79] refused to talk to me: 421 4.7.1 Intrusion prevention active"));
+        String a = n.normalize("host mx.example.net[198.51.100.4] said: 421 4.7.1 "
+                + "http://postmaster.example.net/response_codes?ip=8.19.240.91#unavailable Recipient account is unavailable");
+        String b = n.normalize("host mx2.example.net[198.51.100.5] said: 421 4.7.1 "
+                + "http://postmaster.example.net/response_codes?ip=65.39.225.213#unavailable Recipient account is unavailable");
+        assertEquals(a, b);
+        assertEquals("421 4.7.1 http://postmaster.example.net/response_codes?ip=<ip>#unavailable Recipient account is unavailable", a);
+        assertEquals("see https://example.org/v1.2/page", n.normalize("see https://example.org/v1.2/page"), "no dotted quad, untouched");
+        assertEquals("see https://example.org/a/1.2.3.4.5", n.normalize("see https://example.org/a/1.2.3.4.5"), "five groups: not an address");
     }
 
     @Test
