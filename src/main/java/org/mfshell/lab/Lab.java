@@ -344,14 +344,16 @@ public final class Lab {
 
     /** Puts one deferred message on hold, retrying while qmgr may have it in the active queue. */
     private void hold(String instance, String queueId) {
+        String err = "";
         for (int attempt = 0; attempt < 50; attempt++) {
-            String err = tools.postsuper(configDir(instance), "-h", queueId);
+            err = tools.postsuper(configDir(instance), "-h", queueId);
             if (err.contains("Placed on hold: 1 message")) {
                 return;
             }
             sleep(200);
         }
-        throw new MfshellException("could not put " + instance + " message " + queueId + " on hold");
+        throw new MfshellException("could not put " + instance + " message " + queueId + " on hold (postsuper: "
+                + (err.isBlank() ? "no output" : err.strip().replace('\n', ' ')) + ")");
     }
 
     public LabStatus status() {
