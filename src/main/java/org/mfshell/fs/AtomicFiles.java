@@ -25,7 +25,9 @@ import org.mfshell.cli.MfshellException;
  * original, force it to disk, copy the original's owner and mode, rename it over the original
  * (atomic on one file system), force the directory; on any failure the temp file is deleted and
  * the original is untouched. {@link #replace} first keeps a timestamped backup copy beside the
- * original ({@code main.cf.mfshell-20261129T144700.123Z.bak}).
+ * original ({@code main.cf.mfshell-20261129T144700.123Z.bak}); of those, the newest
+ * {@value #KEEP_BACKUPS} per file are kept (older ones mfshell made are deleted; other files,
+ * such as an operator's own {@code main.cf.bak}, are never touched).
  *
  * <p>Errors: {@link MfshellException} naming the file and the system's reason.
  */
@@ -33,6 +35,8 @@ public final class AtomicFiles {
     /** sha256 value reported for a file that does not exist. */
     public static final String ABSENT = "absent";
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'");
+    /** Backups kept per file. */
+    public static final int KEEP_BACKUPS = 10;
 
     private AtomicFiles() {
     }
@@ -105,9 +109,51 @@ public final class AtomicFiles {
         try {
             write(backup, Files.readAllBytes(target));
             copyOwnerAndMode(target, backup);
-            return backup;
         } catch (IOException e) {
             throw new MfshellException("cannot back up " + target + ": " + reason(e), e);
+        }
+        pruneBackups(target);
+        return backup;
+    }
+
+    /**
+     * Deletes all but the newest {@link #KEEP_BACKUPS} of mfshell's backups of {@code target}
+     * ({@code NAME.mfshell-STAMP[-N].bak}). Housekeeping only: a failure leaves old backups
+     * behind and never stops the change that made the new one.
+     */
+    static void pruneBackups(Path target) {
+        String prefix = target.getFileName() + ".mfshell-";
+        Path dir = target.toAbsolutePath().getParent();
+        java.util.TreeMap<String, Path> mine = new java.util.TreeMap<>();
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            files.forEach(p -> {
+                String name = p.getFileName().toString();
+                if (name.startsWith(prefix) && name.endsWith(".bak")) {
+                    String order = backupOrder(name.substring(prefix.length(), name.length() - ".bak".length()));
+                    if (order != null) {
+                        mine.put(order, p);
+                    }
+                }
+            });
+            while (mine.size() > KEEP_BACKUPS) {
+                Files.deleteIfExists(mine.pollFirstEntry().getValue());
+            }
+        } catch (IOException | RuntimeException e) {
+            // Old backups stay; the change itself is done.
+        }
+    }
+
+    /** A sortable key for STAMP or STAMP-N (N counts backups made in the same millisecond), or null. */
+    static String backupOrder(String stampAndCount) {
+        int dash = stampAndCount.indexOf('-');
+        String stamp = dash < 0 ? stampAndCount : stampAndCount.substring(0, dash);
+        String count = dash < 0 ? "0" : stampAndCount.substring(dash + 1);
+        try {
+            STAMP.parse(stamp);
+            int n = Integer.parseInt(count);
+            return n < 0 ? null : stamp + String.format("%06d", n);
+        } catch (RuntimeException e) {
+            return null;
         }
     }
 

@@ -52,4 +52,52 @@ class AtomicFilesTest {
         assertEquals(AtomicFiles.ABSENT, AtomicFiles.sha256(dir.resolve("missing")));
         assertEquals(64, AtomicFiles.sha256(target.resolve("inside")).length());
     }
+
+    @Test
+    void onlyTheNewestBackupsOfEachFileAreKept(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("main.cf");
+        Path other = dir.resolve("master.cf");
+        Files.writeString(f, "v0\n");
+        Files.writeString(other, "m\n");
+        AtomicFiles.replace(other, "m2\n".getBytes(StandardCharsets.UTF_8));
+        Files.writeString(dir.resolve("main.cf.bak"), "the operator's own\n");
+        Files.writeString(dir.resolve("main.cf.mfshell-notes.bak"), "not a backup of ours\n");
+        Files.writeString(dir.resolve("main.cf.mfshell-20200101T000000.000Z.bak"), "very old\n");
+        int changes = AtomicFiles.KEEP_BACKUPS + 3;
+        for (int i = 1; i <= changes; i++) {
+            AtomicFiles.replace(f, ("v" + i + "\n").getBytes(StandardCharsets.UTF_8));
+        }
+        List<String> ours;
+        try (var files = Files.list(dir)) {
+            ours = files.map(p -> p.getFileName().toString())
+                    .filter(n -> n.startsWith("main.cf.mfshell-2") && n.endsWith(".bak")).sorted().toList();
+        }
+        assertEquals(AtomicFiles.KEEP_BACKUPS, ours.size(), ours.toString());
+        // The newest backups hold the newest previous contents: v3 .. v12 survive, v0 .. v2 and the 2020 one went.
+        List<String> contents = new java.util.ArrayList<>();
+        for (String n : ours) {
+            contents.add(Files.readString(dir.resolve(n)).strip());
+        }
+        java.util.Collections.sort(contents, java.util.Comparator.comparingInt(c -> Integer.parseInt(c.substring(1))));
+        assertEquals("v" + (changes - AtomicFiles.KEEP_BACKUPS), contents.get(0), contents.toString());
+        assertEquals("v" + (changes - 1), contents.get(contents.size() - 1), contents.toString());
+        assertTrue(Files.exists(dir.resolve("main.cf.bak")));
+        assertTrue(Files.exists(dir.resolve("main.cf.mfshell-notes.bak")));
+        try (var files = Files.list(dir)) {
+            assertEquals(1, files.filter(p -> p.getFileName().toString().startsWith("master.cf.mfshell-")).count(),
+                    "another file's backups are its own");
+        }
+        assertEquals("v" + changes, Files.readString(f).strip());
+    }
+
+    @Test
+    void backupOrderSortsTheSameMillisecondByCount() {
+        String a = AtomicFiles.backupOrder("20261129T144700.123Z");
+        String b = AtomicFiles.backupOrder("20261129T144700.123Z-1");
+        String c = AtomicFiles.backupOrder("20261129T144700.123Z-12");
+        String d = AtomicFiles.backupOrder("20261129T144700.124Z");
+        assertTrue(a.compareTo(b) < 0 && b.compareTo(c) < 0 && c.compareTo(d) < 0, List.of(a, b, c, d).toString());
+        assertEquals(null, AtomicFiles.backupOrder("notes"));
+        assertEquals(null, AtomicFiles.backupOrder("20261129T144700.123Z-x"));
+    }
 }
