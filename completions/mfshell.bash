@@ -71,7 +71,7 @@ _mfshell_spec() {
             ;;
         'warmup')
             _mfshell_opts='--new-ip --existing --steps --every --start --host --suffix --stage --since --json'
-            _mfshell_args=('choice:plan status' 'none')
+            _mfshell_args=('choice:plan status' 'choice:msn aol earthlink therest')
             ;;
         'relay-map')
             _mfshell_opts='--suffix --group --subdomains --check --json'
@@ -142,7 +142,7 @@ _mfshell_optkind() {
         'warmup --stage') _mfshell_kind='none' ;;
         'warmup --since') _mfshell_kind='none' ;;
         'relay-map --suffix') _mfshell_kind='none' ;;
-        'relay-map --group') _mfshell_kind='none' ;;
+        'relay-map --group') _mfshell_kind='choice:msn aol earthlink therest' ;;
         'relay-map --check') _mfshell_kind='file' ;;
         *) _mfshell_kind= ;;
     esac

@@ -18,6 +18,11 @@ public record ArgSpec(String name, String help, boolean required, boolean variad
         return new ArgSpec(name, help, required, false, Completion.CHOICE, List.of(choices));
     }
 
+    /** Offers {@code suggestions} on TAB but accepts any value (the command checks it). */
+    public static ArgSpec suggested(String name, String help, boolean required, List<String> suggestions) {
+        return new ArgSpec(name, help, required, false, Completion.SUGGESTED, List.copyOf(suggestions));
+    }
+
     public ArgSpec asVariadic() {
         return new ArgSpec(name, help, required, true, completion, choices);
     }

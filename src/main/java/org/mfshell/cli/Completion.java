@@ -17,5 +17,7 @@ public enum Completion {
     /** A file path. */
     FILE,
     /** One of the fixed values listed in the spec. */
-    CHOICE
+    CHOICE,
+    /** The values listed in the spec are offered; other values are accepted too (checked by the command). */
+    SUGGESTED
 }

@@ -25,6 +25,11 @@ public record OptionSpec(String longName, char shortName, String valueName, Stri
         return new OptionSpec(longName, (char) 0, valueName, help, false, Completion.CHOICE, List.of(choices));
     }
 
+    /** Offers {@code suggestions} on TAB but accepts any value (the command checks it). */
+    public static OptionSpec suggested(String longName, String valueName, String help, List<String> suggestions) {
+        return new OptionSpec(longName, (char) 0, valueName, help, false, Completion.SUGGESTED, List.copyOf(suggestions));
+    }
+
     public OptionSpec asRepeatable() {
         return new OptionSpec(longName, shortName, valueName, help, true, completion, choices);
     }

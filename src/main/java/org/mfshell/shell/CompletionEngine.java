@@ -94,7 +94,7 @@ public final class CompletionEngine {
         return switch (kind) {
             case INSTANCE -> new InstanceRegistry(ctx.configRoot(), ctx.runner()).names();
             case QUEUE_NAME -> InstanceRegistry.QUEUES;
-            case CHOICE -> choices;
+            case CHOICE, SUGGESTED -> choices;
             case QUEUE_DOMAIN -> positionals.isEmpty() ? List.of() : CompletionValues.queueDomains(ctx, positionals.get(0));
             case QUEUE_ID -> positionals.isEmpty() ? List.of() : CompletionValues.queueIds(ctx, positionals.get(0));
             default -> List.of();

@@ -30,7 +30,8 @@ public final class RelayMapCommand implements MfCommand {
                     + "existing map with the real postmap: it builds a hash map from a copy in a temporary directory "
                     + "and looks every domain up with postmap -q; exit 1 when a domain is missing or goes elsewhere.")
             .option(OptionSpec.value("suffix", "DOMAIN", "relay name suffix (default smtp.mayfirst.org)"))
-            .option(OptionSpec.value("group", "GROUP", "only this provider group (repeatable)").asRepeatable())
+            .option(OptionSpec.suggested("group", "GROUP", "only this provider group (repeatable)",
+                    ProviderGroups.builtIn().names()).asRepeatable())
             .option(OptionSpec.flag("subdomains", "also add .domain lines so subdomains follow their parent"))
             .option(OptionSpec.value("check", "FILE", "validate an existing map instead of printing one", Completion.FILE))
             .option(OptionSpec.flag("json", "print as JSON"))

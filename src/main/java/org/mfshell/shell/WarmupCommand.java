@@ -46,8 +46,8 @@ public final class WarmupCommand implements MfCommand {
                     + "status: planned share against the share of sent mail measured per sending IP in the log "
                     + "(connection caching and resolver caching skew the measured share).")
             .argument(ArgSpec.choice("ACTION", "plan or status", true, "plan", "status"))
-            .argument(ArgSpec.required("RELAYNAME", "provider group (msn, aol, earthlink, therest) or full relay name",
-                    Completion.NONE))
+            .argument(ArgSpec.suggested("RELAYNAME", "provider group (msn, aol, earthlink, therest) or full relay name",
+                    true, ProviderGroups.builtIn().names()))
             .option(OptionSpec.value("new-ip", "IP", "the address to warm up (plan: required; status: with --stage)"))
             .option(OptionSpec.value("existing", "IP,...", "existing addresses instead of the instances' bind addresses"))
             .option(OptionSpec.value("steps", "N", "number of stages (default 3)"))

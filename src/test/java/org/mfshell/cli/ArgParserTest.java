@@ -65,4 +65,15 @@ class ArgParserTest {
         UsageException e = assertThrows(UsageException.class, () -> a.durationValue("wait"));
         assertTrue(e.getMessage().startsWith("--wait: bad duration 'soon'"), e.getMessage());
     }
+
+    @Test
+    void suggestedValuesAreOfferedNotEnforced() {
+        CommandSpec spec = CommandSpec.builder("w").summary("s")
+                .argument(ArgSpec.suggested("RELAY", "r", true, List.of("msn", "aol")))
+                .option(OptionSpec.suggested("group", "G", "g", List.of("msn", "aol")))
+                .build();
+        ParsedArgs a = ArgParser.parse(spec, List.of("msn.smtp.example.org", "--group", "custom"));
+        assertEquals("msn.smtp.example.org", a.arg(0).orElseThrow());
+        assertEquals("custom", a.value("group").orElseThrow());
+    }
 }

@@ -31,7 +31,7 @@ final class Kinds {
             case QUEUE_DOMAIN -> "domain";
             case QUEUE_ID -> "queueid";
             case FILE -> "file";
-            case CHOICE -> "choice:" + String.join(" ", choices);
+            case CHOICE, SUGGESTED -> "choice:" + String.join(" ", choices);
             case NONE -> "none";
         };
     }

@@ -6,6 +6,7 @@ import java.util.Optional;
 import org.mfshell.cli.ArgParser;
 import org.mfshell.cli.ArgSpec;
 import org.mfshell.cli.CommandSpec;
+import org.mfshell.cli.Completion;
 import org.mfshell.cli.ExitCodes;
 import org.mfshell.cli.OptionSpec;
 
@@ -70,7 +71,8 @@ final class ManPage {
             for (ArgSpec a : s.arguments()) {
                 sb.append(".TP\n.I ").append(esc(a.name())).append('\n');
                 String h = a.help() + (a.choices().isEmpty() || a.choices().size() > 12 ? ""
-                        : " (one of: " + String.join(", ", a.choices()) + ")");
+                        : (a.completion() == Completion.SUGGESTED ? " (for example: " : " (one of: ")
+                        + String.join(", ", a.choices()) + ")");
                 sb.append(text(h));
             }
             for (OptionSpec o : s.options()) {
@@ -159,7 +161,8 @@ final class ManPage {
         sb.append(o.isFlag() ? "\n" : " \" \"\n.I " + esc(o.valueName()) + "\n");
         StringBuilder h = new StringBuilder(o.help());
         if (!o.choices().isEmpty()) {
-            h.append(" (one of: ").append(String.join(", ", o.choices())).append(")");
+            h.append(o.completion() == Completion.SUGGESTED ? " (for example: " : " (one of: ")
+                    .append(String.join(", ", o.choices())).append(")");
         }
         if (o.repeatable()) {
             h.append(" May be given more than once.");

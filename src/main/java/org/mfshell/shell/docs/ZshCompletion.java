@@ -94,7 +94,7 @@ final class ZshCompletion {
             case QUEUE_DOMAIN -> "_mfshell_dynamic domains";
             case QUEUE_ID -> "_mfshell_dynamic queue-ids";
             case FILE -> "_files";
-            case CHOICE -> "(" + String.join(" ", choices.stream().map(ZshCompletion::escapeChoice).toList()) + ")";
+            case CHOICE, SUGGESTED -> "(" + String.join(" ", choices.stream().map(ZshCompletion::escapeChoice).toList()) + ")";
             case NONE -> " ";
         };
     }

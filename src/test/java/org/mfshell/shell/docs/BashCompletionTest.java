@@ -92,6 +92,15 @@ class BashCompletionTest {
     }
 
     @Test
+    void warmupAndRelayMapOfferTheProviderGroups() throws IOException {
+        Path script = realScript();
+        List<String> groups = List.of("aol", "earthlink", "msn", "therest");
+        assertEquals(groups, ShellScripts.bash(script, env, "mfshell", "warmup", "plan", ""));
+        assertEquals(List.of("msn"), ShellScripts.bash(script, env, "mfshell", "warmup", "status", "m"));
+        assertEquals(groups, ShellScripts.bash(script, env, "mfshell", "relay-map", "--group", ""));
+    }
+
+    @Test
     void mailqCompletesLiveInstanceNamesFromTheConfigRoot() throws IOException {
         Path script = realScript();
         assertEquals(List.of("aol-a", "msn-a", "msn-b"), ShellScripts.bash(script, env, "mfshell", "mailq", ""));
