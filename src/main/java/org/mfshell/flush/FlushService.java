@@ -53,6 +53,8 @@ public final class FlushService {
     private final Postmap postmap;
     private final Postconf postconf;
     private final Map<String, Duration> timings = new LinkedHashMap<>();
+    /** The system's syslog mail log, where instances without maillog_file log. */
+    private final Path systemMailLog = org.mfshell.log.LogLocator.MAIL_LOG;
 
     public FlushService(AppContext ctx) {
         this.ctx = ctx;
@@ -464,8 +466,7 @@ public final class FlushService {
         boolean yesToAll = all;
         boolean flushed = false;
         String reloadNote = null;
-        MaillogFollower follower = p.source().maillogFile() == null ? null
-                : MaillogFollower.fromEnd(Path.of(p.source().maillogFile()));
+        MaillogFollower follower = follower(p.source(), systemMailLog);
         Set<String> tracked = new HashSet<>();
         for (Step s : steps) {
             if (j.status(s.number()) == FlushJournal.StepStatus.DONE) {
@@ -617,6 +618,20 @@ public final class FlushService {
         return tracked;
     }
 
+    /**
+     * Where the source's delivery lines appear: its maillog_file, else the system's syslog file
+     * (lines of its syslog_name only), else nowhere readable (null).
+     */
+    static MaillogFollower follower(PostfixInstance source, Path systemMailLog) {
+        if (source.maillogFile() != null && !source.maillogFile().isBlank()) {
+            return MaillogFollower.fromEnd(Path.of(source.maillogFile()));
+        }
+        if (systemMailLog != null && Files.isRegularFile(systemMailLog) && Files.isReadable(systemMailLog)) {
+            return MaillogFollower.fromEnd(systemMailLog, source.syslogName());
+        }
+        return null;
+    }
+
     /** Follows tracked recipients until none is queued in the source any more, or {@code wait} has passed. */
     private FollowProgress follow(FlushJournal j, Path dir, MaillogFollower follower, Set<String> tracked, Duration wait,
                                   Operator op) {
@@ -627,7 +642,8 @@ public final class FlushService {
         int stillQueued = tracked.size();
         long lastScan = 0;
         if (follower == null) {
-            op.warn(j.source + " has no maillog_file: progress counts mail leaving its queue, not delivery log lines");
+            op.warn(j.source + " has no maillog_file and " + systemMailLog + " cannot be read: progress counts mail "
+                    + "leaving its queue, not delivery log lines");
         }
         while (true) {
             List<MaillogFollower.Delivery> fresh = new ArrayList<>();

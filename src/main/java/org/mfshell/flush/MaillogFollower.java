@@ -11,10 +11,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads the delivery lines an instance appends to its mail log (maillog_file) from a starting
- * point on, a poll at a time: {@code QUEUEID: to=<rcpt>, relay=host[ip]:port, ..., status=sent}.
- * A file that shrank (rotated) is read again from its start. Lines still being written (no
- * newline yet) wait for the next poll. Unreadable files yield nothing.
+ * Reads the delivery lines an instance appends to its mail log from a starting point on, a poll
+ * at a time: {@code QUEUEID: to=<rcpt>, relay=host[ip]:port, ..., status=sent}. The log is the
+ * instance's own maillog_file, or the system's syslog file shared by every instance, of which
+ * only the lines of one syslog_name ({@code postfix-msn-a/smtp[PID]:}) are read. A file that
+ * shrank (rotated) is read again from its start. Lines still being written (no newline yet) wait
+ * for the next poll. Unreadable files yield nothing.
  */
 public final class MaillogFollower {
     private static final Pattern DELIVERY = Pattern.compile(
@@ -26,23 +28,33 @@ public final class MaillogFollower {
     }
 
     private final Path file;
+    private final String onlyProgram;
     private long offset;
     private byte[] partial = new byte[0];
 
-    private MaillogFollower(Path file, long offset) {
+    private MaillogFollower(Path file, String syslogName, long offset) {
         this.file = file;
+        this.onlyProgram = syslogName == null ? null : " " + syslogName + "/";
         this.offset = offset;
     }
 
-    /** Follows from the current end of the file. */
+    /** Follows an instance's own log file from its current end. */
     public static MaillogFollower fromEnd(Path file) {
+        return fromEnd(file, null);
+    }
+
+    /**
+     * Follows a log file from its current end; with a syslog name, only that instance's lines
+     * count (a syslog file all instances write to).
+     */
+    public static MaillogFollower fromEnd(Path file, String syslogName) {
         long size = 0;
         try {
             size = Files.size(file);
         } catch (IOException e) {
             // starts at 0 once it exists
         }
-        return new MaillogFollower(file, size);
+        return new MaillogFollower(file, syslogName, size);
     }
 
     public Path file() {
@@ -70,7 +82,8 @@ public final class MaillogFollower {
             int start = 0;
             for (int i = 0; i < all.length; i++) {
                 if (all[i] == '\n') {
-                    Delivery d = parse(new String(all, start, i - start, StandardCharsets.UTF_8));
+                    String line = new String(all, start, i - start, StandardCharsets.UTF_8);
+                    Delivery d = onlyProgram == null || line.contains(onlyProgram) ? parse(line) : null;
                     if (d != null) {
                         out.add(d);
                     }

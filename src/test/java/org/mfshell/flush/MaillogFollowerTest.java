@@ -10,6 +10,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mfshell.instance.PostfixInstance;
 
 class MaillogFollowerTest {
     // The line layout from postfix-facts (maillog_file of a real instance).
@@ -45,5 +46,41 @@ class MaillogFollowerTest {
         Files.write(log, "".getBytes(StandardCharsets.UTF_8));
         Files.writeString(log, SENT + "\n", StandardOpenOption.APPEND);
         assertEquals(1, f.poll().size(), "rotated file is read from its start");
+    }
+
+    @Test
+    void aSharedSyslogFileYieldsOnlyTheInstancesOwnLines(@TempDir Path dir) throws Exception {
+        Path log = dir.resolve("mail.log");
+        Files.writeString(log, "");
+        MaillogFollower f = MaillogFollower.fromEnd(log, "postfix-msn-a");
+        MaillogFollower every = MaillogFollower.fromEnd(log);
+        String b = SENT.replace("postfix-msn-a/", "postfix-msn-b/").replace("B666F20E7BD", "BBB");
+        String ab = SENT.replace("postfix-msn-a/", "postfix-msn-ab/").replace("B666F20E7BD", "ABAB");
+        Files.writeString(log, b + "\n" + SENT + "\n" + ab + "\n", StandardOpenOption.APPEND);
+        List<MaillogFollower.Delivery> got = f.poll();
+        assertEquals(List.of("B666F20E7BD"), got.stream().map(MaillogFollower.Delivery::queueId).toList());
+        assertEquals(3, every.poll().size(), "without a name every line counts");
+    }
+
+    @Test
+    void flushFollowsMaillogFileElseTheSyslogFileElseNothing(@TempDir Path dir) throws Exception {
+        Path own = dir.resolve("postfix-msn-a.log");
+        Path syslog = dir.resolve("mail.log");
+        Files.writeString(own, "");
+        PostfixInstance withFile = instance(own.toString());
+        PostfixInstance without = instance(null);
+        assertEquals(own, FlushService.follower(withFile, syslog).file());
+        assertNull(FlushService.follower(without, syslog), "no syslog file either: nothing to follow");
+        Files.writeString(syslog, "");
+        MaillogFollower f = FlushService.follower(without, syslog);
+        assertEquals(syslog, f.file());
+        Files.writeString(syslog, SENT.replace("postfix-msn-a/", "postfix-msn-b/") + "\n" + SENT + "\n",
+                StandardOpenOption.APPEND);
+        assertEquals(1, f.poll().size(), "msn-b's line is not msn-a's");
+    }
+
+    private static PostfixInstance instance(String maillogFile) {
+        return new PostfixInstance("msn-a", Path.of("/etc/postfix-msn-a"), Path.of("/var/spool/postfix-msn-a"),
+                "postfix-msn-a", "127.0.0.4", List.of(), null, null, false, maillogFile, true, 1L, null, List.of());
     }
 }
