@@ -14,16 +14,26 @@ import java.util.Objects;
 import org.mfshell.cli.MfshellException;
 
 /**
- * Follows growing plain log files for {@code stats --follow}: each {@link #poll()} scans the
- * complete lines added since the previous one (a line still being written waits for its
- * newline) and returns the running totals. A file that shrank or was replaced (rotation) is
- * read again from its start; counts already made are kept. A file that is missing is skipped
- * until it appears. Errors: {@link MfshellException} when a file cannot be read.
+ * Follows growing logs for {@code stats --follow}: each {@link #poll()} scans what was added
+ * since the previous one and returns the running totals.
+ * <ul>
+ * <li>Plain files: the complete lines added (a line still being written waits for its
+ * newline). A file that shrank or was replaced (rotation) is read again from its start; counts
+ * already made are kept. A file that is missing is skipped until it appears.
+ * <li>The journal: {@code journalctl -o json --cursor-file=F} each poll; journalctl starts after
+ * the cursor it wrote the time before (the first time: at the query's --since) and writes the
+ * new one, so no entry is counted twice. The cursor file is a temporary file, deleted by
+ * {@link #close()}.
+ * </ul>
+ * Errors: {@link MfshellException} when a file cannot be read or journalctl fails.
  */
-public final class LogFollower {
+public final class LogFollower implements AutoCloseable {
+    private static final java.time.Duration JOURNAL_POLL_TIMEOUT = java.time.Duration.ofMinutes(10);
     private final StatsQuery query;
     private final List<Followed> files = new ArrayList<>();
+    private final List<FollowedJournal> journals = new ArrayList<>();
     private final DeliveryScanner scanner = new DeliveryScanner(1 << 20);
+    private final org.mfshell.postfix.ProcessRunner runner;
 
     private static final class Followed {
         final Path path;
@@ -37,10 +47,40 @@ public final class LogFollower {
         }
     }
 
+    private static final class FollowedJournal {
+        final LogSource source;
+        final StatsAccumulator acc;
+        final Path cursor;
+
+        FollowedJournal(LogSource source, StatsAccumulator acc, Path cursor) {
+            this.source = source;
+            this.acc = acc;
+            this.cursor = cursor;
+        }
+    }
+
     public LogFollower(List<Path> paths, StatsQuery query) {
+        this(paths.stream().map(p -> new LogSource(LogSource.Kind.FILE, p, Instant.now())).toList(), query, null);
+    }
+
+    /** Follows plain files and journal sources ({@code runner} runs journalctl; may be null without journals). */
+    public LogFollower(List<LogSource> sources, StatsQuery query, org.mfshell.postfix.ProcessRunner runner) {
         this.query = query;
-        for (Path p : paths) {
-            files.add(new Followed(p, new StatsAccumulator(query, new LogSource(LogSource.Kind.FILE, p, Instant.now()))));
+        this.runner = runner;
+        for (LogSource s : sources) {
+            switch (s.kind()) {
+                case FILE -> files.add(new Followed(s.path(), new StatsAccumulator(query, s)));
+                case JOURNAL -> {
+                    try {
+                        Path cursor = Files.createTempFile("mfshell-follow-", ".cursor");
+                        journals.add(new FollowedJournal(s, new StatsAccumulator(query, s), cursor));
+                    } catch (IOException e) {
+                        close();
+                        throw new MfshellException("cannot create a cursor file for the journal: " + e.getMessage(), e);
+                    }
+                }
+                default -> throw new IllegalArgumentException(s.label() + " cannot grow: not followed");
+            }
         }
     }
 
@@ -54,7 +94,41 @@ public final class LogFollower {
             }
             parts.add(f.acc);
         }
+        for (FollowedJournal j : journals) {
+            step(j);
+            parts.add(j.acc);
+        }
         return StatsAccumulator.merge(parts, query);
+    }
+
+    /** The journal cursor files (for tests). */
+    List<Path> cursorFiles() {
+        return journals.stream().map(j -> j.cursor).toList();
+    }
+
+    /** Deletes the journal cursor files. */
+    @Override
+    public void close() {
+        for (FollowedJournal j : journals) {
+            try {
+                Files.deleteIfExists(j.cursor);
+            } catch (IOException e) {
+                // a temporary file left in /tmp
+            }
+        }
+    }
+
+    private void step(FollowedJournal j) {
+        List<String> argv = new ArrayList<>(StatsService.journalArgv(j.source, query));
+        argv.add("--cursor-file=" + j.cursor);
+        org.mfshell.postfix.ExecResult r = runner.stream(argv, JOURNAL_POLL_TIMEOUT, in -> {
+            try (JournalLines lines = new JournalLines(in)) {
+                scanner.scan(ScanEngine.streamFiller(lines), j.acc, null);
+            }
+        });
+        if (!r.ok()) {
+            throw new MfshellException("journalctl failed: " + r.firstErrorLine());
+        }
     }
 
     private void step(Followed f) throws IOException {

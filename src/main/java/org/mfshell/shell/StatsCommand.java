@@ -265,19 +265,18 @@ public final class StatsCommand implements MfCommand {
 
     private int follow(List<LogSource> sources, StatsQuery q, String format, Duration every, AppContext ctx, Io io)
             throws IOException, InterruptedException {
-        List<Path> files = new ArrayList<>();
+        List<LogSource> growing = new ArrayList<>();
         for (LogSource s : sources) {
-            if (s.kind() == LogSource.Kind.FILE) {
-                files.add(s.path());
+            if (s.kind() == LogSource.Kind.FILE || s.kind() == LogSource.Kind.JOURNAL) {
+                growing.add(s);
             }
         }
-        if (files.isEmpty()) {
-            throw new UsageException("stats --follow needs a plain log file (give --log FILE; "
-                    + "gzip files, stdin and the journal cannot grow)");
+        if (growing.isEmpty()) {
+            throw new UsageException("stats --follow needs a plain log file or the journal "
+                    + "(gzip files and stdin cannot grow)");
         }
-        LogFollower follower = new LogFollower(files, q);
         TerminalMode raw = io.terminal() ? TerminalMode.raw(ctx.runner()) : TerminalMode.NONE;
-        try {
+        try (LogFollower follower = new LogFollower(growing, q, ctx.runner())) {
             StatsReport before = null;
             while (true) {
                 StatsReport now = follower.poll();

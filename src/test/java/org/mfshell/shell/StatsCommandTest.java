@@ -102,13 +102,23 @@ class StatsCommandTest {
                 new String[] {"stats", "--format", "mf", "--json", "--log", log},
                 new String[] {"stats", "--by", "country", "--log", log},
                 new String[] {"stats", "--instance", "../etc", "--log", log},
-                new String[] {"stats", "--log", tmp.resolve("nope.log").toString()})) {
+                new String[] {"stats", "--log", tmp.resolve("nope.log").toString()},
+                new String[] {"stats", "--follow", "--log", gzip(tmp).toString()})) {
             Run r = run(tmp, args);
             assertEquals(2, r.code(), String.join(" ", args));
             assertEquals("", r.out());
             assertEquals(1, r.err().strip().split("\n").length, r.err());
             assertTrue(r.err().startsWith("mfshell: "), r.err());
         }
+    }
+
+    /** A small gzip log: one that cannot grow, so --follow refuses it. */
+    private static Path gzip(Path tmp) throws Exception {
+        Path gz = tmp.resolve("mail.log.2.gz");
+        try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(gz))) {
+            out.write(Files.readAllBytes(fixture("classic-s1.log")));
+        }
+        return gz;
     }
 
     @Test
