@@ -200,6 +200,18 @@ public final class Lab {
      */
     public LabStatus up() {
         requireRunnable();
+        // Before anything is written: an address of ours that answers while our server there is
+        // stopped belongs to someone else (another lab on the same prefix, a local MTA).
+        List<String> ours = new ArrayList<>(INSTANCES);
+        ours.add(PROVIDER);
+        for (String name : ours) {
+            boolean provider = name.equals(PROVIDER);
+            String addr = provider ? providerAddress() : address(name);
+            if (masterPid(provider ? providerQueueDir() : queueDir(name)) == 0 && answers(addr)) {
+                throw new MfshellException(addr + ":25 already answers, but not as this lab's " + name
+                        + " (another lab on prefix " + prefix + "?): choose another --prefix or stop that server");
+            }
+        }
         claimRoot();
         List<Runnable> missing = new ArrayList<>();
         if (!Files.exists(providerConfigDir().resolve("main.cf"))) {
@@ -231,6 +243,16 @@ public final class Lab {
             }
         }
         return status();
+    }
+
+    /** Whether something accepts connections on addr:25 (within a fifth of a second). */
+    private static boolean answers(String addr) {
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new java.net.InetSocketAddress(addr, 25), 200);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /**

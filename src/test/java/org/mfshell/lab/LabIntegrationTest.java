@@ -3,6 +3,7 @@ package org.mfshell.lab;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.mfshell.cli.MfshellException;
 import org.mfshell.postfix.ExecResult;
 import org.mfshell.postfix.ProcessRunner;
 
@@ -133,6 +135,16 @@ class LabIntegrationTest {
         LabStatus after = lab.up();
         assertEquals(before, pids(after));
         assertTrue(after.instance("msn-a").queue("deferred") > 0, "up must not touch the queues");
+    }
+
+    @Test
+    @Order(3)
+    void aSecondLabOnTheSamePrefixIsRefusedBeforeWritingAnything(@org.junit.jupiter.api.io.TempDir Path tmp) {
+        Path other = tmp.resolve("second-lab");
+        Lab second = new Lab(new ProcessRunner(), other, lab.prefix());
+        MfshellException e = assertThrows(MfshellException.class, second::up);
+        assertTrue(e.getMessage().contains(":25 already answers") && e.getMessage().contains(lab.prefix()), e.getMessage());
+        assertFalse(Files.exists(other), "nothing written for the refused lab");
     }
 
     @Test
