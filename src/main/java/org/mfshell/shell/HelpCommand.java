@@ -47,6 +47,8 @@ public final class HelpCommand implements MfCommand {
             t.print(io.out());
             io.out().println();
             io.out().println("help CMD shows a command's options and examples. Every command also runs one-shot: mfshell CMD ARGS");
+            io.out().println("In the interactive shell: TAB completes, history lists past commands, clear clears the "
+                    + "screen, Ctrl-C clears the line, quit (or exit, or Ctrl-D) leaves.");
             return ExitCodes.OK;
         }
         String name = args.arg(0).get();
