@@ -72,10 +72,11 @@ public final class ReasonNormalizer {
             }
             if (start < i) {
                 // Most words have no digit and no '@': copied without looking further.
+                int after = plain || code == null ? -1 : afterRepeatedCode(s, start, i, code, continued, enhanced);
                 if (plain) {
                     out.append(s, start, i).append(' ');
-                } else if (code != null && repeatedCode(s, start, i, code, continued, enhanced)) {
-                    i = skipEnhanced(s, i, code, start, enhanced);
+                } else if (after >= 0) {
+                    i = after;
                 } else if (replyCodeBeforeEnhanced(s, start, i)) {
                     // "refused to talk to me: 421 4.7.1 ...": a reply code names the cause.
                     out.append(s, start, i).append(' ');
@@ -88,23 +89,21 @@ public final class ReasonNormalizer {
     }
 
     /**
-     * Whether the word s[start, end) repeats the reply's code: {@code 421-4.7.28} (or {@code 421-}
-     * alone, or {@code 421-} plus any enhanced code when the first line had none), or a bare
-     * {@code 421} followed by the reply's enhanced code.
+     * When the word s[start, end) repeats the reply's code, where the text goes on after it;
+     * else -1. A repeat is {@code 421-4.7.28} (or {@code 421-} alone, or {@code 421-} plus any
+     * enhanced code when the first line had none), or a bare {@code 421} followed by the reply's
+     * enhanced code (both words are skipped).
      */
-    private static boolean repeatedCode(String s, int start, int end, String code, String continued, String enhanced) {
+    private static int afterRepeatedCode(String s, int start, int end, String code, String continued, String enhanced) {
         if (s.startsWith(continued, start)) {
             String rest = s.substring(start + 4, end);
-            return rest.isEmpty() || rest.equals(enhanced) || (enhanced == null && isEnhancedCode(rest));
+            return rest.isEmpty() || rest.equals(enhanced) || (enhanced == null && isEnhancedCode(rest)) ? end : -1;
         }
         if (end - start == 3 && s.startsWith(code, start) && enhanced != null) {
-            int next = end;
-            while (next < s.length() && s.charAt(next) == ' ') {
-                next++;
-            }
-            return s.startsWith(enhanced + " ", next) || (s.startsWith(enhanced, next) && next + enhanced.length() == s.length());
+            int next = nextWord(s, end);
+            return s.substring(next, wordEnd(s, next)).equals(enhanced) ? next + enhanced.length() : -1;
         }
-        return false;
+        return -1;
     }
 
     /** A word of three digits 2xx/4xx/5xx followed by an enhanced status code (4.7.1). */
@@ -112,27 +111,24 @@ public final class ReasonNormalizer {
         if (end - start != 3 || "245".indexOf(s.charAt(start)) < 0 || !digits(s, start, end)) {
             return false;
         }
-        int next = end;
-        while (next < s.length() && s.charAt(next) == ' ') {
-            next++;
-        }
-        int stop = next;
-        while (stop < s.length() && !Character.isWhitespace(s.charAt(stop))) {
-            stop++;
-        }
-        return next > end && isEnhancedCode(s.substring(next, stop));
+        int next = nextWord(s, end);
+        return next > end && isEnhancedCode(s.substring(next, wordEnd(s, next)));
     }
 
-    /** After a repeated code: past a bare code's enhanced code too; returns where the text goes on. */
-    private static int skipEnhanced(String s, int end, String code, int start, String enhanced) {
-        if (end - start == 3 && s.startsWith(code, start)) {
-            int next = end;
-            while (next < s.length() && s.charAt(next) == ' ') {
-                next++;
-            }
-            return next + enhanced.length();
+    /** Where the next word starts at or after {@code from} (spaces skipped). */
+    private static int nextWord(String s, int from) {
+        while (from < s.length() && s.charAt(from) == ' ') {
+            from++;
         }
-        return end;
+        return from;
+    }
+
+    /** Where the word starting at {@code from} ends. */
+    private static int wordEnd(String s, int from) {
+        while (from < s.length() && !Character.isWhitespace(s.charAt(from))) {
+            from++;
+        }
+        return from;
     }
 
     /**
