@@ -18,6 +18,8 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.HexFormat;
+import java.util.TreeMap;
+import java.util.stream.Stream;
 import org.mfshell.cli.MfshellException;
 
 /**
@@ -124,8 +126,8 @@ public final class AtomicFiles {
     static void pruneBackups(Path target) {
         String prefix = target.getFileName() + ".mfshell-";
         Path dir = target.toAbsolutePath().getParent();
-        java.util.TreeMap<String, Path> mine = new java.util.TreeMap<>();
-        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+        TreeMap<String, Path> mine = new TreeMap<>();
+        try (Stream<Path> files = Files.list(dir)) {
             files.forEach(p -> {
                 String name = p.getFileName().toString();
                 if (name.startsWith(prefix) && name.endsWith(".bak")) {

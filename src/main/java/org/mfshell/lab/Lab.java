@@ -1,14 +1,16 @@
 package org.mfshell.lab;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeFormatter;
 import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -247,8 +249,8 @@ public final class Lab {
 
     /** Whether something accepts connections on addr:25 (within a fifth of a second). */
     private static boolean answers(String addr) {
-        try (java.net.Socket s = new java.net.Socket()) {
-            s.connect(new java.net.InetSocketAddress(addr, 25), 200);
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(addr, 25), 200);
             return true;
         } catch (IOException e) {
             return false;

@@ -7,11 +7,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import org.mfshell.cli.MfshellException;
+import org.mfshell.postfix.ExecResult;
+import org.mfshell.postfix.ProcessRunner;
 
 /**
  * Follows growing logs for {@code stats --follow}: each {@link #poll()} scans what was added
@@ -28,12 +31,12 @@ import org.mfshell.cli.MfshellException;
  * Errors: {@link MfshellException} when a file cannot be read or journalctl fails.
  */
 public final class LogFollower implements AutoCloseable {
-    private static final java.time.Duration JOURNAL_POLL_TIMEOUT = java.time.Duration.ofMinutes(10);
+    private static final Duration JOURNAL_POLL_TIMEOUT = Duration.ofMinutes(10);
     private final StatsQuery query;
     private final List<Followed> files = new ArrayList<>();
     private final List<FollowedJournal> journals = new ArrayList<>();
     private final DeliveryScanner scanner = new DeliveryScanner(1 << 20);
-    private final org.mfshell.postfix.ProcessRunner runner;
+    private final ProcessRunner runner;
 
     private static final class Followed {
         final Path path;
@@ -64,7 +67,7 @@ public final class LogFollower implements AutoCloseable {
     }
 
     /** Follows plain files and journal sources ({@code runner} runs journalctl; may be null without journals). */
-    public LogFollower(List<LogSource> sources, StatsQuery query, org.mfshell.postfix.ProcessRunner runner) {
+    public LogFollower(List<LogSource> sources, StatsQuery query, ProcessRunner runner) {
         this.query = query;
         this.runner = runner;
         for (LogSource s : sources) {
@@ -121,7 +124,7 @@ public final class LogFollower implements AutoCloseable {
     private void step(FollowedJournal j) {
         List<String> argv = new ArrayList<>(StatsService.journalArgv(j.source, query));
         argv.add("--cursor-file=" + j.cursor);
-        org.mfshell.postfix.ExecResult r = runner.stream(argv, JOURNAL_POLL_TIMEOUT, in -> {
+        ExecResult r = runner.stream(argv, JOURNAL_POLL_TIMEOUT, in -> {
             try (JournalLines lines = new JournalLines(in)) {
                 scanner.scan(ScanEngine.streamFiller(lines), j.acc, null);
             }

@@ -5,10 +5,14 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Reader;
 import java.net.InetAddress;
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.CodeSource;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.jline.reader.Candidate;
 import org.jline.reader.History;
 import org.jline.reader.LineReader;
@@ -27,6 +31,7 @@ import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.beans.factory.support.BeanDefinitionRegistry;
 import org.springframework.beans.factory.support.BeanDefinitionRegistryPostProcessor;
 import org.springframework.boot.ApplicationRunner;
+import org.springframework.boot.Banner;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.context.annotation.AnnotationConfigUtils;
@@ -90,7 +95,7 @@ public class ShellApplication {
         }
         SpringApplication app = new SpringApplication(ShellApplication.class);
         app.setMainApplicationClass(ShellApplication.class);
-        app.setBannerMode(org.springframework.boot.Banner.Mode.OFF);
+        app.setBannerMode(Banner.Mode.OFF);
         app.setLogStartupInfo(false);
         // None of Boot's start-up listeners: they read application.properties (also from the
         // current directory, which an admin shell must not do), configure a logging system and
@@ -111,8 +116,8 @@ public class ShellApplication {
      * code. (Never while the build's AOT processor itself runs this class: spring.aot.processing.)
      */
     static boolean packagedWithAot() {
-        java.security.CodeSource src = ShellApplication.class.getProtectionDomain().getCodeSource();
-        java.net.URL where = src == null ? null : src.getLocation();
+        CodeSource src = ShellApplication.class.getProtectionDomain().getCodeSource();
+        URL where = src == null ? null : src.getLocation();
         boolean classesDirectory = where == null || ("file".equals(where.getProtocol()) && where.getPath().endsWith("/"));
         return !classesDirectory && ShellApplication.class.getResource("ShellApplication__ApplicationContextInitializer.class") != null;
     }
@@ -156,7 +161,7 @@ public class ShellApplication {
      */
     @Bean
     CommandParser commandParser(Cli cli) {
-        java.util.Set<String> known = new java.util.HashSet<>(BUILTINS);
+        Set<String> known = new HashSet<>(BUILTINS);
         for (MfCommand c : cli.commands()) {
             known.add(c.spec().name());
         }
