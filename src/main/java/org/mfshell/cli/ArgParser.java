@@ -1,5 +1,6 @@
 package org.mfshell.cli;
 
+import org.mfshell.core.UsageException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,5 +1,8 @@
 package org.mfshell.cli;
 
+import org.mfshell.core.ExitCodes;
+import org.mfshell.core.UsageException;
+import org.mfshell.core.MfshellException;
 import org.mfshell.AppContext;
 
 /**

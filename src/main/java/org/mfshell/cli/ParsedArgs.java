@@ -1,5 +1,7 @@
 package org.mfshell.cli;
 
+import org.mfshell.core.Durations;
+import org.mfshell.core.UsageException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

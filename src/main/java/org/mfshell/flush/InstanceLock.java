@@ -9,7 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import org.mfshell.cli.MfshellException;
+import org.mfshell.core.MfshellException;
 
 /**
  * An exclusive lock on one instance for the length of a config-changing operation:

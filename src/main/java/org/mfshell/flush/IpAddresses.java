@@ -6,7 +6,7 @@ import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
-import org.mfshell.cli.UsageException;
+import org.mfshell.core.UsageException;
 
 /**
  * IPv4/IPv6 address literals and the address side of Postfix's {@code mynetworks}. Only

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import org.mfshell.cli.MfshellException;
+import org.mfshell.core.MfshellException;
 import org.mfshell.fs.AtomicFiles;
 
 /**

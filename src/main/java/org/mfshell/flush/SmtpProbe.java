@@ -10,7 +10,7 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import org.mfshell.cli.MfshellException;
+import org.mfshell.core.MfshellException;
 
 /**
  * Checks that an SMTP server answers: connects (optionally from a given local address, the way

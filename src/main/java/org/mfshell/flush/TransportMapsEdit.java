@@ -5,7 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.mfshell.cli.MfshellException;
+import org.mfshell.core.MfshellException;
 
 /**
  * Text edits of main.cf that switch an instance's transport.relay map on and off, the wiki's

@@ -20,7 +20,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.HexFormat;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-import org.mfshell.cli.MfshellException;
+import org.mfshell.core.MfshellException;
 
 /**
  * Config file changes the way Postfix's own edit_file.c makes them: write a temp file beside the

@@ -1,7 +1,7 @@
 package org.mfshell.instance;
 
 import java.util.regex.Pattern;
-import org.mfshell.cli.UsageException;
+import org.mfshell.core.UsageException;
 
 /**
  * The one rule for what an instance name may be: lower-case letters, digits, '-', '_' and '.',

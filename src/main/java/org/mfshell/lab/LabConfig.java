@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
-import org.mfshell.cli.MfshellException;
+import org.mfshell.core.MfshellException;
 
 /**
  * Writes the configuration of lab instances and of the provider: main.cf and master.cf from

@@ -12,7 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import org.mfshell.cli.MfshellException;
+import org.mfshell.core.MfshellException;
 import org.mfshell.postfix.ExecResult;
 import org.mfshell.postfix.ProcessRunner;
 

@@ -5,7 +5,7 @@ import java.io.InputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.mfshell.cli.MfshellException;
+import org.mfshell.core.MfshellException;
 import org.mfshell.postfix.ExecResult;
 import org.mfshell.postfix.ProcessRunner;
 

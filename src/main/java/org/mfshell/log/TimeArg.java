@@ -6,8 +6,8 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
-import org.mfshell.cli.Durations;
-import org.mfshell.cli.UsageException;
+import org.mfshell.core.Durations;
+import org.mfshell.core.UsageException;
 
 /**
  * Reads {@code --since} / {@code --until} values: a duration back from now ({@code 1h},

@@ -4,8 +4,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.mfshell.cli.MfshellException;
-import org.mfshell.cli.UsageException;
+import org.mfshell.core.MfshellException;
+import org.mfshell.core.UsageException;
 
 /**
  * Typed access to {@code postcat -c DIR -q ID}: a queued message's headers ({@code -h}) or the

@@ -3,7 +3,7 @@ package org.mfshell.postfix;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.mfshell.cli.MfshellException;
+import org.mfshell.core.MfshellException;
 
 /**
  * {@code postfix -c DIR reload|start|stop|status}. The wrapper prints its own errors only to a

@@ -1,6 +1,6 @@
 package org.mfshell.postfix;
 
-import org.mfshell.cli.MfshellException;
+import org.mfshell.core.MfshellException;
 
 /** An external program is not installed; the message names the Debian package that has it. */
 public class ProgramMissingException extends MfshellException {

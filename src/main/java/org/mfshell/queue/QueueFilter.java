@@ -7,7 +7,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
-import org.mfshell.cli.UsageException;
+import org.mfshell.core.UsageException;
 import org.mfshell.instance.InstanceRegistry;
 
 /**

@@ -1,7 +1,7 @@
 package org.mfshell.queue;
 
 import java.util.regex.Pattern;
-import org.mfshell.cli.UsageException;
+import org.mfshell.core.UsageException;
 
 /**
  * The rule for queue ids before they reach postsuper, postcat or postqueue: letters and digits

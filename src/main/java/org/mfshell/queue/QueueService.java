@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.function.Predicate;
-import org.mfshell.cli.MfshellException;
+import org.mfshell.core.MfshellException;
 import org.mfshell.instance.InstanceRegistry;
 import org.mfshell.postfix.ExecResult;
 import org.mfshell.postfix.Postqueue;

@@ -10,7 +10,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.mfshell.cli.MfshellException;
+import org.mfshell.core.MfshellException;
 import org.mfshell.postfix.Postmap;
 import org.mfshell.postfix.ProcessRunner;
 import org.mfshell.provider.ProviderGroups;

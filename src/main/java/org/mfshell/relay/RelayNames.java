@@ -2,7 +2,7 @@ package org.mfshell.relay;
 
 import java.util.Locale;
 import java.util.regex.Pattern;
-import org.mfshell.cli.UsageException;
+import org.mfshell.core.UsageException;
 import org.mfshell.provider.ProviderGroups;
 
 /**

@@ -5,7 +5,7 @@ import org.mfshell.AppContext;
 import org.mfshell.cli.ArgSpec;
 import org.mfshell.cli.CommandSpec;
 import org.mfshell.cli.Completion;
-import org.mfshell.cli.ExitCodes;
+import org.mfshell.core.ExitCodes;
 import org.mfshell.cli.Io;
 import org.mfshell.cli.MfCommand;
 import org.mfshell.cli.ParsedArgs;

@@ -5,12 +5,12 @@ import org.mfshell.AppContext;
 import org.mfshell.cli.ArgSpec;
 import org.mfshell.cli.CommandSpec;
 import org.mfshell.cli.Completion;
-import org.mfshell.cli.ExitCodes;
+import org.mfshell.core.ExitCodes;
 import org.mfshell.cli.Io;
 import org.mfshell.cli.MfCommand;
 import org.mfshell.cli.OptionSpec;
 import org.mfshell.cli.ParsedArgs;
-import org.mfshell.cli.UsageException;
+import org.mfshell.core.UsageException;
 import org.mfshell.shell.render.Table;
 
 /** {@code help} lists the commands; {@code help CMD} shows usage, options and examples from the command's spec. */

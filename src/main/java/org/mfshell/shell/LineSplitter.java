@@ -2,7 +2,7 @@ package org.mfshell.shell;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.mfshell.cli.UsageException;
+import org.mfshell.core.UsageException;
 
 /**
  * Splits one interactive input line into words the way a POSIX shell would for simple input:

@@ -3,7 +3,7 @@ package org.mfshell.shell;
 import java.util.concurrent.Callable;
 import java.util.function.LongSupplier;
 import org.mfshell.cli.Io;
-import org.mfshell.cli.MfshellException;
+import org.mfshell.core.MfshellException;
 
 /**
  * A progress bar on stderr for long work: appears only on a terminal and only once the work

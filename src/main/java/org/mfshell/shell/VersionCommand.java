@@ -2,7 +2,7 @@ package org.mfshell.shell;
 
 import org.mfshell.AppContext;
 import org.mfshell.cli.CommandSpec;
-import org.mfshell.cli.ExitCodes;
+import org.mfshell.core.ExitCodes;
 import org.mfshell.cli.Io;
 import org.mfshell.cli.MfCommand;
 import org.mfshell.cli.ParsedArgs;

@@ -3,7 +3,7 @@ package org.mfshell.warmup;
 import java.time.Period;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.mfshell.cli.UsageException;
+import org.mfshell.core.UsageException;
 
 /**
  * Reads a calendar step for {@code warmup --every}: {@code 1month}, {@code 2months}, {@code 2w},

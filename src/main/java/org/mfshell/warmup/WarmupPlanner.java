@@ -8,7 +8,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.mfshell.cli.UsageException;
+import org.mfshell.core.UsageException;
 
 /**
  * Plans the wiki's "warm up a new IP address" by the ratio of A records of the relay name. With

@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.mfshell.cli.UsageException;
+import org.mfshell.core.UsageException;
 import org.mfshell.health.HealthService;
 import org.mfshell.instance.InstanceRegistry;
 import org.mfshell.instance.PostfixInstance;

@@ -1,5 +1,8 @@
 package org.mfshell.cli;
 
+import org.mfshell.core.Durations;
+import org.mfshell.core.ExitCodes;
+import org.mfshell.core.UsageException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

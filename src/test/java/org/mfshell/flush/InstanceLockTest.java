@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mfshell.cli.MfshellException;
+import org.mfshell.core.MfshellException;
 
 class InstanceLockTest {
     @Test

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.mfshell.cli.UsageException;
+import org.mfshell.core.UsageException;
 
 class IpAddressesTest {
     @Test

@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mfshell.cli.MfshellException;
+import org.mfshell.core.MfshellException;
 
 /** Journals on disk: {@code running()}, asked at every start, finds exactly the RUNNING ones. */
 class JournalStoreTest {

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.junit.jupiter.api.Test;
-import org.mfshell.cli.MfshellException;
+import org.mfshell.core.MfshellException;
 
 class TransportMapsEditTest {
     private static final String MAP = "/etc/postfix-msn-a/transport.relay";

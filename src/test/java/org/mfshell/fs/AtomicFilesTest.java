@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mfshell.cli.MfshellException;
+import org.mfshell.core.MfshellException;
 
 class AtomicFilesTest {
     @Test

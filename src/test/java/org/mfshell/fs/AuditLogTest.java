@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mfshell.cli.MfshellException;
+import org.mfshell.core.MfshellException;
 
 class AuditLogTest {
     @TempDir

@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mfshell.cli.UsageException;
+import org.mfshell.core.UsageException;
 import org.mfshell.postfix.ProcessRunner;
 
 /**

@@ -16,7 +16,7 @@ import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mfshell.cli.UsageException;
+import org.mfshell.core.UsageException;
 import org.mfshell.postfix.ProcessRunner;
 
 /**

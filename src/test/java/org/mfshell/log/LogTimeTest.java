@@ -8,7 +8,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import org.junit.jupiter.api.Test;
-import org.mfshell.cli.UsageException;
+import org.mfshell.core.UsageException;
 
 /** Timestamps: classic with year inference (also across New Year), unpadded days, RFC 3339 offsets; --since/--until text. */
 class LogTimeTest {

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.StringReader;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.mfshell.cli.MfshellException;
+import org.mfshell.core.MfshellException;
 
 /** The shared provider-groups file: built-in content, subdomains, continuation lines and clear errors. */
 class ProviderGroupsTest {

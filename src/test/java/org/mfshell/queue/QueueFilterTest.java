@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.mfshell.cli.UsageException;
+import org.mfshell.core.UsageException;
 
 /** Filters over the real stopped-instance fixture (arrival times 1795963653..1795963695). */
 class QueueFilterTest {

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.mfshell.cli.UsageException;
+import org.mfshell.core.UsageException;
 
 class LineSplitterTest {
     @Test

@@ -10,7 +10,7 @@ import java.time.Period;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.mfshell.cli.UsageException;
+import org.mfshell.core.UsageException;
 
 /** Warm-up plans checked stage by stage: records per IP, shares, dates and the exact zone lines. */
 class WarmupPlannerTest {

@@ -7,7 +7,7 @@ import org.mfshell.cli.ArgParser;
 import org.mfshell.cli.ArgSpec;
 import org.mfshell.cli.CommandSpec;
 import org.mfshell.cli.Completion;
-import org.mfshell.cli.ExitCodes;
+import org.mfshell.core.ExitCodes;
 import org.mfshell.cli.OptionSpec;
 
 /**

@@ -1,4 +1,4 @@
-package org.mfshell.cli;
+package org.mfshell.core;
 
 /** Bad input from the operator (unknown instance, bad option or value): exit 2, nothing changed. */
 public class UsageException extends MfshellException {

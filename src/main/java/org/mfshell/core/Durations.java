@@ -1,4 +1,4 @@
-package org.mfshell.cli;
+package org.mfshell.core;
 
 import java.time.Duration;
 import java.util.regex.Matcher;

@@ -1,4 +1,4 @@
-package org.mfshell.cli;
+package org.mfshell.core;
 
 /** The process exit codes, mapped in this one place. */
 public final class ExitCodes {

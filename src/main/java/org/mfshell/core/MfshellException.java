@@ -1,4 +1,4 @@
-package org.mfshell.cli;
+package org.mfshell.core;
 
 /**
  * An error that ends a command with one clear line on stderr and a non-zero exit.
