@@ -16,8 +16,11 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public final class FlushJournal {
-    /** RUNNING: steps in progress (if its lock is free, the process died). ACTIVE: reroute in place. */
-    public enum State { RUNNING, ACTIVE, ROLLED_BACK, RESTORED }
+    /**
+     * RUNNING: steps in progress (if its lock is free, the process died). ACTIVE: reroute in
+     * place. RESTORING: --restore began (a killed one is finished by the next --restore).
+     */
+    public enum State { RUNNING, ACTIVE, RESTORING, ROLLED_BACK, RESTORED }
 
     /** STARTED is written before a step runs, DONE after it worked; UNDONE after rollback; SKIPPED when refused. */
     public enum StepStatus { STARTED, DONE, FAILED, UNDONE, SKIPPED }
@@ -34,6 +37,10 @@ public final class FlushJournal {
     public String updated;
     public State state = State.RUNNING;
     public TransportMapsEdit.Mode mainCfMode;
+    /** The master.cf lines of the reroute transport (see RerouteTransport), as written in step 4. */
+    public String transportBlock;
+    /** The myhostname the reroute transport uses for this hop, or null when the source's own is safe. */
+    public String ownName;
     public Map<String, FileRecord> files = new LinkedHashMap<>();
     public List<StepRecord> steps = new ArrayList<>();
 

@@ -12,7 +12,8 @@ import java.util.regex.Pattern;
 
 /**
  * Reads the delivery lines an instance appends to its mail log from a starting point on, a poll
- * at a time: {@code QUEUEID: to=<rcpt>, relay=host[ip]:port, ..., status=sent}. The log is the
+ * at a time: {@code QUEUEID: to=<rcpt>, relay=host[ip]:port, ..., status=sent} from any delivery
+ * agent (smtp, or a master.cf service such as mfshell-reroute; status may be SOFTBOUNCE). The log is the
  * instance's own maillog_file, or the system's syslog file shared by every instance, of which
  * only the lines of one syslog_name ({@code postfix-msn-a/smtp[PID]:}) are read. A file that
  * shrank (rotated) is read again from its start. Lines still being written (no newline yet) wait
@@ -20,7 +21,7 @@ import java.util.regex.Pattern;
  */
 public final class MaillogFollower {
     private static final Pattern DELIVERY = Pattern.compile(
-            "/(?:smtp|lmtp|relay|error|discard|local|virtual|pipe)\\[\\d+\\]: ([0-9A-Za-z]+): to=<([^>]*)>,"
+            "/[\\w.-]+\\[\\d+\\]: ([0-9A-Za-z]+): to=<([^>]*)>,"
                     + "(?:.*? relay=([^,\\s]*?)(?:\\[([^\\]]*)\\])?(?::(\\d+))?,)?.*? status=(\\w+)");
 
     /** One delivery attempt for one recipient. relayIp is null when the line names none. */

@@ -8,13 +8,17 @@ package org.mfshell.flush;
 public interface Operator {
     enum Answer { YES, NO, ALL, QUIT }
 
-    /** Step 0 and 1 found what they found (called before any step is shown). */
+    /** Step 1 (preflight) found what they found (called before any step is shown). */
     void preflight(Preflight preflight);
 
     Answer ask(Step step);
 
     /** Shows a step without asking (dry run, or after "all"). */
     void show(Step step);
+
+    /** A step worked (after its apply returned). */
+    default void done(Step step, java.time.Duration took) {
+    }
 
     void info(String line);
 

@@ -13,15 +13,17 @@ import org.mfshell.core.MfshellException;
  * line starting with white space continues it, '#' lines are comments. The text is handled as
  * ISO-8859-1 so bytes map 1:1.
  *
- * <p>Enabling: an active {@code transport_maps} gets {@code , hash:DIR/transport.relay} appended
- * (mode APPENDED); else the last commented-out {@code #transport_maps = ...} line naming the map
+ * <p>Enabling: an active {@code transport_maps} gets {@code hash:DIR/transport.relay, } put in
+ * front of its first map (mode PREPENDED), because trivial-rewrite searches the maps in order and
+ * the first hit wins: appended, the relay map would lose to every key the instance's own maps
+ * have (journals of older mfshells may still say APPENDED); else the last commented-out {@code #transport_maps = ...} line naming the map
  * is uncommented (UNCOMMENTED); else a new line is added at the end (ADDED_LINE). Disabling is
  * the reverse. Errors: {@link MfshellException} when the map is already on (enable) or not on
  * (disable).
  */
 public final class TransportMapsEdit {
     /** How the map was switched on, so it can be switched off the same way. */
-    public enum Mode { APPENDED, UNCOMMENTED, ADDED_LINE }
+    public enum Mode { PREPENDED, APPENDED, UNCOMMENTED, ADDED_LINE }
 
     /** The new main.cf text and how it was made. */
     public record Result(String text, Mode mode) {
@@ -47,12 +49,24 @@ public final class TransportMapsEdit {
             if (mentions(value, mapFile)) {
                 throw new MfshellException("transport_maps already includes " + mapFile + " (a reroute is active)");
             }
-            int last = active[1];
-            String l = lines.get(last);
+            // The first map: right after "=" on the first line, else at the start of the first
+            // continuation line that has one.
+            for (int i = active[0]; i <= active[1]; i++) {
+                String l = lines.get(i);
+                int from = i == active[0] ? l.indexOf('=') + 1 : 0;
+                int at = from;
+                while (at < l.length() && Character.isWhitespace(l.charAt(at))) {
+                    at++;
+                }
+                if (at < l.length() && !stripTrailingSpace(l).isEmpty() && at < stripTrailingSpace(l).length()) {
+                    lines.set(i, l.substring(0, at) + ref + ", " + l.substring(at));
+                    return new Result(join(lines, text), Mode.PREPENDED);
+                }
+            }
+            String l = lines.get(active[0]);
             String trimmed = stripTrailingSpace(l);
-            String sep = value.isBlank() ? " " : ", ";
-            lines.set(last, trimmed + sep + ref + l.substring(trimmed.length()));
-            return new Result(join(lines, text), Mode.APPENDED);
+            lines.set(active[0], trimmed + " " + ref + l.substring(trimmed.length()));
+            return new Result(join(lines, text), Mode.PREPENDED);
         }
         for (int i = lines.size() - 1; i >= 0; i--) {
             Matcher m = COMMENTED.matcher(lines.get(i));
@@ -74,7 +88,7 @@ public final class TransportMapsEdit {
         }
         List<String> entries = entries(joined(lines, active));
         boolean onlyOurs = entries.stream().allMatch(e -> refersTo(e, mapFile));
-        if (onlyOurs && mode != Mode.APPENDED) {
+        if (onlyOurs && mode != Mode.APPENDED && mode != Mode.PREPENDED) {
             if (mode == Mode.ADDED_LINE) {
                 for (int i = active[1]; i >= active[0]; i--) {
                     lines.remove(i);

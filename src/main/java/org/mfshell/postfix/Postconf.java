@@ -77,6 +77,20 @@ public final class Postconf {
         return o;
     }
 
+    /**
+     * One master.cf service entry as postconf prints it ({@code postconf -M smtp/unix}: the eight
+     * columns and the command's arguments on one line), or null when there is no such service.
+     */
+    public String serviceLine(Path configDir, String nameSlashType) {
+        String out = check(runner.run(List.of("postconf", "-c", configDir.toString(), "-M", nameSlashType), TIMEOUT)).stdout();
+        for (String line : out.split("\n")) {
+            if (!line.isBlank()) {
+                return line.strip();
+            }
+        }
+        return null;
+    }
+
     /** Edits main.cf through {@code postconf -e} (Postfix writes a temp file and renames it). */
     public void edit(Path configDir, Map<String, String> settings) {
         List<String> argv = new ArrayList<>(List.of("postconf", "-c", configDir.toString(), "-e"));

@@ -54,6 +54,22 @@ public final class Postmap {
         return pairs(r.stdout());
     }
 
+    /**
+     * Looks every key up in one map given as Postfix names it ({@code hash:/etc/postfix/transport},
+     * {@code lmdb:...}, {@code regexp:...}), in one {@code postmap -q -} run; keys not found are absent.
+     */
+    public Map<String, String> queryMap(Path configDir, String map, List<String> keys) {
+        if (keys.isEmpty()) {
+            return Map.of();
+        }
+        byte[] in = (String.join("\n", keys) + "\n").getBytes(StandardCharsets.UTF_8);
+        ExecResult r = runner.run(List.of("postmap", "-c", configDir.toString(), "-q", "-", map), TIMEOUT, in, Map.of());
+        if (r.timedOut() || (r.exitCode() != 0 && r.exitCode() != 1) || (r.exitCode() == 1 && !r.stderr().isBlank())) {
+            throw new MfshellException("postmap -q - " + map + " failed: " + (r.timedOut() ? "timed out" : r.firstErrorLine()));
+        }
+        return pairs(r.stdout());
+    }
+
     /** Every entry of the map ({@code postmap -s}). */
     public Map<String, String> dump(Path configDir, Path source) {
         ExecResult r = runner.run(List.of("postmap", "-c", configDir.toString(), "-s", "hash:" + source), TIMEOUT);

@@ -30,11 +30,12 @@ final class ConsoleOperator implements Operator {
 
     @Override
     public void preflight(Preflight p) {
-        for (String c : p.checks()) {
-            io.out().println("    ok: " + c);
-        }
-        for (String w : p.warnings()) {
-            io.err().println("mfshell: warning: " + w);
+        for (Preflight.Check c : p.results()) {
+            if (c.verdict() == Preflight.Check.Verdict.OK) {
+                io.out().println("    ok: " + c.detail());
+            } else if (c.verdict() == Preflight.Check.Verdict.WARN) {
+                io.err().println("mfshell: warning: " + c.detail());
+            }
         }
         if (p.movingByDomain().isEmpty()) {
             io.out().println("    no deferred message matches now (the map still catches new mail)");
@@ -42,7 +43,7 @@ final class ConsoleOperator implements Operator {
             io.out().println("    deferred recipients that will move (" + p.movingMessages() + " messages):");
             p.movingByDomain().forEach((d, n) -> io.out().printf("      %-30s %6d%n", d, n));
         }
-        io.out().println("Step 1: " + p.target().name() + "'s sending address is " + p.targetAddress());
+        io.out().println("    done: " + p.source().name() + " -> " + p.target().name() + " at " + p.targetAddress());
         io.out().flush();
     }
 
@@ -92,6 +93,12 @@ final class ConsoleOperator implements Operator {
     }
 
     @Override
+    public void done(Step step, java.time.Duration took) {
+        io.out().printf("    done (%.2f s)%n", took.toMillis() / 1000.0);
+        io.out().flush();
+    }
+
+    @Override
     public void info(String line) {
         io.out().println(line);
         io.out().flush();
@@ -106,8 +113,11 @@ final class ConsoleOperator implements Operator {
     @Override
     public void progress(FollowProgress p) {
         printLogLines(p.newLines());
-        String line = String.format("draining: %d of %d recipients moved, %d still queued, %d bounced%s, %d s",
-                p.moved(), p.tracked(), p.stillQueued(), p.bounced(),
+        // moved + delivered elsewhere + refused + still queued = tracked (the refused stay queued too:
+        // soft_bounce keeps them, so they are counted apart from the ones still waiting).
+        int waiting = Math.max(0, p.tracked() - p.moved() - p.deliveredElsewhere() - p.bounced());
+        String line = String.format("draining %d recipients: %d moved, %d waiting in the queue, %d refused%s, %d s",
+                p.tracked(), p.moved(), waiting, p.bounced(),
                 p.deliveredElsewhere() > 0 ? ", " + p.deliveredElsewhere() + " delivered elsewhere" : "",
                 p.elapsed().toSeconds());
         if (io.terminal()) {

@@ -31,18 +31,26 @@ public final class FlushCommand implements MfCommand {
     static final Duration DEFAULT_WAIT = Duration.ofMinutes(3);
     private static final CommandSpec SPEC = CommandSpec.builder("flush")
             .summary("move one instance's deferred mail to another instance (the wiki's reroute), or flush its queue")
-            .help("With --to, walks the wiki's steps: 0 preflight (target running and answering SMTP on its sending "
-                    + "address, its mynetworks admits the source, no mail loop, how many deferred messages will move), "
-                    + "1 the target's sending address (smtp_bind_address under 'smtp unix' in master.cf), "
-                    + "2 write SRC/transport.relay ('* smtp:[IP]', or one line per --domain), 3 postmap it atomically, "
-                    + "4 switch transport_maps on in SRC's main.cf, 5 postfix reload, 6 flush (postqueue -i per "
-                    + "matching message with --domain, postqueue -f without), then follows the drain until the "
-                    + "mail has left or --wait has passed. Each step shows its exact command or diff and asks "
+            .help("With --to, walks the wiki's steps: 1 preflight (both instances running; the source does not listen "
+                    + "on the target's address; an SMTP dialogue from the source's sending address as its client will "
+                    + "talk: greeting, EHLO, MAIL FROM and RCPT TO one address per domain, RSET; the target's mynetworks "
+                    + "admits the source; no reroute cycle; every recipient to move resolves to the target with the "
+                    + "relay map first in transport_maps), 2 write SRC/transport.relay ('* mfshell-reroute:[IP]', or "
+                    + "one line per --domain), 3 postmap it atomically, 4 add the mfshell-reroute transport to SRC's "
+                    + "master.cf (a copy of its smtp service with soft_bounce=yes, so a refused message stays queued "
+                    + "instead of bouncing; when the target answers EHLO with SRC's own myhostname, as instances of one "
+                    + "box do, a myhostname of its own for this hop), 5 put the map first in SRC's transport_maps, "
+                    + "6 postfix reload and check the routes, 7 flush: one message first (the canary), the rest once "
+                    + "it was relayed; then follows the drain until the mail has left or --wait has passed. A refusal "
+                    + "in the drain (bounce, soft bounce, the target down or refusing) stops it and undoes the reroute. "
+                    + "Each step shows its exact command or diff and asks "
                     + "yes / no / all / quit; quit and any failure undo the steps already done. Every change is "
                     + "atomic, backed up, journalled under the state dir (MFSHELL_STATE_DIR, /var/lib/mfshell) and "
-                    + "audited (MFSHELL_AUDIT_LOG). The reroute stays in force until 'flush SRC --restore'.\n"
+                    + "audited (MFSHELL_AUDIT_LOG). The reroute stays in force until 'flush SRC --restore', which puts "
+                    + "main.cf, master.cf and the map back byte for byte.\n"
                     + "Without --to, 'flush NAME' runs postqueue -f and reports the deferred count before and after.\n"
-                    + "Exit codes: 0 done, 1 refused or failed (rolled back), 2 bad input (nothing written).")
+                    + "Exit codes: 0 done, 1 refused or failed (rolled back, or the message says what is left), 2 bad input "
+                    + "(nothing written).")
             .argument(ArgSpec.optional("NAME", "source instance (whose deferred mail moves)", Completion.INSTANCE))
             .option(OptionSpec.value("to", "TARGET", "instance to relay through (its smtp_bind_address)", Completion.INSTANCE))
             .option(OptionSpec.value("domain", "DOMAIN", "move only mail to this domain (repeatable; .example.com "
@@ -87,7 +95,7 @@ public final class FlushCommand implements MfCommand {
             throw new UsageException("flush: --domain needs --to TARGET (the instance to move the mail to)");
         }
         Duration wait = args.durationValue("wait").orElse(DEFAULT_WAIT);
-        FlushService service = new FlushService(ctx);
+        FlushService service = ctx.flushService();
         if (args.flag("status")) {
             if (args.arg(0).isPresent()) {
                 throw new UsageException("flush --status takes no instance name");
@@ -97,7 +105,7 @@ public final class FlushCommand implements MfCommand {
         String name = args.arg(0).orElseThrow(() -> new UsageException("flush: missing NAME (usage: " + SPEC.usage() + ")"));
         InstanceNames.require(name);
         boolean yes = args.flag("yes");
-        ConsoleOperator op = new ConsoleOperator(io, 6);
+        ConsoleOperator op = new ConsoleOperator(io, FlushService.REROUTE_STEPS);
         if (args.flag("rollback")) {
             return rollback(service, name, yes, cmdline, io, op);
         }
@@ -105,7 +113,7 @@ public final class FlushCommand implements MfCommand {
             return resume(service, name, yes, wait, cmdline, io, op);
         }
         if (args.flag("restore")) {
-            ConsoleOperator rop = new ConsoleOperator(io, 4);
+            ConsoleOperator rop = new ConsoleOperator(io, FlushService.RESTORE_STEPS);
             io.out().println(service.restore(name, yes, args.flag("dry-run"), cmdline, rop));
             return ExitCodes.OK;
         }
@@ -127,7 +135,8 @@ public final class FlushCommand implements MfCommand {
                 return offerRecovery(service, unfinished, yes, wait, cmdline, io, op);
             }
         }
-        io.out().println("Step 0: preflight" + (req.dryRun() ? " (dry run: nothing will be changed)" : ""));
+        io.out().println("Step 1 of " + FlushService.REROUTE_STEPS + ": preflight"
+                + (req.dryRun() ? " (dry run: nothing will be changed)" : ""));
         FlushService.Outcome o;
         try {
             o = service.rerouteValidated(req, op);
@@ -212,11 +221,8 @@ public final class FlushCommand implements MfCommand {
                     .append(" s,");
             total += e.getValue().toMillis();
         }
-        sb.append(String.format(" total %.2f s", total / 1000.0));
+        sb.append(String.format(" mfshell's own work %.2f s (the time spent answering questions not counted)", total / 1000.0));
         io.out().println(sb);
-        if (o.reloadNote() != null) {
-            io.out().println(o.reloadNote());
-        }
         io.out().println("the reroute " + o.journal().describe() + " stays active: undo it with 'flush "
                 + o.journal().source + " --restore'");
     }

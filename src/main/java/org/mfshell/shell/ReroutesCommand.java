@@ -33,7 +33,7 @@ public final class ReroutesCommand implements MfCommand {
 
     @Override
     public int run(ParsedArgs args, AppContext ctx, Io io) {
-        return print(new FlushService(ctx).reroutes(), args.flag("json"), io);
+        return print(ctx.flushService().reroutes(), args.flag("json"), io);
     }
 
     static int print(List<FlushService.Reroute> list, boolean json, Io io) {

@@ -110,7 +110,7 @@ class FlushLabIntegrationTest {
         Run r = cli("flush", "msn-a", "--to", "msn-b", "--domain", "hotmail.com", "--yes", "--wait", "90s");
         assertEquals(0, r.code, r.toString());
         assertTrue(r.out.contains("still deferred in msn-a: 0"), r.out);
-        assertTrue(r.out.contains("Step 6 of 6"), r.out);
+        assertTrue(r.out.contains("Step 7 of 7") && r.out.contains("canary"), r.out);
         lab.waitForQueuesToSettle(Duration.ofSeconds(60));
 
         // Every hotmail message accepted by the provider from msn-b's address, each exactly once.
@@ -132,7 +132,7 @@ class FlushLabIntegrationTest {
         Run status = cli("reroutes");
         assertTrue(status.out.matches("(?s).*msn-a\\s+msn-b\\s+" + Pattern.quote(lab.address("msn-b"))
                 + "\\s+hotmail.com\\s+\\S+Z\\s+\\S+\\s+active.*"), status.out);
-        assertAudit("step 4 (main.cf) done");
+        assertAudit("step 5 (main.cf) done");
 
         // Proof 2: restore leaves main.cf byte-identical and msn-a defers hotmail mail again.
         Run restore = cli("flush", "msn-a", "--restore", "--yes");
@@ -160,7 +160,7 @@ class FlushLabIntegrationTest {
         assertEquals(0, r.code, r.toString());
         assertTrue(r.err.contains("'*' catches every recipient of msn-a"), r.err);
         assertTrue(r.out.contains("still deferred in msn-a: 0"), r.out);
-        assertEquals("* smtp:[" + lab.address("msn-b") + "]",
+        assertEquals("* mfshell-reroute:[" + lab.address("msn-b") + "]",
                 Files.readAllLines(lab.configDir("msn-a").resolve("transport.relay")).get(2));
         lab.waitForQueuesToSettle(Duration.ofSeconds(60));
         assertEquals(List.of(), queue("msn-a"), "msn-a drained");
@@ -250,18 +250,19 @@ class FlushLabIntegrationTest {
         session.answerWhenAsked("Run step 2?", "y");
         session.answerWhenAsked("Run step 3?", "y");
         session.answerWhenAsked("Run step 4?", "y");
-        session.waitFor("Run step 5?");
+        session.answerWhenAsked("Run step 5?", "y");
+        session.waitFor("Run step 6?");
         stop("msn-a");
         session.answer("y");
         Run r = session.end();
         assertEquals(1, r.code, r.toString());
-        assertTrue(r.err.contains("step 5") && r.err.contains("reload") && r.err.contains("rolled back"), r.err);
+        assertTrue(r.err.contains("step 6") && r.err.contains("reload") && r.err.contains("rolled back"), r.err);
         assertEquals(before, withoutBackups(snapshot(lab.configRoot())));
     }
 
     @Test
     @Order(9)
-    void killNineBetweenStepFourAndFiveThenRollback() throws Exception {
+    void killNineBetweenMainCfAndReloadThenRollback() throws Exception {
         Map<String, String> before = withoutBackups(snapshot(lab.configRoot()));
         ProcessBuilder pb = new ProcessBuilder(childCommand("flush", "msn-a", "--to", "msn-b", "--domain", "hotmail.com"));
         pb.environment().putAll(env());
@@ -271,12 +272,12 @@ class FlushLabIntegrationTest {
         pump(child.getInputStream(), new StringBuffer());
         PrintWriter childIn = new PrintWriter(child.getOutputStream(), true, StandardCharsets.UTF_8);
         try {
-            for (int step = 2; step <= 4; step++) {
+            for (int step = 2; step <= 5; step++) {
                 waitFor(childErr, "Run step " + step + "?");
                 childIn.println("y");
             }
-            waitFor(childErr, "Run step 5?");
-            assertEquals("DONE", new JournalStore(stateDir).load("msn-a").step(4).status.name());
+            waitFor(childErr, "Run step 6?");
+            assertEquals("DONE", new JournalStore(stateDir).load("msn-a").step(5).status.name());
 
             // A second operator meanwhile is refused, told who holds the lock.
             Run second = cli("flush", "msn-a", "--to", "msn-b", "--yes");
@@ -289,7 +290,7 @@ class FlushLabIntegrationTest {
         }
         assertEquals(137, child.exitValue(), "killed by SIGKILL");
         assertTrue(FlushService.readText(lab.configDir("msn-a").resolve("main.cf")).contains("\ntransport_maps ="),
-                "step 4 had switched transport_maps on");
+                "step 5 had switched transport_maps on");
 
         // The next start names the unfinished flush and offers roll back or resume.
         Run next = cli("flush", "msn-a", "--to", "msn-b", "--domain", "hotmail.com", "--yes");
@@ -312,15 +313,19 @@ class FlushLabIntegrationTest {
     @Test
     @Order(10)
     void killNineThenResumeFinishesTheReroute() throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(childCommand("flush", "msn-a", "--to", "msn-b", "--domain", "hotmail.com",
-                "--yes"));
+        // Killed for real at the prompt after step 3, as an operator's ssh session dies.
+        ProcessBuilder pb = new ProcessBuilder(childCommand("flush", "msn-a", "--to", "msn-b", "--domain", "hotmail.com"));
         pb.environment().putAll(env());
-        pb.environment().put("MFSHELL_TEST_PAUSE_AFTER_STEP", "3");
         Process child = pb.start();
         StringBuffer childErr = new StringBuffer();
         pump(child.getErrorStream(), childErr);
         pump(child.getInputStream(), new StringBuffer());
-        waitFor(childErr, "paused after step 3");
+        PrintWriter childIn = new PrintWriter(child.getOutputStream(), true, StandardCharsets.UTF_8);
+        for (int step = 2; step <= 3; step++) {
+            waitFor(childErr, "Run step " + step + "?");
+            childIn.println("y");
+        }
+        waitFor(childErr, "Run step 4?");
         child.destroyForcibly();
         assertTrue(child.waitFor(20, TimeUnit.SECONDS));
         Run r = cli("flush", "msn-a", "--resume", "--yes", "--wait", "90s");
@@ -394,7 +399,7 @@ class FlushLabIntegrationTest {
         }
         Run r = cli("flush", "msn-a", "--to", "msn-b", "--domain", "hotmail.com", "--domain", "outlook.com", "--dry-run");
         assertEquals(0, r.code, r.toString());
-        assertTrue(r.out.contains("+hotmail.com smtp:[" + lab.address("msn-b") + "]"), r.out);
+        assertTrue(r.out.contains("+hotmail.com mfshell-reroute:[" + lab.address("msn-b") + "]"), r.out);
         assertTrue(r.out.contains("-#transport_maps = hash:") && r.out.contains("+transport_maps = hash:"), r.out);
         assertTrue(r.out.contains("dry run: nothing was changed"), r.out);
         assertEquals(0, cli("flush", "msn-a", "--to", "msn-b", "--dry-run").code);

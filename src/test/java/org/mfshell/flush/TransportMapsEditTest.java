@@ -22,19 +22,20 @@ class TransportMapsEditTest {
     }
 
     @Test
-    void appendsToAnActiveValueAndRemovesOnlyItsEntry() {
+    void putsTheMapInFrontOfAnActiveValueAndRemovesOnlyItsEntry() {
+        // First in the list: trivial-rewrite searches the maps in order, the first hit wins.
         String before = BASE + "transport_maps = hash:/etc/postfix/transport  \n";
         TransportMapsEdit.Result on = TransportMapsEdit.enable(before, MAP);
-        assertEquals(TransportMapsEdit.Mode.APPENDED, on.mode());
-        assertEquals(BASE + "transport_maps = hash:/etc/postfix/transport, hash:" + MAP + "  \n", on.text());
+        assertEquals(TransportMapsEdit.Mode.PREPENDED, on.mode());
+        assertEquals(BASE + "transport_maps = hash:" + MAP + ", hash:/etc/postfix/transport  \n", on.text());
         assertEquals(before, TransportMapsEdit.disable(on.text(), MAP, on.mode()));
     }
 
     @Test
-    void appendsToAContinuedValue() {
+    void putsTheMapInFrontOfAContinuedValue() {
         String before = "transport_maps =\n    hash:/etc/postfix/transport\n    regexp:/etc/postfix/t.re\nx = 1\n";
         TransportMapsEdit.Result on = TransportMapsEdit.enable(before, MAP);
-        assertEquals("transport_maps =\n    hash:/etc/postfix/transport\n    regexp:/etc/postfix/t.re, hash:" + MAP
+        assertEquals("transport_maps =\n    hash:" + MAP + ", hash:/etc/postfix/transport\n    regexp:/etc/postfix/t.re"
                 + "\nx = 1\n", on.text());
         assertEquals(before, TransportMapsEdit.disable(on.text(), MAP, on.mode()));
     }
