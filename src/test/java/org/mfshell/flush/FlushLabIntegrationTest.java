@@ -412,6 +412,237 @@ class FlushLabIntegrationTest {
         assertEquals(queueBefore, queueAfter, "nothing flushed");
     }
 
+    // ------------------------------------------------------------------ issue 11 and 12: the write path
+
+    @Test
+    @Order(20)
+    void twoReverseReroutesStartedTogetherNeverLoopMail() throws Exception {
+        long providerLogStart = Files.size(lab.providerLogFile());
+        Set<String> hotmailIds = seed.messages("msn-a").stream()
+                .filter(m -> m.recipients().keySet().stream().anyMatch(r -> r.endsWith("@hotmail.com")))
+                .map(SeedReport.SeededMessage::messageId).collect(Collectors.toSet());
+        Map<String, Long> logStart = new HashMap<>();
+        for (String i : List.of("msn-a", "msn-b")) {
+            logStart.put(i, Files.size(lab.logFile(i)));
+        }
+        List<Process> children = new ArrayList<>();
+        List<StringBuffer> errs = new ArrayList<>();
+        for (String[] pair : List.of(new String[] {"msn-a", "msn-b"}, new String[] {"msn-b", "msn-a"})) {
+            ProcessBuilder pb = new ProcessBuilder(childCommand("flush", pair[0], "--to", pair[1], "--domain", "hotmail.com",
+                    "--yes", "--wait", "60s"));
+            pb.environment().putAll(env());
+            children.add(pb.start());
+        }
+        for (Process c : children) {
+            StringBuffer e = new StringBuffer();
+            pump(c.getErrorStream(), e);
+            pump(c.getInputStream(), new StringBuffer());
+            errs.add(e);
+        }
+        List<Integer> codes = new ArrayList<>();
+        for (Process c : children) {
+            assertTrue(c.waitFor(150, TimeUnit.SECONDS), "flush finished");
+            codes.add(c.exitValue());
+        }
+        assertEquals(1, codes.stream().filter(c -> c == 0).count(), "exactly one reroute wins: " + codes + " " + errs);
+        String loser = errs.get(codes.indexOf(1)).toString();
+        assertTrue(loser.contains("loop") || loser.contains("is locked"), loser);
+        lab.waitForQueuesToSettle(Duration.ofSeconds(60));
+        for (String i : List.of("msn-a", "msn-b")) {
+            String log = Files.readString(lab.logFile(i)).substring(logStart.get(i).intValue());
+            assertFalse(log.contains("too many hops"), i + " looped mail:\n" + log);
+            assertFalse(log.lines().anyMatch(l -> l.contains("@hotmail.com>") && l.contains("status=bounced")),
+                    i + " bounced hotmail mail:\n" + log);
+        }
+        Map<String, Map<String, Integer>> accepted = acceptedByClient(providerLogStart);
+        for (String id : hotmailIds) {
+            int n = accepted.values().stream().mapToInt(m -> m.getOrDefault(id, 0)).sum();
+            boolean queued = queue("msn-a").size() + queue("msn-b").size() > 0;
+            assertTrue(n == 1 || (n == 0 && queued), "message " + id + " accepted " + n + " times");
+        }
+        undoLeftovers();
+    }
+
+    @Test
+    @Order(21)
+    void targetThatRefusesRelayingIsRefusedAtPreflight() throws IOException {
+        Path dstMain = lab.configDir("msn-b").resolve("main.cf");
+        String original = Files.readString(dstMain);
+        try {
+            postconfSet("msn-b", "smtpd_recipient_restrictions=check_recipient_access inline:{hotmail.com=REJECT}");
+            Map<String, String> before = withoutBackups(snapshot(lab.configDir("msn-a")));
+            Run r = cli("flush", "msn-a", "--to", "msn-b", "--domain", "hotmail.com", "--yes");
+            assertEquals(1, r.code, r.toString());
+            assertTrue(r.err.contains("msn-b refuses to relay from " + lab.address("msn-a")) && r.err.contains("RCPT TO:<")
+                    && r.err.contains("Nothing was changed"), r.err);
+            assertEquals(before, withoutBackups(snapshot(lab.configDir("msn-a"))));
+        } finally {
+            AtomicFiles.write(dstMain, original.getBytes(StandardCharsets.UTF_8));
+            reload("msn-b");
+        }
+    }
+
+    @Test
+    @Order(22)
+    void aRefusalDuringTheDrainStopsItUndoesTheRerouteAndBouncesNothing() throws IOException {
+        Path dstMain = lab.configDir("msn-b").resolve("main.cf");
+        String original = Files.readString(dstMain);
+        Map<String, String> before = withoutBackups(snapshot(lab.configDir("msn-a")));
+        // The canary is the first deferred hotmail message in postqueue's order; refuse a recipient
+        // of the last one, so preflight's RCPT (the first recipient) and the canary pass.
+        List<Postqueue.Message> hot = queue("msn-a").stream().filter(m -> m.queueName().equals("deferred")
+                && m.recipients().stream().anyMatch(x -> x.endsWith("@hotmail.com"))).toList();
+        assertTrue(hot.size() >= 3, "several hotmail messages: " + hot);
+        Postqueue.Message last = hot.get(hot.size() - 1);
+        String refused = last.recipients().stream().filter(x -> x.endsWith("@hotmail.com")).findFirst().orElseThrow();
+        long providerLogStart = Files.size(lab.providerLogFile());
+        long msnALogStart = Files.size(lab.logFile("msn-a"));
+        try {
+            postconfSet("msn-b", "smtpd_recipient_restrictions=check_recipient_access inline:{" + refused + "=REJECT}");
+            Run r = cli("flush", "msn-a", "--to", "msn-b", "--domain", "hotmail.com", "--yes", "--wait", "60s");
+            assertEquals(1, r.code, r.toString());
+            assertTrue(r.err.contains("status=SOFTBOUNCE") && r.err.contains(refused) && r.err.contains("rolled back"),
+                    r.err);
+        } finally {
+            AtomicFiles.write(dstMain, original.getBytes(StandardCharsets.UTF_8));
+            reload("msn-b");
+        }
+        assertEquals(before, withoutBackups(snapshot(lab.configDir("msn-a"))), "reroute undone, files as before");
+        assertTrue(queue("msn-a").stream().anyMatch(m -> m.queueId().equals(last.queueId())),
+                "the refused message is still queued in msn-a");
+        String msnALog = Files.readString(lab.logFile("msn-a")).substring((int) msnALogStart);
+        assertFalse(msnALog.contains("status=bounced"), "nothing bounced:\n" + msnALog);
+        // Each hotmail message: accepted once through msn-b, or still queued in msn-a; never twice.
+        Set<String> stillQueued = queue("msn-a").stream().map(Postqueue.Message::queueId).collect(Collectors.toSet());
+        Map<String, Integer> viaMsnB = acceptedByClient(providerLogStart).getOrDefault(lab.address("msn-b"), Map.of());
+        viaMsnB.values().forEach(n -> assertEquals(1, n, "accepted once: " + viaMsnB));
+        for (Postqueue.Message m : hot) {
+            assertTrue(stillQueued.contains(m.queueId()) || !viaMsnB.isEmpty(), "message " + m.queueId() + " lost");
+        }
+    }
+
+    @Test
+    @Order(23)
+    void aHandMadeRerouteSpelledWithConfigDirectoryIsSeen() throws IOException {
+        Path dir = lab.configDir("msn-a");
+        Path mainCf = dir.resolve("main.cf");
+        String original = Files.readString(mainCf);
+        Files.writeString(dir.resolve("transport.relay"), "example.org smtp:[" + lab.address("msn-b") + "]\n");
+        assertTrue(runner.run(List.of("postmap", "-c", dir.toString(), "hash:" + dir.resolve("transport.relay"))).ok());
+        AtomicFiles.write(mainCf, (original + "transport_maps = hash:$config_directory/transport.relay\n")
+                .getBytes(StandardCharsets.UTF_8));
+        try {
+            Map<String, String> before = snapshot(dir);
+            Run r = cli("flush", "msn-a", "--to", "msn-b", "--domain", "hotmail.com", "--yes");
+            assertEquals(1, r.code, r.toString());
+            assertTrue(r.err.contains("msn-a is already rerouted") && r.err.contains("Nothing was changed"), r.err);
+            assertEquals(before, snapshot(dir));
+        } finally {
+            AtomicFiles.write(mainCf, original.getBytes(StandardCharsets.UTF_8));
+            Files.deleteIfExists(dir.resolve("transport.relay"));
+            Files.deleteIfExists(dir.resolve("transport.relay.db"));
+        }
+    }
+
+    @Test
+    @Order(24)
+    void anOwnTransportMapKeepsWorkingAndTheRelayMapGoesFirst() throws IOException {
+        Path dir = lab.configDir("msn-a");
+        Path mainCf = dir.resolve("main.cf");
+        String original = Files.readString(mainCf);
+        String withOwn = original + "transport_maps = hash:" + dir.resolve("transport") + "\n";
+        Files.writeString(dir.resolve("transport"), "hotmail.com smtp:[" + lab.providerAddress() + "]\n");
+        assertTrue(runner.run(List.of("postmap", "-c", dir.toString(), "hash:" + dir.resolve("transport"))).ok());
+        AtomicFiles.write(mainCf, withOwn.getBytes(StandardCharsets.UTF_8));
+        try {
+            String sha = AtomicFiles.sha256(mainCf);
+            long providerLogStart = Files.size(lab.providerLogFile());
+            Run r = cli("flush", "msn-a", "--to", "msn-b", "--domain", "hotmail.com", "--yes", "--wait", "60s");
+            assertEquals(0, r.code, r.toString());
+            assertTrue(Files.readString(mainCf).contains("transport_maps = hash:" + dir.resolve("transport.relay") + ", hash:"
+                    + dir.resolve("transport")), Files.readString(mainCf));
+            assertTrue(r.out.contains("ahead of hash:" + dir.resolve("transport")), r.out);
+            lab.waitForQueuesToSettle(Duration.ofSeconds(60));
+            assertFalse(acceptedByClient(providerLogStart).getOrDefault(lab.address("msn-b"), Map.of()).isEmpty(),
+                    "hotmail mail went through msn-b although msn-a's own map names hotmail.com");
+            assertEquals(0, cli("flush", "msn-a", "--restore", "--yes").code);
+            assertEquals(sha, AtomicFiles.sha256(mainCf), "restore gives the own map's line back byte for byte");
+        } finally {
+            AtomicFiles.write(mainCf, original.getBytes(StandardCharsets.UTF_8));
+            Files.deleteIfExists(dir.resolve("transport"));
+            Files.deleteIfExists(dir.resolve("transport.db"));
+            reload("msn-a");
+        }
+    }
+
+    @Test
+    @Order(25)
+    void aRestoreKilledBeforeItsReloadIsFinishedByTheNextRestore() throws Exception {
+        Path mainCf = lab.configDir("msn-a").resolve("main.cf");
+        String sha = AtomicFiles.sha256(mainCf);
+        assertEquals(0, cli("flush", "msn-a", "--to", "msn-b", "--domain", "outlook.com", "--yes", "--wait", "30s").code);
+        ProcessBuilder pb = new ProcessBuilder(childCommand("flush", "msn-a", "--restore"));
+        pb.environment().putAll(env());
+        Process child = pb.start();
+        StringBuffer childErr = new StringBuffer();
+        pump(child.getErrorStream(), childErr);
+        pump(child.getInputStream(), new StringBuffer());
+        PrintWriter childIn = new PrintWriter(child.getOutputStream(), true, StandardCharsets.UTF_8);
+        try {
+            for (int step : new int[] {1, 2, 3, 4}) {
+                waitFor(childErr, "Run step " + step + "?");
+                childIn.println("y");
+            }
+            waitFor(childErr, "Run step 5?");
+        } finally {
+            child.destroyForcibly();
+            assertTrue(child.waitFor(20, TimeUnit.SECONDS));
+        }
+        assertEquals(sha, AtomicFiles.sha256(mainCf), "files were back before the kill");
+        assertEquals("RESTORING", new JournalStore(stateDir).load("msn-a").state.name());
+        assertTrue(cli("reroutes").out.contains("RESTORE UNFINISHED"));
+        Run again = cli("flush", "msn-a", "--restore", "--yes");
+        assertEquals(0, again.code, again.toString());
+        assertTrue(again.out.contains("Step 5 of 5: reload msn-a"), again.out);
+        assertEquals("RESTORED", new JournalStore(stateDir).load("msn-a").state.name());
+        assertEquals(sha, AtomicFiles.sha256(mainCf));
+    }
+
+    @Test
+    @Order(26)
+    void aTargetStoppedBeforeTheFlushStopsItWithTheCauseAndRollsBack() throws Exception {
+        Map<String, String> before = withoutBackups(snapshot(lab.configDir("msn-a")));
+        Interactive session = interactive("flush", "msn-a", "--to", "msn-b", "--domain", "hotmail.com");
+        for (int step = 2; step <= 6; step++) {
+            session.answerWhenAsked("Run step " + step + "?", "y");
+        }
+        session.waitFor("Run step 7?");
+        stop("msn-b");
+        try {
+            session.answer("y");
+            Run r = session.end();
+            assertEquals(1, r.code, r.toString());
+            assertTrue(r.err.contains("step 7") && r.err.contains("canary") && r.err.contains(lab.address("msn-b"))
+                    && r.err.contains("rolled back"), r.err);
+        } finally {
+            lab.up();
+        }
+        assertEquals(before, withoutBackups(snapshot(lab.configDir("msn-a"))));
+        assertEquals(5, queue("msn-a").stream().filter(m -> m.recipients().stream().anyMatch(x -> x.endsWith("@hotmail.com")))
+                .count(), "every hotmail message still queued in msn-a");
+    }
+
+    void postconfSet(String instance, String setting) {
+        ExecResult r = runner.run(List.of("postconf", "-c", lab.configDir(instance).toString(), "-e", setting));
+        assertTrue(r.ok(), r.stderr());
+        reload(instance);
+    }
+
+    void reload(String instance) {
+        ExecResult r = runner.run(List.of("postfix", "-c", lab.configDir(instance).toString(), "reload"), Duration.ofSeconds(60));
+        assertTrue(r.ok(), r.stderr());
+    }
+
     // ------------------------------------------------------------------ helpers
 
     /** A test that failed half-way must not break the next one (or other test classes): undo its reroute. */
