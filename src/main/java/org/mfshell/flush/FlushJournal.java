@@ -69,6 +69,8 @@ public final class FlushJournal {
      * (master.cf for a later step that edits it).
      */
     public static final List<String> KNOWN_FILES = List.of("transport.relay", "transport.relay.db", "main.cf", "master.cf");
+    /** The files every reroute records before its first step. */
+    static final List<String> REQUIRED_FILES = List.of("transport.relay", "transport.relay.db", "main.cf");
 
     /**
      * Refuses a journal that names any file other than its instance's own: every FileRecord
@@ -103,7 +105,7 @@ public final class FlushJournal {
 
     /**
      * What can be checked without the instance's config dir: known names only, a present
-     * FileRecord for each, absolute paths that end in their own name and share one directory,
+     * FileRecord for each (and all of {@link #REQUIRED_FILES} once a step was taken), absolute paths that end in their own name and share one directory,
      * saved copies exactly {@code savedDir/NAME} and not links, a saved copy for every file that
      * existed; and the fields a rollback needs (source, state).
      */
@@ -116,6 +118,13 @@ public final class FlushJournal {
         }
         if (files == null || steps == null || domains == null) {
             throw new MfshellException("it has no " + (files == null ? "files" : steps == null ? "steps" : "domains"));
+        }
+        if (state == State.ACTIVE || !touchedSteps().isEmpty()) {
+            for (String name : REQUIRED_FILES) {
+                if (!files.containsKey(name)) {
+                    throw new MfshellException("files." + name + " is missing although steps were taken");
+                }
+            }
         }
         Path common = null;
         for (Map.Entry<String, FileRecord> e : files.entrySet()) {
