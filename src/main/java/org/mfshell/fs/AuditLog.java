@@ -23,8 +23,9 @@ import org.mfshell.core.MfshellException;
 public final class AuditLog {
     private final Path file;
 
+    /** @throws org.mfshell.core.UsageException when {@code file} is empty or relative (MFSHELL_AUDIT_LOG) */
     public AuditLog(Path file) {
-        this.file = file;
+        this.file = StateDir.requireAbsolute(file, "MFSHELL_AUDIT_LOG");
     }
 
     public Path file() {
@@ -43,7 +44,7 @@ public final class AuditLog {
     public void record(String command, String result) {
         String line = Instant.now().truncatedTo(ChronoUnit.SECONDS) + " user=" + user()
                 + " command=" + quote(command) + " result=" + quote(result) + "\n";
-        Path abs = StateDir.requireAbsolute(file, "MFSHELL_AUDIT_LOG");
+        Path abs = file;
         try {
             new StateDir(abs.getParent(), "the audit log's directory").dir();
             // One write call per line with O_APPEND: concurrent mfshell processes do not interleave.

@@ -61,7 +61,7 @@ public final class StateDir {
     /** {@code path} itself when absolute; else a UsageException (an empty one would mean the current directory). */
     public static Path requireAbsolute(Path path, String variable) {
         if (path == null || path.toString().isEmpty()) {
-            throw new UsageException(variable + " is empty: set it to an absolute directory path or unset it for the default");
+            throw new UsageException(variable + " is empty: set it to an absolute path or unset it for the default");
         }
         if (!path.isAbsolute()) {
             throw new UsageException(variable + " must be an absolute path, not " + quote(path.toString()));

@@ -208,7 +208,7 @@ class JournalStoreTest {
     @Test
     void anEmptyOrRelativeStateDirIsRefused() {
         UsageException e = assertThrows(UsageException.class, () -> new JournalStore(Path.of("")));
-        assertEquals("MFSHELL_STATE_DIR is empty: set it to an absolute directory path or unset it for the default",
+        assertEquals("MFSHELL_STATE_DIR is empty: set it to an absolute path or unset it for the default",
                 e.getMessage());
         e = assertThrows(UsageException.class, () -> InstanceLock.acquire(Path.of("state"), "msn-a", "x"));
         assertEquals("MFSHELL_STATE_DIR must be an absolute path, not \"state\"", e.getMessage());

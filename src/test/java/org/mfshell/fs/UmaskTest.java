@@ -104,7 +104,7 @@ class UmaskTest {
             String err = new String(p.getErrorStream().readAllBytes());
             assertEquals(2, p.waitFor(), "'" + value + "': " + out + err);
             String expected = value.isEmpty()
-                    ? "MFSHELL_STATE_DIR is empty: set it to an absolute directory path or unset it for the default"
+                    ? "MFSHELL_STATE_DIR is empty: set it to an absolute path or unset it for the default"
                     : "MFSHELL_STATE_DIR must be an absolute path, not \"state\"";
             assertTrue(err.strip().endsWith(expected) && err.strip().lines().count() == 1, "'" + value + "': " + err);
             try (Stream<Path> s = Files.list(cwd)) {
