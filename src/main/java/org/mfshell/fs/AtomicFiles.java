@@ -12,12 +12,15 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.HexFormat;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.mfshell.core.MfshellException;
@@ -37,6 +40,10 @@ public final class AtomicFiles {
     /** sha256 value reported for a file that does not exist. */
     public static final String ABSENT = "absent";
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'");
+    private static final String NEW_FILE_MODE_TEXT = "rw-r--r--";
+    /** Mode of a file written where none was: what Postfix expects of a map (0644). */
+    public static final Set<PosixFilePermission> NEW_FILE_MODE = PosixFilePermissions.fromString(NEW_FILE_MODE_TEXT);
+    private static final Set<PosixFilePermission> PRIVATE_MODE = PosixFilePermissions.fromString("rw-------");
     /** Backups kept per file. */
     public static final int KEEP_BACKUPS = 10;
 
@@ -50,20 +57,38 @@ public final class AtomicFiles {
         return backup;
     }
 
-    /** Writes {@code content} to {@code target} atomically, without a backup. */
+    /**
+     * Writes {@code content} to {@code target} atomically, without a backup. The new file gets the
+     * original's owner and mode, or {@value #NEW_FILE_MODE_TEXT} when there was none; never the umask's.
+     */
     public static void write(Path target, byte[] content) {
+        writeAtomically(target, content, false);
+    }
+
+    /** Writes {@code content} to {@code target} atomically as a private file: mode 0600, owned by us. */
+    public static void writePrivate(Path target, byte[] content) {
+        writeAtomically(target, content, true);
+    }
+
+    private static void writeAtomically(Path target, byte[] content, boolean privateFile) {
         Path dir = target.toAbsolutePath().getParent();
         Path tmp = dir.resolve("." + target.getFileName() + ".mfshell-tmp-" + ProcessHandle.current().pid() + "-"
                 + System.nanoTime());
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            // Created 0600 (a umask can only take bits away), so the content is never readable by others on the way.
+            try (FileChannel ch = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                    LinkOption.NOFOLLOW_LINKS), PosixFilePermissions.asFileAttribute(PRIVATE_MODE))) {
                 ByteBuffer buf = ByteBuffer.wrap(content);
                 while (buf.hasRemaining()) {
                     ch.write(buf);
                 }
                 ch.force(true);
             }
-            copyOwnerAndMode(target, tmp);
+            if (privateFile) {
+                Files.setPosixFilePermissions(tmp, PRIVATE_MODE);
+            } else if (!copyOwnerAndMode(target, tmp)) {
+                Files.setPosixFilePermissions(tmp, NEW_FILE_MODE);
+            }
             moveAtomically(tmp, target);
             forceDirectory(dir);
         } catch (IOException | SecurityException e) {
@@ -79,6 +104,8 @@ public final class AtomicFiles {
     /** Renames {@code source} over {@code target} atomically and forces the directory. */
     public static void move(Path source, Path target) {
         try {
+            // The new file takes the place of the old one, owner and mode included (postmap's own mode otherwise).
+            copyOwnerAndMode(target, source);
             moveAtomically(source, target);
             forceDirectory(target.toAbsolutePath().getParent());
         } catch (IOException e) {
@@ -109,8 +136,7 @@ public final class AtomicFiles {
             backup = target.resolveSibling(target.getFileName() + ".mfshell-" + stamp + "-" + i + ".bak");
         }
         try {
-            write(backup, Files.readAllBytes(target));
-            copyOwnerAndMode(target, backup);
+            writeCopyOf(target, backup, Files.readAllBytes(target));
         } catch (IOException e) {
             throw new MfshellException("cannot back up " + target + ": " + reason(e), e);
         }
@@ -196,20 +222,56 @@ public final class AtomicFiles {
         }
     }
 
-    private static void copyOwnerAndMode(Path from, Path to) throws IOException {
-        PosixFileAttributeView src = Files.getFileAttributeView(from, PosixFileAttributeView.class);
-        PosixFileAttributeView dst = Files.getFileAttributeView(to, PosixFileAttributeView.class);
-        if (src == null || dst == null || !Files.exists(from)) {
-            return;
-        }
-        PosixFileAttributes a = src.readAttributes();
-        dst.setPermissions(a.permissions());
+    /** Writes a new file {@code copy} with {@code original}'s owner and mode (set on the temp file, before it appears). */
+    private static void writeCopyOf(Path original, Path copy, byte[] content) {
+        Path dir = copy.toAbsolutePath().getParent();
+        Path tmp = dir.resolve("." + copy.getFileName() + ".mfshell-tmp-" + ProcessHandle.current().pid() + "-"
+                + System.nanoTime());
         try {
+            try (FileChannel ch = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                    LinkOption.NOFOLLOW_LINKS), PosixFilePermissions.asFileAttribute(PRIVATE_MODE))) {
+                ByteBuffer buf = ByteBuffer.wrap(content);
+                while (buf.hasRemaining()) {
+                    ch.write(buf);
+                }
+                ch.force(true);
+            }
+            if (!copyOwnerAndMode(original, tmp)) {
+                throw new NoSuchFileException(original.toString(), null, "it disappeared while being copied");
+            }
+            moveAtomically(tmp, copy);
+            forceDirectory(dir);
+        } catch (IOException | SecurityException e) {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // nothing else was changed
+            }
+            throw new MfshellException("cannot back up " + original + " to " + copy + ": " + reason(e), e);
+        }
+    }
+
+    /** Gives {@code to} the owner, group and mode of {@code from}; false when {@code from} does not exist. */
+    private static boolean copyOwnerAndMode(Path from, Path to) throws IOException {
+        PosixFileAttributeView dst = Files.getFileAttributeView(to, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+        PosixFileAttributes a;
+        try {
+            a = Files.readAttributes(from, PosixFileAttributes.class);
+        } catch (NoSuchFileException e) {
+            return false;
+        }
+        if (dst == null) {
+            return false;
+        }
+        try {
+            // Owner first: chown clears set-id bits, which the mode then puts back.
             dst.setOwner(a.owner());
             dst.setGroup(a.group());
         } catch (IOException e) {
             // Not root: the file keeps our ownership, which is all a non-root user can do.
         }
+        dst.setPermissions(a.permissions());
+        return true;
     }
 
     private static void forceDirectory(Path dir) throws IOException {
@@ -220,7 +282,7 @@ public final class AtomicFiles {
         }
     }
 
-    private static String reason(Exception e) {
+    static String reason(Exception e) {
         if (e instanceof java.nio.file.AccessDeniedException) {
             return "permission denied";
         }

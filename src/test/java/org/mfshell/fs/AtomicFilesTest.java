@@ -100,4 +100,32 @@ class AtomicFilesTest {
         assertEquals(null, AtomicFiles.backupOrder("notes"));
         assertEquals(null, AtomicFiles.backupOrder("20261129T144700.123Z-x"));
     }
+
+    @Test
+    void aRenamedOrBackedUpFileKeepsTheOriginalsOwnerAndMode(@TempDir Path dir) throws Exception {
+        Path db = dir.resolve("transport.relay.db");
+        Files.writeString(db, "old");
+        Files.setPosixFilePermissions(db, PosixFilePermissions.fromString("rw-r-----"));
+        boolean root = "root".equals(System.getProperty("user.name"));
+        if (root) {
+            Files.setAttribute(db, "unix:uid", 65534);
+            Files.setAttribute(db, "unix:gid", 65534);
+        }
+        Path fresh = dir.resolve("transport.relay.tmp-1.db");
+        Files.writeString(fresh, "new");
+        Files.setPosixFilePermissions(fresh, PosixFilePermissions.fromString("rw-rw-rw-"));
+        Path backup = AtomicFiles.backup(db);
+        AtomicFiles.move(fresh, db);
+        for (Path p : List.of(db, backup)) {
+            assertEquals("rw-r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(p)), p.toString());
+            if (root) {
+                assertEquals(65534, (int) Files.getAttribute(p, "unix:uid"), p.toString());
+                assertEquals(65534, (int) Files.getAttribute(p, "unix:gid"), p.toString());
+            }
+        }
+        assertEquals("new", Files.readString(db));
+        assertEquals("old", Files.readString(backup));
+        AtomicFiles.writePrivate(dir.resolve("state.json"), new byte[] {1});
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("state.json"))));
+    }
 }

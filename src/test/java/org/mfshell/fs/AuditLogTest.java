@@ -36,4 +36,28 @@ class AuditLogTest {
                 () -> new AuditLog(notADir.resolve("audit.log")).record("x", "y"));
         assertTrue(e.getMessage().startsWith("cannot write audit log"), e.getMessage());
     }
+
+    @Test
+    void aNewLogIsPrivateAndALinkOrAnEmptySettingIsRefused() throws Exception {
+        Path file = dir.resolve("log/mfshell/audit.log");
+        new AuditLog(file).record("x", "y");
+        assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file.getParent())));
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        // An admin who lets group adm read it (0750/0640) is not refused: nobody else can write it.
+        Files.setPosixFilePermissions(file.getParent(), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-x---"));
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
+        new AuditLog(file).record("x", "z");
+        assertEquals(2, Files.readAllLines(file).size());
+
+        Path victim = dir.resolve("victim");
+        Files.writeString(victim, "keep\n");
+        Path link = dir.resolve("log/mfshell/linked.log");
+        Files.createSymbolicLink(link, victim);
+        MfshellException e = assertThrows(MfshellException.class, () -> new AuditLog(link).record("x", "y"));
+        assertTrue(e.getMessage().startsWith("cannot write audit log " + link + ": refusing " + link + ": it is a symbolic link"),
+                e.getMessage());
+        assertEquals("keep\n", Files.readString(victim));
+        assertEquals("MFSHELL_AUDIT_LOG is empty: set it to an absolute path or unset it for the default",
+                assertThrows(org.mfshell.core.UsageException.class, () -> new AuditLog(Path.of(""))).getMessage());
+    }
 }
