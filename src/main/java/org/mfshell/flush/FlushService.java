@@ -176,7 +176,7 @@ public final class FlushService {
     }
 
     public FlushJournal unfinished(String source) {
-        FlushJournal j = store.load(source);
+        FlushJournal j = store.load(source, registry.find(source).configDir());
         return j != null && j.state == FlushJournal.State.RUNNING ? j : null;
     }
 
@@ -196,7 +196,7 @@ public final class FlushService {
     /** {@code flush NAME}: postqueue -f, then waits (up to {@code wait}) for the attempts to finish. */
     public PlainFlush plainFlush(String name, Duration wait, String commandLine, Operator op) {
         InstanceRegistry.InstanceDir d = registry.find(name);
-        FlushJournal j = store.load(name);
+        FlushJournal j = store.load(name, d.configDir());
         if (j != null && j.state == FlushJournal.State.RUNNING && !InstanceLock.isHeld(stateDir, name)) {
             op.warn(unfinishedMessage(j));
         }

@@ -140,7 +140,7 @@ final class ReroutePlan {
             String target;
             FlushJournal.FileRecord rec = journalled ? j.files.get(FlushService.MAIN_CF) : null;
             if (rec != null && AtomicFiles.sha256(mainCf).equals(rec.writtenSha256)) {
-                target = text(savedCopy(rec, mainCf));
+                target = text(savedCopy(j, FlushService.MAIN_CF, mainCf));
             } else {
                 if (journalled) {
                     op.warn(mainCf + " was changed by someone else after mfshell switched the reroute on (" + j.started
@@ -169,7 +169,7 @@ final class ReroutePlan {
                 || masterNow.startsWith(RerouteTransport.NAME + " "))) {
             FlushJournal.FileRecord rec = journalled ? j.files.get(FlushService.MASTER_CF) : null;
             String back = rec != null && rec.savedCopy != null && AtomicFiles.sha256(masterCf).equals(rec.writtenSha256)
-                    ? text(savedCopy(rec, masterCf)) : RerouteTransport.remove(masterNow);
+                    ? text(savedCopy(j, FlushService.MASTER_CF, masterCf)) : RerouteTransport.remove(masterNow);
             steps.add(new Step(2, "master.cf", "remove the " + RerouteTransport.NAME + " transport from " + masterCf,
                     UnifiedDiff.diff(masterCf.toString(), masterNow, masterCf.toString(), back), false,
                     () -> AtomicFiles.replace(masterCf, back.getBytes(StandardCharsets.ISO_8859_1)),
@@ -179,7 +179,7 @@ final class ReroutePlan {
             FlushJournal.FileRecord rec = j.files.get(FlushService.MAP);
             byte[] mapNow = AtomicFiles.readOrNull(map);
             byte[] dbNow = AtomicFiles.readOrNull(db);
-            byte[] before = rec.existed ? savedCopy(rec, map) : null;
+            byte[] before = rec.existed ? savedCopy(j, FlushService.MAP, map) : null;
             if (mapNow != null && (before == null || !AtomicFiles.sha256(mapNow).equals(AtomicFiles.sha256(before)))) {
                 steps.add(new Step(3, "map", rec.existed ? "restore the previous " + map : "remove " + map
                         + " (there was none before)",
@@ -257,10 +257,12 @@ final class ReroutePlan {
         }
     }
 
-    private byte[] savedCopy(FlushJournal.FileRecord rec, Path file) {
-        byte[] saved = rec.savedCopy == null ? null : AtomicFiles.readOrNull(Path.of(rec.savedCopy));
+    /** The copy of {@code name} saved before the reroute, read without following links. */
+    private byte[] savedCopy(FlushJournal j, String name, Path file) {
+        byte[] saved = store.readSaved(j.source, name);
         if (saved == null) {
-            throw new MfshellException("the saved copy " + rec.savedCopy + " of " + file + " is missing");
+            throw new MfshellException("the saved copy " + store.savedDir(j.source).resolve(name) + " of " + file
+                    + " is missing");
         }
         return saved;
     }
@@ -299,7 +301,7 @@ final class ReroutePlan {
             return;
         }
         if (rec.existed) {
-            AtomicFiles.write(f, savedCopy(rec, f));
+            AtomicFiles.write(f, savedCopy(j, name, f));
         } else {
             try {
                 Files.deleteIfExists(f);

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 import org.mfshell.core.MfshellException;
 import org.mfshell.fs.AtomicFiles;
 import org.mfshell.fs.AuditLog;
@@ -64,7 +63,7 @@ final class RerouteRun {
             }
             return new FlushService.Outcome(j, p, true, false, null, timings, null);
         }
-        try (Locks locks = Locks.pair(stateDir, r.source(), r.target(), r.commandLine())) {
+        try (InstanceLock locks = InstanceLock.acquireAll(stateDir, lockIds(r.source(), r.target()), r.commandLine())) {
             refuseUnfinished(r.source());
             Preflight p = checks.run(r.source(), r.target(), r.domains(), false);
             FlushService.refuseIfAny(p);
@@ -79,6 +78,8 @@ final class RerouteRun {
                     throw new MfshellException("refused the reroute of " + r.source() + " to " + r.target() + ": "
                             + PreflightChecks.cycleText(p.source(), cycle) + ". Nothing was changed.");
                 }
+                // Room for the rollback's own journal save and audit line, should the disk fill up.
+                store.reserve();
                 recordOriginals(j, p.source().configDir(), true);
                 store.save(j);
             }
@@ -89,12 +90,12 @@ final class RerouteRun {
     }
 
     FlushService.Outcome resume(String source, boolean all, Duration wait, String commandLine, Operator op) {
-        FlushJournal j0 = store.load(source);
+        FlushJournal j0 = load(source);
         if (j0 == null || j0.state != FlushJournal.State.RUNNING) {
             throw new MfshellException("no unfinished flush of " + source + " to resume");
         }
-        try (Locks locks = Locks.pair(stateDir, source, j0.target, commandLine)) {
-            FlushJournal j = store.load(source);
+        try (InstanceLock locks = InstanceLock.acquireAll(stateDir, lockIds(source, j0.target), commandLine)) {
+            FlushJournal j = load(source);
             if (j == null || j.state != FlushJournal.State.RUNNING) {
                 throw new MfshellException("no unfinished flush of " + source + " to resume");
             }
@@ -108,6 +109,7 @@ final class RerouteRun {
             timings.put("preflight", since(t0));
             op.preflight(p);
             FlushService.cleanTemps(p.source().configDir());
+            store.reserve();
             j.pid = ProcessHandle.current().pid();
             j.command = commandLine;
             store.save(j);
@@ -157,6 +159,7 @@ final class RerouteRun {
                         + last.stillQueued() + ", none bounced");
             }
         }
+        store.releaseReserve();
         return new FlushService.Outcome(j, p, false, flushed[0], last, timings, null);
     }
 
@@ -294,6 +297,7 @@ final class RerouteRun {
      * first, and the sentence says the journal is stale.
      */
     String rollback(FlushJournal j, List<Step> steps, Operator op, String why) {
+        store.releaseReserve();
         Path dir = Path.of(j.files.get(FlushService.MAIN_CF).path).getParent();
         List<FlushJournal.StepRecord> touched = new ArrayList<>();
         for (FlushJournal.StepRecord r : j.steps) {
@@ -350,10 +354,10 @@ final class RerouteRun {
     }
 
     String rollbackUnfinished(String source, String commandLine, Operator op) {
-        FlushJournal j0 = store.load(source);
+        FlushJournal j0 = load(source);
         String target = j0 == null ? null : j0.target;
-        try (Locks locks = Locks.pair(stateDir, source, target, commandLine)) {
-            FlushJournal j = store.load(source);
+        try (InstanceLock locks = InstanceLock.acquireAll(stateDir, lockIds(source, target), commandLine)) {
+            FlushJournal j = load(source);
             if (j == null || j.state != FlushJournal.State.RUNNING) {
                 throw new MfshellException("no unfinished flush of " + source + " to roll back"
                         + (j != null && j.state == FlushJournal.State.ACTIVE ? " (its reroute is active: use --restore)" : ""));
@@ -372,10 +376,10 @@ final class RerouteRun {
             }
             return "dry run: nothing changed";
         }
-        try (Locks locks = Locks.pair(stateDir, source, null, commandLine)) {
+        try (InstanceLock locks = InstanceLock.acquireAll(stateDir, lockIds(source, null), commandLine)) {
             refuseUnfinished(source);
             FlushService.cleanTemps(dir);
-            FlushJournal j = store.load(source);
+            FlushJournal j = load(source);
             List<Step> steps = restoreSteps(source, dir, op);
             if (j != null && j.state == FlushJournal.State.ACTIVE) {
                 j.state = FlushJournal.State.RESTORING;
@@ -436,7 +440,7 @@ final class RerouteRun {
      * nothing of the reroute left in main.cf) is finished by the reload alone.
      */
     private List<Step> restoreSteps(String source, Path dir, Operator op) {
-        FlushJournal j = store.load(source);
+        FlushJournal j = load(source);
         String main = FlushService.readText(dir.resolve(FlushService.MAIN_CF));
         String active = TransportMapsEdit.activeValue(main);
         boolean on = active != null && active.contains(dir.resolve(FlushService.MAP).toString());
@@ -447,8 +451,13 @@ final class RerouteRun {
         return plan.restoreSteps(source, dir, j, op);
     }
 
+    /** The journal of an instance, its file paths proved to be that instance's own. */
+    private FlushJournal load(String source) {
+        return store.load(source, registry.find(source).configDir());
+    }
+
     private void refuseUnfinished(String source) {
-        FlushJournal j = store.load(source);
+        FlushJournal j = load(source);
         if (j != null && j.state == FlushJournal.State.RUNNING) {
             throw new MfshellException(Reroutes.unfinishedMessage(j));
         }
@@ -526,34 +535,13 @@ final class RerouteRun {
         return Duration.ofNanos(System.nanoTime() - t0);
     }
 
-    /** The locks of one or two instances, taken in one global order (by name) and released together. */
-    static final class Locks implements AutoCloseable {
-        private final List<InstanceLock> held = new ArrayList<>();
-
-        static Locks pair(Path stateDir, String a, String b, String command) {
-            Locks l = new Locks();
-            TreeSet<String> names = new TreeSet<>();
-            names.add(a);
-            if (b != null) {
-                names.add(b);
-            }
-            try {
-                for (String n : names) {
-                    l.held.add(InstanceLock.acquire(stateDir, n, command));
-                }
-            } catch (RuntimeException e) {
-                l.close();
-                throw e;
-            }
-            return l;
+    /** The lock ids of one or two instances (InstanceLock.acquireAll takes them in one global order). */
+    private static List<String> lockIds(String a, String b) {
+        List<String> ids = new ArrayList<>();
+        ids.add(a);
+        if (b != null && !b.equals(a)) {
+            ids.add(b);
         }
-
-        @Override
-        public void close() {
-            for (int i = held.size() - 1; i >= 0; i--) {
-                held.get(i).close();
-            }
-            held.clear();
-        }
+        return ids;
     }
 }

@@ -70,7 +70,8 @@ final class Reroutes {
             }
         }
         return "an unfinished flush of " + j.describe() + " exists (started " + j.started + " by " + j.user + ", pid "
-                + j.pid + " no longer running; steps done: " + (done.isEmpty() ? "none" : String.join(", ", done))
+                + j.pid + (InstanceLock.isAlive(j.pid, null) ? " still running but not holding its lock" : " no longer running")
+                + "; steps done: " + (done.isEmpty() ? "none" : String.join(", ", done))
                 + "): run 'flush " + j.source + " --rollback' to undo it or 'flush " + j.source + " --resume' to finish it";
     }
 
