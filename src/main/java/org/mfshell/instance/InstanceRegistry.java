@@ -409,11 +409,6 @@ public final class InstanceRegistry {
         return false;
     }
 
-    /** Whether the instance's queue can be listed by postqueue (false for a never-started instance). */
-    public static boolean queueListable(PostfixInstance i) {
-        return i.state() != InstanceState.ERROR && i.state() != InstanceState.NEVER_STARTED;
-    }
-
     /**
      * Addresses of the enabled inet services: services that master_service_disable turns off
      * (postconf(5); Postfix's match_service_match) listen nowhere; a service named by port alone
