@@ -138,9 +138,10 @@ public final class InstanceRegistry {
                 for (String dir : multiInstanceDirectories(defaultDir)) {
                     postmulti.add(Path.of(dir));
                 }
+            } catch (ProgramMissingException e) {
+                throw e;
             } catch (MfshellException e) {
-                warnings.add(new DiscoveryWarning(defaultDir.resolve("main.cf").toString(),
-                        "multi_instance_directories unreadable (" + printable(e.getMessage()) + ")"));
+                // A default main.cf postconf cannot read: the default instance's own row says so.
             }
             candidates.addAll(postmulti);
         }

@@ -161,6 +161,18 @@ class InstanceConfigFixtureTest {
     }
 
     @Test
+    void aBrokenDefaultMainCfIsTheDefaultInstancesRowOnly() throws Exception {
+        PostfixDirs.instance(root, "postfix-msn-a", "", null, true);
+        PostfixDirs.instance(root, "postfix", "multi_instance_directories = " + root.resolve("postfix-msn-a")
+                + "\nno equals sign here\n", null, false);
+        InstanceRegistry.Discovery d = registry().discover();
+        assertEquals(List.of(), d.warnings());
+        assertEquals(List.of("msn-a", "postfix"), d.instances().stream().map(PostfixInstance::name).toList());
+        assertEquals(List.of("postfix"), d.broken().stream().map(PostfixInstance::name).toList());
+        assertEquals(InstanceState.STOPPED, d.instances().get(0).state());
+    }
+
+    @Test
     void symlinkToAnotherInstanceIsAnAliasWithTheSameIdentity() throws Exception {
         Path b = PostfixDirs.instance(root, "postfix-msn-b", "", null, true);
         Files.createSymbolicLink(root.resolve("postfix-msnb2"), Path.of("postfix-msn-b"));
