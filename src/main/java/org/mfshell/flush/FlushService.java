@@ -107,9 +107,15 @@ public final class FlushService {
             throw new UsageException("flush: source and target are both '" + r.source() + "'; name another instance with --to");
         }
         List<String> domains = Domains.requireAll(r.domains());
-        registry.find(r.source());
-        requireSendingAddress(registry.get(r.target()));
-        return new Request(r.source(), r.target(), domains, r.dryRun(), r.all(), r.waitFor(), r.commandLine());
+        // An alias (a symlinked postfix-* dir) is its real instance: same name, lock and journal.
+        String source = registry.find(r.source()).name();
+        String target = registry.find(r.target()).name();
+        if (source.equals(target)) {
+            throw new UsageException("flush: '" + r.source() + "' and '" + r.target() + "' are one instance (" + source
+                    + "); name another instance with --to");
+        }
+        requireSendingAddress(registry.get(target));
+        return new Request(source, target, domains, r.dryRun(), r.all(), r.waitFor(), r.commandLine());
     }
 
     /** The target's sending address; an instance without one cannot be a target (usage error). */
@@ -153,22 +159,22 @@ public final class FlushService {
     /** Continues an unfinished journal from its first step not done. */
     public Outcome resume(String source, boolean all, Duration wait, String commandLine, Operator op) {
         InstanceNames.require(source);
-        registry.find(source);
-        return run().resume(source, all, wait, commandLine, op);
+        String real = registry.find(source).name();
+        return run().resume(real, all, wait, commandLine, op);
     }
 
     /** {@code flush SRC --rollback}: rolls back an unfinished flush whose process died. */
     public String rollbackUnfinished(String source, String commandLine, Operator op) {
         InstanceNames.require(source);
-        registry.find(source);
-        return run().rollbackUnfinished(source, commandLine, op);
+        String real = registry.find(source).name();
+        return run().rollbackUnfinished(real, commandLine, op);
     }
 
     /** Runs the restore steps, asking; undoes what it did if one fails. Returns what happened. */
     public String restore(String source, boolean all, boolean dryRun, String commandLine, Operator op) {
         InstanceNames.require(source);
-        registry.find(source);
-        return run().restore(source, all, dryRun, commandLine, op);
+        String real = registry.find(source).name();
+        return run().restore(real, all, dryRun, commandLine, op);
     }
 
     private RerouteRun run() {

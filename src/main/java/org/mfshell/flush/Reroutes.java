@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.mfshell.instance.InstanceRegistry;
+import org.mfshell.instance.InstanceState;
 import org.mfshell.instance.PostfixInstance;
 
 /**
@@ -44,6 +45,11 @@ final class Reroutes {
             }
         }
         for (PostfixInstance i : registry.all()) {
+            if (i.state() == InstanceState.ERROR && !seen.contains(i.name())) {
+                // Its config cannot be read, so whether it is rerouted cannot be told: say so.
+                out.add(new FlushService.Reroute(i.name(), null, null, List.of(), null, "unknown", i.stateText(), null, false));
+                continue;
+            }
             if (i.rerouteActive() && !seen.contains(i.name())) {
                 Path map = i.configDir().resolve(FlushService.MAP);
                 String since = null;

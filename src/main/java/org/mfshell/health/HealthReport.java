@@ -18,13 +18,23 @@ public record HealthReport(String since, String generated, String rules, List<St
     /**
      * One instance: sending address, queue sizes, counts in the window (deferred: distinct
      * recipients, each once however often retried; deferredAttempts: deferral lines), top
-     * reasons, its worst verdict and the verdict of each provider group it delivered to (or serves).
+     * reasons, its worst verdict and the verdict of each provider group it delivered to (or serves),
+     * and its state ("running", "stopped", "never started", "disabled", "error"). An instance whose
+     * configuration postconf cannot read has state "error", the reason in {@code error}, no counts
+     * and no verdict (null).
      */
     public record InstanceHealth(String instance, String syslogName, String sendingIp, boolean running,
                                  QueueCounts queue, long sent, long bounced, long deferred, long deferredAttempts,
                                  double bouncedRatio,
                                  double deferredRatio, List<Reason> topReasons, Verdict verdict,
-                                 List<GroupHealth> groups) {
+                                 List<GroupHealth> groups, String state, String error) {
+        public InstanceHealth(String instance, String syslogName, String sendingIp, boolean running,
+                              QueueCounts queue, long sent, long bounced, long deferred, long deferredAttempts,
+                              double bouncedRatio, double deferredRatio, List<Reason> topReasons, Verdict verdict,
+                              List<GroupHealth> groups) {
+            this(instance, syslogName, sendingIp, running, queue, sent, bounced, deferred, deferredAttempts,
+                    bouncedRatio, deferredRatio, topReasons, verdict, groups, running ? "running" : "stopped", null);
+        }
     }
 
     /** Move {@code instance}'s deferred mail for {@code domains} to its OK sibling. */

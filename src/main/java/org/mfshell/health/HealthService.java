@@ -17,6 +17,7 @@ import org.mfshell.health.HealthReport.InstanceHealth;
 import org.mfshell.health.HealthReport.Reason;
 import org.mfshell.health.HealthReport.Suggestion;
 import org.mfshell.instance.InstanceRegistry;
+import org.mfshell.instance.InstanceState;
 import org.mfshell.instance.PostfixInstance;
 import org.mfshell.log.DeliverySink;
 import org.mfshell.log.LogLocator;
@@ -32,8 +33,9 @@ import org.mfshell.provider.ProviderGroups;
  * scans their mail logs for the window, groups deliveries by provider group, applies the
  * {@link HealthRules} per instance and group, and suggests a {@code flush} to a sibling when an
  * instance is BLOCKED for a group that a sibling of the same family (msn-a, msn-b) serves with
- * an OK verdict. Errors come from discovery and the log scan ({@code MfshellException},
- * {@code UsageException}); nothing is printed.
+ * an OK verdict. An instance whose configuration postconf cannot read is a row of its own
+ * (state "error", no verdict) and the others are still evaluated. Errors come from discovery and
+ * the log scan ({@code MfshellException}, {@code UsageException}); nothing is printed.
  */
 public final class HealthService {
     public static final int TOP_REASONS = 3;
@@ -81,7 +83,7 @@ public final class HealthService {
     private ReplyAccumulator.Replies scan(List<PostfixInstance> instances, long sinceMs,
                                           java.util.function.Predicate<String> flagged, List<LogSource> sources) {
         Set<String> names = new LinkedHashSet<>();
-        instances.forEach(i -> names.add(i.syslogName()));
+        instances.stream().filter(i -> i.state() != InstanceState.ERROR).forEach(i -> names.add(i.syslogName()));
         StatsQuery q = new StatsQuery(StatsQuery.By.INSTANCE, names, sinceMs, null, ZoneId.systemDefault(), groups);
         StatsService stats = new StatsService(runner, java.io.InputStream.nullInputStream());
         return ReplyAccumulator.merge(stats.scan(sources, q, s -> new ReplyAccumulator(q, s, normalizer, flagged)));
@@ -118,6 +120,10 @@ public final class HealthService {
 
     InstanceHealth instanceHealth(PostfixInstance inst, ReplyAccumulator.Replies replies, HealthEvaluator eval,
                                   HealthRules rules) {
+        if (inst.state() == InstanceState.ERROR) {
+            return new InstanceHealth(inst.name(), null, null, false, inst.queues(), 0, 0, 0, 0, 0, 0, List.of(), null,
+                    List.of(), inst.state().label(), inst.error());
+        }
         Map<String, long[]> byDomain = replies.counts().getOrDefault(inst.syslogName(), Map.of());
         Map<String, Map<String, Long>> reasons = replies.reasons().getOrDefault(inst.syslogName(), Map.of());
         Map<String, long[]> byGroup = new TreeMap<>();
@@ -155,7 +161,7 @@ public final class HealthService {
         return new InstanceHealth(inst.name(), inst.syslogName(), inst.bindAddress(), inst.running(), inst.queues(),
                 sent, bounced, deferred, replies.deferredAttempts().getOrDefault(inst.syslogName(), 0L), attempts == 0 ? 0 : (double) bounced / attempts,
                 attempts == 0 ? 0 : (double) deferred / attempts, List.copyOf(all.subList(0, Math.min(TOP_REASONS,
-                all.size()))), worst, gh);
+                all.size()))), worst, gh, inst.state().label(), null);
     }
 
     /**

@@ -15,6 +15,7 @@ import org.mfshell.core.MfshellException;
 import org.mfshell.core.UsageException;
 import org.mfshell.instance.InstanceRegistry;
 import org.mfshell.postfix.Postconf;
+import org.mfshell.postfix.ProgramMissingException;
 import org.mfshell.postfix.ProcessRunner;
 
 /**
@@ -97,7 +98,15 @@ public final class LogLocator {
         }
         Postconf postconf = new Postconf(runner);
         for (InstanceRegistry.InstanceDir d : scan.dirs()) {
-            Map<String, String> v = postconf.values(d.configDir(), List.of("maillog_file"));
+            Map<String, String> v;
+            try {
+                v = postconf.values(d.configDir(), List.of("maillog_file"));
+            } catch (ProgramMissingException e) {
+                throw e;
+            } catch (MfshellException e) {
+                // An instance postconf cannot read has no log to add; discovery reports it on its own row.
+                continue;
+            }
             String f = v.getOrDefault("maillog_file", "").trim();
             if (!f.isEmpty() && f.startsWith("/") && !f.startsWith("/dev/")) {
                 out.add(Path.of(f));

@@ -10,6 +10,8 @@ import org.mfshell.core.MfshellException;
 
 /**
  * Typed access to {@code postconf -c DIR}: Postfix's own parser of main.cf and master.cf.
+ * Values are read as Postfix uses them: expanded ({@code -x}: {@code $config_directory},
+ * {@code $myvar}, defaults), for main.cf and for master.cf's {@code -o} overrides alike.
  * Errors: {@link MfshellException} with postconf's first stderr line when it fails.
  */
 public final class Postconf {
@@ -20,11 +22,22 @@ public final class Postconf {
         this.runner = runner;
     }
 
-    /** Effective values (defaults expanded by postconf) of the named main.cf parameters. */
+    /**
+     * Effective values of the named main.cf parameters, {@code $name} references expanded as
+     * Postfix expands them ({@code postconf -x}). A {@code "-x"} among {@code params} is ignored.
+     */
     public Map<String, String> values(Path configDir, List<String> params) {
-        List<String> argv = new ArrayList<>(List.of("postconf", "-c", configDir.toString()));
-        argv.addAll(params);
-        return parseAssignments(check(runner.run(argv, TIMEOUT)).stdout());
+        return parseAssignments(check(runner.run(valuesArgv(configDir, params), TIMEOUT)).stdout());
+    }
+
+    public static List<String> valuesArgv(Path configDir, List<String> params) {
+        List<String> argv = new ArrayList<>(List.of("postconf", "-c", configDir.toString(), "-x"));
+        for (String p : params) {
+            if (!p.equals("-x")) {
+                argv.add(p);
+            }
+        }
+        return argv;
     }
 
     /** Parameters explicitly set in main.cf ({@code postconf -n}). */
@@ -32,41 +45,78 @@ public final class Postconf {
         return parseAssignments(check(runner.run(List.of("postconf", "-c", configDir.toString(), "-n"), TIMEOUT)).stdout());
     }
 
-    /** master.cf {@code -o} overrides as {@code service/type/param -> value} ({@code postconf -P}). */
+    /** master.cf {@code -o} overrides, expanded, as {@code service/type/param -> value} ({@code postconf -P -x}). */
     public Map<String, String> masterOverrides(Path configDir) {
-        return parseAssignments(check(runner.run(List.of("postconf", "-c", configDir.toString(), "-P"), TIMEOUT)).stdout());
+        return parseAssignments(check(runner.run(List.of("postconf", "-c", configDir.toString(), "-P", "-x"),
+                TIMEOUT)).stdout());
     }
 
-    /** master.cf services ({@code postconf -M}), one entry per service line. */
+    /** master.cf services ({@code postconf -M -x}: {@code -o} values expanded), one entry per service line. */
     public List<MasterService> services(Path configDir) {
-        String out = check(runner.run(List.of("postconf", "-c", configDir.toString(), "-M"), TIMEOUT)).stdout();
+        return parseServices(check(runner.run(List.of("postconf", "-c", configDir.toString(), "-M", "-x"),
+                TIMEOUT)).stdout());
+    }
+
+    /** Parses {@code postconf -M} output: one service per line, fields then the command's arguments. */
+    static List<MasterService> parseServices(String out) {
         List<MasterService> services = new ArrayList<>();
         for (String line : out.split("\n")) {
-            String[] f = line.trim().split("\\s+");
-            if (f.length >= 8) {
-                services.add(new MasterService(f[0], f[1], f[7], overrides(f)));
+            List<String> f = words(line);
+            if (f.size() >= 8) {
+                services.add(new MasterService(f.get(0), f.get(1), f.get(7), overrides(f)));
             }
         }
         return services;
     }
 
-    /** The {@code -o name=value} arguments of one master.cf line (also {@code -o { name = value }}). */
-    private static Map<String, String> overrides(String[] f) {
-        Map<String, String> o = new LinkedHashMap<>();
-        for (int i = 8; i + 1 < f.length; i++) {
-            if (!f[i].equals("-o")) {
+    /**
+     * Splits a master.cf line on blanks, keeping a {@code {...}} group (master(5)'s way to put
+     * blanks in an argument, which postconf prints as {@code {name=a b}}) as one word.
+     */
+    private static List<String> words(String line) {
+        List<String> out = new ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        int depth = 0;
+        for (int i = 0; i <= line.length(); i++) {
+            char c = i < line.length() ? line.charAt(i) : ' ';
+            if (c == '{' && cur.length() == 0 && depth == 0) {
+                depth = 1;
+                cur.append(c);
                 continue;
             }
-            String arg = f[i + 1];
-            if (arg.equals("{")) {
-                StringBuilder sb = new StringBuilder();
-                int j = i + 2;
-                while (j < f.length && !f[j].equals("}")) {
-                    sb.append(sb.length() == 0 ? "" : " ").append(f[j++]);
+            if (depth > 0) {
+                cur.append(c);
+                if (c == '{') {
+                    depth++;
+                } else if (c == '}') {
+                    depth--;
                 }
-                arg = sb.toString();
-                i = j;
-            } else if (arg.startsWith("{") && arg.endsWith("}")) {
+                if (i == line.length() && depth > 0) {
+                    out.add(cur.toString().trim());
+                }
+                continue;
+            }
+            if (Character.isWhitespace(c)) {
+                if (cur.length() > 0) {
+                    out.add(cur.toString());
+                    cur.setLength(0);
+                }
+            } else {
+                cur.append(c);
+            }
+        }
+        return out;
+    }
+
+    /** The {@code -o name=value} arguments of one master.cf line (also {@code -o {name = value}}). */
+    private static Map<String, String> overrides(List<String> f) {
+        Map<String, String> o = new LinkedHashMap<>();
+        for (int i = 8; i + 1 < f.size(); i++) {
+            if (!f.get(i).equals("-o")) {
+                continue;
+            }
+            String arg = f.get(++i);
+            if (arg.startsWith("{") && arg.endsWith("}")) {
                 arg = arg.substring(1, arg.length() - 1);
             }
             int eq = arg.indexOf('=');

@@ -87,6 +87,11 @@ public final class HealthCommand implements MfCommand {
         HealthService service = new HealthService(ctx.instances(), ctx.runner(), ProviderGroups.load(),
                 normalizer::normalize, LogLocator.MAIL_LOG);
         HealthReport report = service.health(sinceMs, rules);
+        for (InstanceHealth h : report.instances()) {
+            if (h.error() != null) {
+                io.err().println("mfshell: " + h.instance() + ": " + h.error());
+            }
+        }
         // The rules warning was printed before the scan; the others (unreadable timestamps) now.
         for (String w : report.warnings()) {
             if (!w.equals(rules.warning())) {
@@ -106,7 +111,11 @@ public final class HealthCommand implements MfCommand {
         Table t = new Table("INSTANCE", "SENDING IP", "QUEUED", "DEFERRED-Q", "HOLD", "SENT", "BOUNCED", "DEFERRED",
                 "BOUNCE%", "DEFER%", "VERDICT").right(2, 3, 4, 5, 6, 7, 8, 9);
         for (InstanceHealth h : report.instances()) {
-            t.row(h.instance() + (h.running() ? "" : " (stopped)"), h.sendingIp(), h.queue().total(),
+            if (h.error() != null) {
+                t.row(h.instance() + " (error)", "-", "-", "-", "-", "-", "-", "-", "-", "-", "error: " + h.error());
+                continue;
+            }
+            t.row(h.instance() + (h.running() ? "" : " (" + h.state() + ")"), h.sendingIp(), h.queue().total(),
                     h.queue().deferred(), h.queue().hold(), h.sent(), h.bounced(), h.deferred(), pct(h.bouncedRatio()),
                     pct(h.deferredRatio()), verdictCell(h, c));
         }
@@ -117,7 +126,7 @@ public final class HealthCommand implements MfCommand {
         boolean any = false;
         for (InstanceHealth h : report.instances()) {
             for (GroupHealth g : h.groups()) {
-                if (g.verdict() != Verdict.OK) {
+                if (g.verdict() != null && g.verdict() != Verdict.OK) {
                     if (!any) {
                         io.out().println();
                         io.out().println("Why:");

@@ -23,6 +23,8 @@ import org.mfshell.cli.OptionSpec;
 import org.mfshell.cli.ParsedArgs;
 import org.mfshell.core.UsageException;
 import org.mfshell.instance.InstanceRegistry;
+import org.mfshell.instance.InstanceState;
+import org.mfshell.instance.PostfixInstance;
 import org.mfshell.postfix.Postconf;
 import org.mfshell.queue.MalformedLine;
 import org.mfshell.queue.QueueFilter;
@@ -53,7 +55,9 @@ public final class MailqCommand implements MfCommand {
                     + "--summary shows recipients per domain by age in minutes (qshape's columns: T total, then "
                     + "younger than 5, 10, ... 1280 minutes, and 1280+) and the most common deferral reasons, "
                     + "grouped whatever host, IP or queue id they name. A stopped instance is still listed "
-                    + "(postqueue reads the queue directly) with a note on stderr.")
+                    + "(postqueue reads the queue directly) with a note on stderr; an instance that was never "
+                    + "started has an empty queue (state 'never started'); one whose configuration postconf "
+                    + "cannot read is shown as 'error: ...' with one line on stderr, and the others still come.")
             .argument(ArgSpec.optional("NAME", "instance name", Completion.INSTANCE)))
             .option(OptionSpec.flag("summary", "queue shape by domain and age, and the top deferral reasons"))
             .option(OptionSpec.flag("json", "JSON Lines: one object per message (postqueue's fields plus "
@@ -86,13 +90,13 @@ public final class MailqCommand implements MfCommand {
         InstanceRegistry.InstanceDir d = ctx.instances().find(args.arg(0).get());
         QueueService service = new QueueService(ctx.runner());
         if (args.flag("summary")) {
-            return summary(d, service, filter, limit, io, args.flag("json"));
+            return summary(ctx, d, service, filter, limit, io, args.flag("json"));
         }
         Malformed malformed = new Malformed(io, d.name());
         QueueService.ScanResult r;
         if (args.flag("json")) {
             PrintWriter out = io.out();
-            r = service.scan(d.configDir(), filter, limit, new QueueService.Sink() {
+            r = scanOrNeverStarted(ctx, d, () -> service.scan(d.configDir(), filter, limit, new QueueService.Sink() {
                 @Override
                 public boolean message(QueueMessage m) {
                     out.println(jsonLine(d.name(), m));
@@ -103,10 +107,10 @@ public final class MailqCommand implements MfCommand {
                 public void malformed(MalformedLine line) {
                     malformed.report(line);
                 }
-            });
+            }), io);
         } else {
             PostqueueLayout layout = new PostqueueLayout(io.out(), longIds(ctx, d), ZoneId.systemDefault());
-            r = service.scan(d.configDir(), filter, limit, new QueueService.Sink() {
+            r = scanOrNeverStarted(ctx, d, () -> service.scan(d.configDir(), filter, limit, new QueueService.Sink() {
                 @Override
                 public boolean message(QueueMessage m) {
                     layout.message(m);
@@ -117,7 +121,7 @@ public final class MailqCommand implements MfCommand {
                 public void malformed(MalformedLine line) {
                     malformed.report(line);
                 }
-            });
+            }), io);
             layout.finish();
             if (r.limitReached()) {
                 io.err().println("mfshell: note: stopped after --limit " + limit + " messages");
@@ -155,6 +159,34 @@ public final class MailqCommand implements MfCommand {
         }
     }
 
+    /**
+     * Runs a queue scan; when postqueue fails because the instance was never started (its queue
+     * has no subdirectories, so showq cannot read it), the queue is empty and that is normal: a
+     * note on stderr and an empty result. Any other failure is passed on.
+     */
+    private static QueueService.ScanResult scanOrNeverStarted(AppContext ctx, InstanceRegistry.InstanceDir d,
+                                                              java.util.function.Supplier<QueueService.ScanResult> scan,
+                                                              Io io) {
+        try {
+            return scan.get();
+        } catch (MfshellException e) {
+            if (!neverStarted(ctx, d)) {
+                throw e;
+            }
+            io.err().println("mfshell: note: instance " + d.name() + " was never started: its queue is empty");
+            return new QueueService.ScanResult(0, false, 0, List.of(), false, "");
+        }
+    }
+
+    /** Whether postqueue failed on {@code d} because it was never started (asked only after a failure). */
+    private static boolean neverStarted(AppContext ctx, InstanceRegistry.InstanceDir d) {
+        try {
+            return ctx.instances().describe(d).state() == InstanceState.NEVER_STARTED;
+        } catch (MfshellException e) {
+            return false;
+        }
+    }
+
     /** The -p layout follows the instance's enable_long_queue_ids, as postqueue's does. */
     private static boolean longIds(AppContext ctx, InstanceRegistry.InstanceDir d) {
         try {
@@ -165,11 +197,20 @@ public final class MailqCommand implements MfCommand {
         }
     }
 
-    private int summary(InstanceRegistry.InstanceDir d, QueueService service, QueueFilter filter, long limit, Io io,
-                        boolean json) {
+    private int summary(AppContext ctx, InstanceRegistry.InstanceDir d, QueueService service, QueueFilter filter,
+                        long limit, Io io, boolean json) {
         Malformed malformed = new Malformed(io, d.name());
-        QueueService.Summary result = service.summary(d.configDir(), filter, limit, new ReasonNormalizer(),
-                malformed::report);
+        QueueService.Summary result;
+        try {
+            result = service.summary(d.configDir(), filter, limit, new ReasonNormalizer(), malformed::report);
+        } catch (MfshellException e) {
+            if (!neverStarted(ctx, d)) {
+                throw e;
+            }
+            io.err().println("mfshell: note: instance " + d.name() + " was never started: its queue is empty");
+            result = new QueueService.Summary(new QueueSummary(new ReasonNormalizer(), Instant.now().getEpochSecond()),
+                    new QueueService.ScanResult(0, false, 0, List.of(), false, ""));
+        }
         QueueSummary s = result.shape();
         if (json) {
             Json.printLine(io.out(), summaryJson(d.name(), s));
@@ -280,12 +321,35 @@ public final class MailqCommand implements MfCommand {
             for (int i = 0; i < dirs.size(); i++) {
                 String name = dirs.get(i).name();
                 QueueService.Overview o;
+                String state;
                 try {
                     o = futures.get(i).get();
+                    state = o.stopped() ? "stopped" : "running";
                 } catch (java.util.concurrent.ExecutionException e) {
-                    failures++;
-                    io.err().println("mfshell: " + name + ": " + e.getCause().getMessage());
-                    continue;
+                    // A never-started instance (no queue subdirectories) and one whose config postconf
+                    // cannot read are states of that instance, shown on its row; anything else is a failure.
+                    PostfixInstance pi = describeQuietly(ctx, dirs.get(i));
+                    if (pi != null && pi.state() == InstanceState.NEVER_STARTED) {
+                        o = EMPTY_OVERVIEW;
+                        state = pi.state().label();
+                    } else if (pi != null && pi.state() == InstanceState.ERROR) {
+                        io.err().println("mfshell: " + name + ": " + pi.error());
+                        if (json) {
+                            Map<String, Object> m = new LinkedHashMap<>();
+                            m.put("instance", name);
+                            m.put("running", false);
+                            m.put("state", pi.state().label());
+                            m.put("error", pi.error());
+                            Json.printLine(io.out(), m);
+                        } else {
+                            t.row(name, Ansi.red(c, pi.stateText()), "-", "-", "-", "-", "-", "-", "-", "-");
+                        }
+                        continue;
+                    } else {
+                        failures++;
+                        io.err().println("mfshell: " + name + ": " + e.getCause().getMessage());
+                        continue;
+                    }
                 }
                 if (o.malformed() > 0) {
                     failures++;
@@ -295,7 +359,8 @@ public final class MailqCommand implements MfCommand {
                 if (json) {
                     Map<String, Object> m = new LinkedHashMap<>();
                     m.put("instance", name);
-                    m.put("running", !o.stopped());
+                    m.put("running", state.equals("running"));
+                    m.put("state", state);
                     m.put("queues", o.queues());
                     m.put("total", o.total());
                     m.put("oldest_deferred_arrival_time", o.oldestDeferredArrival());
@@ -307,7 +372,7 @@ public final class MailqCommand implements MfCommand {
                     continue;
                 }
                 long deferred = o.queues().get("deferred");
-                t.row(name, o.stopped() ? Ansi.red(c, "stopped") : Ansi.green(c, "running"),
+                t.row(name, state.equals("running") ? Ansi.green(c, state) : state.equals("stopped") ? Ansi.red(c, state) : state,
                         o.queues().get("maildrop"), o.queues().get("incoming"), o.queues().get("active"),
                         deferred > 0 ? Ansi.yellow(c, Long.toString(deferred)) : "0", o.queues().get("hold"), o.total(),
                         o.oldestDeferredArrival() == null ? "-" : QueueOptions.age(now - o.oldestDeferredArrival()),
@@ -320,6 +385,24 @@ public final class MailqCommand implements MfCommand {
             return failures > 0 ? ExitCodes.FAILURE : ExitCodes.OK;
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    private static final QueueService.Overview EMPTY_OVERVIEW = emptyOverview();
+
+    private static QueueService.Overview emptyOverview() {
+        Map<String, Long> q = new LinkedHashMap<>();
+        for (String name : InstanceRegistry.QUEUES) {
+            q.put(name, 0L);
+        }
+        return new QueueService.Overview(q, 0, null, null, 0, 0, true);
+    }
+
+    private static PostfixInstance describeQuietly(AppContext ctx, InstanceRegistry.InstanceDir d) {
+        try {
+            return ctx.instances().describe(d);
+        } catch (MfshellException e) {
+            return null;
         }
     }
 
