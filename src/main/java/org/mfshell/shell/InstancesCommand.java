@@ -37,6 +37,11 @@ public final class InstancesCommand implements MfCommand {
     }
 
     @Override
+    public boolean needsRoot(ParsedArgs args) {
+        return true;
+    }
+
+    @Override
     public int run(ParsedArgs args, AppContext ctx, Io io) {
         InstanceRegistry registry = ctx.instances();
         for (DiscoveryWarning w : registry.scan().warnings()) {
