@@ -181,10 +181,10 @@ public final class QueueActionCommand implements MfCommand {
         long gone = o.missed() - raced;
         List<String> parts = new ArrayList<>();
         if (raced > 0) {
-            parts.add(raced + " were moved by another process at the same moment");
+            parts.add(raced + (raced == 1 ? " was" : " were") + " moved by another process at the same moment");
         }
         if (gone > 0) {
-            parts.add(gone + " were gone when postsuper ran");
+            parts.add(gone + (gone == 1 ? " was" : " were") + " gone when postsuper ran");
         }
         return " (" + String.join(", ", parts) + ")";
     }
