@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.mfshell.core.Quote;
 
 /**
  * Checks a command's words against its spec: {@code --opt value}, {@code --opt=value}, flags,
@@ -42,14 +43,14 @@ public final class ArgParser {
                 opt = spec.option(name).orElse(null);
             } else {
                 if (w.length() != 2) {
-                    throw new UsageException(spec.name() + ": unknown option '" + w + "'" + known(spec));
+                    throw new UsageException(spec.name() + ": unknown option " + Quote.quote(w) + known(spec));
                 }
                 char c = w.charAt(1);
                 opt = spec.options().stream().filter(o -> o.shortName() == c).findFirst().orElse(null);
                 name = opt == null ? w : opt.longName();
             }
             if (opt == null) {
-                throw new UsageException(spec.name() + ": unknown option '" + w + "'" + known(spec));
+                throw new UsageException(spec.name() + ": unknown option " + Quote.quote(w) + known(spec));
             }
             String value;
             if (opt.isFlag()) {
@@ -66,7 +67,7 @@ public final class ArgParser {
             }
             if (!opt.isFlag() && opt.completion() == Completion.CHOICE && !opt.choices().contains(value)) {
                 throw new UsageException(spec.name() + ": --" + name + " must be one of "
-                        + String.join(", ", opt.choices()) + ", not '" + value + "'");
+                        + String.join(", ", opt.choices()) + ", not " + Quote.quote(value));
             }
             List<String> list = options.computeIfAbsent(name, k -> new ArrayList<>());
             if (!opt.repeatable() && !list.isEmpty() && !opt.isFlag()) {
@@ -93,7 +94,7 @@ public final class ArgParser {
             if (a.completion() == Completion.CHOICE && positionals.size() > i
                     && !a.choices().contains(positionals.get(i))) {
                 throw new UsageException(spec.name() + ": " + a.name() + " must be one of "
-                        + String.join(", ", a.choices()) + ", not '" + positionals.get(i) + "'");
+                        + String.join(", ", a.choices()) + ", not " + Quote.quote(positionals.get(i)));
             }
         }
     }

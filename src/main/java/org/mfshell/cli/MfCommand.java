@@ -13,6 +13,17 @@ import org.mfshell.AppContext;
 public interface MfCommand {
     CommandSpec spec();
 
+    /**
+     * Whether this run needs root: it reads or changes the Postfix queues (postqueue and postcat
+     * serve only root for instances other than the default one; postsuper refuses everyone else)
+     * or writes Postfix's configuration and mfshell's root-owned state. {@link Cli} refuses such
+     * a run up front for other users, in one line, before anything is read or written. With
+     * {@code args} null: whether the command needs root at all (for the list of what runs without).
+     */
+    default boolean needsRoot(ParsedArgs args) {
+        return false;
+    }
+
     /** Runs the command; returns the exit code (normally {@link ExitCodes#OK}). */
     int run(ParsedArgs args, AppContext ctx, Io io) throws Exception;
 }

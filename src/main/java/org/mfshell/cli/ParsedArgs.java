@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.mfshell.core.Quote;
 
 /** The words of one command line, checked against its {@link CommandSpec}. */
 public record ParsedArgs(CommandSpec spec, Map<String, List<String>> options, List<String> positionals) {
@@ -41,7 +42,7 @@ public record ParsedArgs(CommandSpec spec, Map<String, List<String>> options, Li
             }
             return Optional.of(n);
         } catch (NumberFormatException e) {
-            throw new UsageException("--" + longName + " takes a whole number, not '" + v.get() + "'");
+            throw new UsageException("--" + longName + " takes a whole number, not " + Quote.quote(v.get()));
         }
     }
 

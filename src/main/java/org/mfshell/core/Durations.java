@@ -36,6 +36,6 @@ public final class Durations {
     }
 
     private static UsageException bad(String text, String what) {
-        return new UsageException(what + ": bad duration '" + text + "' (use e.g. 90s, 15m, 2h, 7d)");
+        return new UsageException(what + ": bad duration " + Quote.quote(text) + " (use e.g. 90s, 15m, 2h, 7d)");
     }
 }

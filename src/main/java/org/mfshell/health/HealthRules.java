@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import org.mfshell.core.Quote;
 
 /**
  * The verdict rules of {@code health}: provider block signatures (regular expressions over
@@ -138,7 +139,7 @@ public final class HealthRules {
                                 + "' (letters, digits, '.', '_', '-')");
                     }
                     if (!names.add(w[1])) {
-                        throw new RulesSyntaxException(source, no, "signature '" + w[1] + "' defined twice");
+                        throw new RulesSyntaxException(source, no, "signature " + Quote.quote(w[1]) + " defined twice");
                     }
                     Verdict v;
                     if (w[2].equals("BLOCKED")) {
@@ -146,12 +147,12 @@ public final class HealthRules {
                     } else if (w[2].equals("DEGRADED")) {
                         v = Verdict.DEGRADED;
                     } else {
-                        throw new RulesSyntaxException(source, no, "bad verdict '" + w[2] + "' (BLOCKED or DEGRADED)");
+                        throw new RulesSyntaxException(source, no, "bad verdict " + Quote.quote(w[2]) + " (BLOCKED or DEGRADED)");
                     }
                     try {
                         sigs.add(new Signature(w[1], v, Pattern.compile(w[3], Pattern.CASE_INSENSITIVE)));
                     } catch (PatternSyntaxException e) {
-                        throw new RulesSyntaxException(source, no, "bad regular expression for '" + w[1] + "': "
+                        throw new RulesSyntaxException(source, no, "bad regular expression for " + Quote.quote(w[1]) + ": "
                                 + e.getDescription() + " near index " + e.getIndex());
                     }
                 }
@@ -161,7 +162,7 @@ public final class HealthRules {
                     }
                     Boolean share = THRESHOLDS.get(w[1]);
                     if (share == null) {
-                        throw new RulesSyntaxException(source, no, "unknown threshold '" + w[1] + "' (known: "
+                        throw new RulesSyntaxException(source, no, "unknown threshold " + Quote.quote(w[1]) + " (known: "
                                 + String.join(", ", THRESHOLDS.keySet()) + ")");
                     }
                     double d;
@@ -171,11 +172,11 @@ public final class HealthRules {
                         d = Double.NaN;
                     }
                     if (Double.isNaN(d) || d < 0 || (share && d > 1) || (!share && d != Math.rint(d))) {
-                        throw new RulesSyntaxException(source, no, "bad value '" + w[2] + "' for " + w[1]
+                        throw new RulesSyntaxException(source, no, "bad value " + Quote.quote(w[2]) + " for " + w[1]
                                 + (share ? " (a share between 0 and 1)" : " (a whole number)"));
                     }
                     if (th.put(w[1], d) != null) {
-                        throw new RulesSyntaxException(source, no, "threshold '" + w[1] + "' set twice");
+                        throw new RulesSyntaxException(source, no, "threshold " + Quote.quote(w[1]) + " set twice");
                     }
                 }
                 default -> throw new RulesSyntaxException(source, no, "unknown rule '" + w[0]
@@ -184,7 +185,7 @@ public final class HealthRules {
         }
         for (String k : THRESHOLDS.keySet()) {
             if (!th.containsKey(k)) {
-                throw new RulesSyntaxException(source, no, "threshold '" + k + "' missing");
+                throw new RulesSyntaxException(source, no, "threshold " + Quote.quote(k) + " missing");
             }
         }
         return new HealthRules(sigs, th);

@@ -31,6 +31,8 @@ import org.mfshell.lab.SeedReport.Outcome;
 import org.mfshell.lab.SeedReport.SeededMessage;
 import org.mfshell.postfix.ExecResult;
 import org.mfshell.postfix.ProcessRunner;
+import org.mfshell.core.Privileges;
+import org.mfshell.core.Quote;
 
 /**
  * A lab of real Postfix instances on loopback shaped like the wiki's relay (aol-a, earthlink-a,
@@ -78,7 +80,7 @@ public final class Lab {
         if (m == null || !m.matches() || Integer.parseInt(m.group(1)) > 255 || Integer.parseInt(m.group(2)) > 255
                 || m.group(1).length() > 1 && m.group(1).startsWith("0")
                 || m.group(2).length() > 1 && m.group(2).startsWith("0")) {
-            throw new UsageException("bad lab prefix '" + prefix + "': give three octets inside 127.0.0.0/8, e.g. 127.0.1");
+            throw new UsageException("bad lab prefix " + Quote.quote(prefix) + ": give three octets inside 127.0.0.0/8, e.g. 127.0.1");
         }
         if (prefix.equals("127.0.0")) {
             throw new UsageException("bad lab prefix '127.0.0': it holds 127.0.0.1, use e.g. 127.0.1");
@@ -89,16 +91,16 @@ public final class Lab {
     /** Checks a lab root: absolute, plain characters, not / and not inside /etc, /usr, /bin, /sbin, /lib, /proc, /sys, /dev. */
     public static Path checkRoot(Path root) {
         if (root == null || !root.isAbsolute()) {
-            throw new UsageException("bad lab root '" + root + "': give an absolute directory, e.g. /var/tmp/mfshell-lab");
+            throw new UsageException("bad lab root " + Quote.quote(String.valueOf(root)) + ": give an absolute directory, e.g. /var/tmp/mfshell-lab");
         }
         Path n = root.normalize();
         String s = n.toString();
         if (!SAFE_PATH.matcher(s).matches()) {
-            throw new UsageException("bad lab root '" + root + "': use letters, digits and . _ - / only");
+            throw new UsageException("bad lab root " + Quote.quote(String.valueOf(root)) + ": use letters, digits and . _ - / only");
         }
         for (String forbidden : List.of("/etc", "/usr", "/bin", "/sbin", "/lib", "/proc", "/sys", "/dev", "/boot")) {
             if (n.equals(Path.of("/")) || n.startsWith(forbidden)) {
-                throw new UsageException("bad lab root '" + root + "': not / or a system directory such as /etc;"
+                throw new UsageException("bad lab root " + Quote.quote(String.valueOf(root)) + ": not / or a system directory such as /etc;"
                         + " use e.g. /var/tmp/mfshell-lab");
             }
         }
@@ -124,11 +126,7 @@ public final class Lab {
     }
 
     public static boolean runningAsRoot() {
-        try {
-            return ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
-        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
-            return "root".equals(System.getProperty("user.name"));
-        }
+        return Privileges.isRoot();
     }
 
     public Path root() {
@@ -191,7 +189,7 @@ public final class Lab {
 
     private static String known(String instance) {
         if (!INSTANCES.contains(instance)) {
-            throw new UsageException("unknown lab instance '" + instance + "' (known: " + String.join(", ", INSTANCES) + ")");
+            throw new UsageException("unknown lab instance " + Quote.quote(instance) + " (known: " + String.join(", ", INSTANCES) + ")");
         }
         return instance;
     }
@@ -629,15 +627,17 @@ public final class Lab {
 
     /** Makes the provider defer this instance's hotmail.com/outlook.com mail (4.7.651). */
     public void block(String instance) {
+        String name = known(instance);
         Set<String> b = new HashSet<>(blockedInstances());
-        b.add(known(instance));
+        b.add(name);
         setBlocked(b);
     }
 
     /** Makes the provider accept this instance's hotmail.com/outlook.com mail again. */
     public void unblock(String instance) {
+        String name = known(instance);
         Set<String> b = new HashSet<>(blockedInstances());
-        b.remove(known(instance));
+        b.remove(name);
         setBlocked(b);
     }
 

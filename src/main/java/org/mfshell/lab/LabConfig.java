@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.mfshell.core.MfshellException;
+import org.mfshell.core.Quote;
 
 /**
  * Writes the configuration of lab instances and of the provider: main.cf and master.cf from
@@ -86,7 +87,7 @@ final class LabConfig {
         LabTools.backdate(master);
         String bind = tools.postconf(tmp, "-Ph", "smtp/unix/smtp_bind_address").trim();
         if (!bind.equals(addr)) {
-            throw new MfshellException(master + ": smtp_bind_address is '" + bind + "', expected " + addr);
+            throw new MfshellException(master + ": smtp_bind_address is " + Quote.quote(bind) + ", expected " + addr);
         }
         install(tmp, dir);
     }

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.mfshell.core.MfshellException;
+import org.mfshell.core.Quote;
 
 /**
  * A minimal SMTP client for loopback only: submits messages to a lab instance's smtpd from a
@@ -104,7 +105,7 @@ final class SmtpClient implements Closeable {
                 }
             } while (line.length() > 3 && line.charAt(3) == '-');
             if (!line.startsWith(Integer.toString(code))) {
-                throw new MfshellException(server + " answered '" + line + "' to " + what);
+                throw new MfshellException(server + " answered " + Quote.quote(line) + " to " + what);
             }
             return line;
         } catch (IOException e) {

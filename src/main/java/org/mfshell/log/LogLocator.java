@@ -17,6 +17,7 @@ import org.mfshell.instance.InstanceRegistry;
 import org.mfshell.postfix.Postconf;
 import org.mfshell.postfix.ProgramMissingException;
 import org.mfshell.postfix.ProcessRunner;
+import org.mfshell.core.Quote;
 
 /**
  * Finds where the mail log is: each instance's {@code maillog_file} when set (asked with
@@ -49,10 +50,10 @@ public final class LogLocator {
             }
             Path p = Path.of(f);
             if (!Files.isRegularFile(p)) {
-                throw new UsageException("--log " + f + ": no such file");
+                throw new UsageException("--log " + Quote.quote(f) + ": no such file");
             }
             if (!Files.isReadable(p)) {
-                throw new UsageException("--log " + f + ": not readable (run as root?)");
+                throw new UsageException("--log " + Quote.quote(f) + ": not readable (run as root?)");
             }
             out.add(LogSource.file(p, mtime(p)));
         }

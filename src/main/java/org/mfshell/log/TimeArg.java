@@ -8,6 +8,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import org.mfshell.core.Durations;
 import org.mfshell.core.UsageException;
+import org.mfshell.core.Quote;
 
 /**
  * Reads {@code --since} / {@code --until} values: a duration back from now ({@code 1h},
@@ -45,7 +46,7 @@ public final class TimeArg {
             }
             return LocalDateTime.parse(iso).atZone(zone).toInstant().toEpochMilli();
         } catch (NumberFormatException | DateTimeException e) {
-            throw new UsageException(option + ": cannot read '" + text + "' (use e.g. 1h, 7d, today, 2026-11-29, "
+            throw new UsageException(option + ": cannot read " + Quote.quote(text) + " (use e.g. 1h, 7d, today, 2026-11-29, "
                     + "'2026-11-29 10:00', 2026-11-29T10:00:00+01:00 or @1764410400)");
         }
     }

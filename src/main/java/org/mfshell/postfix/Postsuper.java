@@ -20,12 +20,23 @@ import org.mfshell.core.MfshellException;
  * The result is read from postsuper's own per-message lines ({@code ID: placed on hold}) and
  * summary ({@code Placed on hold: 3 messages}), not from the exit code alone: on a stopped
  * instance postsuper does the work and then exits 1 because it cannot log.
+ *
+ * <p>Nor from the summary alone: when two postsuper runs move the same message at once, the one
+ * that loses the race finds the file gone from the old place and present in the new one, and its
+ * sane_rename() "works around a spurious NFS error": it logs
+ * {@code sane_rename(hold/ID,deferred/I/ID): worked around spurious NFS error}, then counts and
+ * names the message as its own. Such ids are moved by another process, so they are taken out of
+ * this run's count and ids and reported in {@link Result#raced()} (two concurrent releases of 300
+ * messages counted 157 + 159 by their summaries; without the raced ids 153 + 147).
  * Errors: {@link MfshellException} when postsuper reports nothing it did and fails.
  */
 public final class Postsuper {
     private static final Duration TIMEOUT = Duration.ofMinutes(10);
     private static final Pattern SUMMARY = Pattern.compile("^postsuper: ([A-Za-z ]+): (\\d+) messages?$");
     private static final Pattern PER_ID = Pattern.compile("^postsuper: ([0-9A-Za-z]+): ([a-z ]+)$");
+    private static final Pattern RACED = Pattern.compile(
+            "^postsuper: sane_rename\\((?:[^,/]+/)*([0-9A-Za-z]+),[^)]*\\): worked around spurious NFS error$");
+    private static final Pattern NOT_ROOT = Pattern.compile("^postsuper: fatal: use of this command is reserved for the superuser$");
 
     /** The four message actions, with postsuper's option and the words it logs. */
     public enum Action {
@@ -50,10 +61,12 @@ public final class Postsuper {
     }
 
     /**
-     * What postsuper did: how many messages its summary line counts, which ids it named, and its
-     * other stderr lines (warnings), plus the exit code.
+     * What postsuper did: how many messages it moved or deleted itself, which ids those were, the
+     * ids it named but another process had moved first ({@code raced}, not counted), its other
+     * stderr lines (warnings), and the exit code.
      */
-    public record Result(Action action, long count, Set<String> ids, List<String> warnings, int exitCode) {
+    public record Result(Action action, long count, Set<String> ids, Set<String> raced, List<String> warnings,
+                         int exitCode) {
     }
 
     private final ProcessRunner runner;
@@ -78,6 +91,9 @@ public final class Postsuper {
             throw new MfshellException("postsuper timed out: " + String.join(" ", r.argv()));
         }
         Result result = parse(action, r.stderr(), r.exitCode());
+        if (result.count() < 0 && r.stderr().lines().anyMatch(l -> NOT_ROOT.matcher(l).matches())) {
+            throw new MfshellException("postsuper " + action.option + " needs root (postsuper serves only the superuser)");
+        }
         if (result.count() < 0) {
             throw new MfshellException("postsuper " + action.option + " failed: " + r.firstErrorLine());
         }
@@ -85,13 +101,15 @@ public final class Postsuper {
     }
 
     /**
-     * Reads postsuper's stderr. The count is the action's summary line; when postsuper died before
-     * printing it (a stopped instance cannot log), the number of per-message lines; -1 when there is
+     * Reads postsuper's stderr. The count is the action's summary line less the messages another
+     * process moved first (see the class comment); when postsuper died before printing it (a
+     * stopped instance cannot log), the number of per-message lines less those; -1 when there is
      * neither and postsuper failed. Other summaries (e.g. "Renamed to match inode number") are warnings.
      */
     static Result parse(Action action, String stderr, int exitCode) {
-        long count = -1;
-        Set<String> ids = new LinkedHashSet<>();
+        long summary = -1;
+        Set<String> named = new LinkedHashSet<>();
+        Set<String> workedAround = new LinkedHashSet<>();
         List<String> warnings = new ArrayList<>();
         for (String line : stderr.split("\n")) {
             if (line.isBlank()) {
@@ -99,19 +117,31 @@ public final class Postsuper {
             }
             Matcher s = SUMMARY.matcher(line);
             if (s.matches() && s.group(1).equals(action.summaryWords)) {
-                count = Math.max(count, 0) + Long.parseLong(s.group(2));
+                summary = Math.max(summary, 0) + Long.parseLong(s.group(2));
                 continue;
             }
             Matcher p = PER_ID.matcher(line);
             if (p.matches() && p.group(2).equals(action.perIdWords)) {
-                ids.add(p.group(1));
+                named.add(p.group(1));
+                continue;
+            }
+            Matcher w = RACED.matcher(line);
+            if (w.matches()) {
+                workedAround.add(w.group(1));
                 continue;
             }
             warnings.add(line.startsWith("postsuper: ") ? line.substring("postsuper: ".length()) : line);
         }
-        if (count < 0 && (!ids.isEmpty() || exitCode == 0)) {
-            count = ids.size();
+        Set<String> raced = new LinkedHashSet<>(workedAround);
+        raced.retainAll(named);
+        Set<String> ids = new LinkedHashSet<>(named);
+        ids.removeAll(raced);
+        long count;
+        if (summary >= 0) {
+            count = Math.max(0, summary - raced.size());
+        } else {
+            count = !named.isEmpty() || exitCode == 0 ? ids.size() : -1;
         }
-        return new Result(action, count, ids, warnings, exitCode);
+        return new Result(action, count, ids, raced, warnings, exitCode);
     }
 }

@@ -18,6 +18,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.mfshell.core.MfshellException;
+import org.mfshell.core.Quote;
 
 /**
  * Provider groups: which recipient domains belong to msn, aol, earthlink, ... (one data file,
@@ -93,10 +94,10 @@ public final class ProviderGroups {
                 }
                 current = text.substring(0, colon).trim();
                 if (!GROUP.matcher(current).matches() || current.equals(REST)) {
-                    throw new MfshellException(name + ":" + no + ": bad group name '" + current + "'");
+                    throw new MfshellException(name + ":" + no + ": bad group name " + Quote.quote(current));
                 }
                 if (groups.containsKey(current)) {
-                    throw new MfshellException(name + ":" + no + ": group '" + current + "' defined twice");
+                    throw new MfshellException(name + ":" + no + ": group " + Quote.quote(current) + " defined twice");
                 }
                 groups.put(current, new ArrayList<>());
                 words = text.substring(colon + 1);
@@ -107,7 +108,7 @@ public final class ProviderGroups {
                 }
                 String d = w.toLowerCase(Locale.ROOT);
                 if (!DOMAIN.matcher(d).matches()) {
-                    throw new MfshellException(name + ":" + no + ": bad domain '" + w + "'");
+                    throw new MfshellException(name + ":" + no + ": bad domain " + Quote.quote(w));
                 }
                 String before = seen.putIfAbsent(d, current);
                 if (before != null) {

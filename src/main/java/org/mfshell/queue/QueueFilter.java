@@ -5,16 +5,23 @@ import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Set;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
+import org.mfshell.core.Quote;
 import org.mfshell.core.UsageException;
 import org.mfshell.instance.InstanceRegistry;
+import org.mfshell.mail.Domains;
 
 /**
  * Which messages a mailq listing or a message action selects: queue names, recipient domain,
  * sender, delay-reason regex, minimum age and explicit queue ids, all combined with AND.
  * A null/empty criterion selects everything. Built through {@link Builder}, which validates
  * every value and reports bad input as a {@link UsageException} naming the option.
+ *
+ * <p>{@code --domain} follows the one domain rule ({@link Domains}: no IP literals; {@code .example.com}
+ * means its subdomains); a leading '@' is allowed. {@code --reason} is compiled with RE2/J, which
+ * matches in time linear in the text whatever the pattern (no backtracking), so an operator's
+ * pattern cannot hang a command; RE2 has no backreferences or lookaround.
  *
  * <p>{@code --domain} and {@code --reason} are recipient criteria: a message matches when one of
  * its recipients matches both, and {@link #matchesRecipient} tells which ones (for the summary).
@@ -85,7 +92,7 @@ public final class QueueFilter {
 
     /** Does this recipient meet the recipient criteria (--domain, --reason)? */
     public boolean matchesRecipient(QueueMessage.Recipient r) {
-        if (domain != null && !r.domain().equals(domain)) {
+        if (domain != null && !Domains.covers(domain, r.domain())) {
             return false;
         }
         return reason == null || (r.delayReason() != null && reason.matcher(r.delayReason()).find());
@@ -114,28 +121,24 @@ public final class QueueFilter {
         public Builder queue(String q) {
             if (!InstanceRegistry.QUEUES.contains(q)) {
                 throw new UsageException("--queue must be one of " + String.join(", ", InstanceRegistry.QUEUES)
-                        + ", not '" + q + "'");
+                        + ", not " + Quote.quote(q));
             }
             queues.add(q);
             return this;
         }
 
         public Builder domain(String d) {
-            String lower = d.toLowerCase(Locale.ROOT);
-            if (lower.startsWith("@")) {
-                lower = lower.substring(1);
+            try {
+                this.domain = Domains.require(d.startsWith("@") ? d.substring(1) : d);
+            } catch (UsageException e) {
+                throw new UsageException("--domain: " + e.getMessage());
             }
-            if (!lower.matches("[a-z0-9]([a-z0-9-]{0,62})?(\\.[a-z0-9]([a-z0-9-]{0,62})?)*\\.?")
-                    && !lower.matches("\\[[0-9a-f:.]+\\]")) {
-                throw new UsageException("--domain: '" + d + "' is not a domain name (e.g. hotmail.com)");
-            }
-            this.domain = lower;
             return this;
         }
 
         public Builder sender(String s) {
             if (s.isEmpty() || s.length() > 320 || s.chars().anyMatch(c -> c < 0x21 || c == 0x7f)) {
-                throw new UsageException("--sender: '" + s + "' is not an address (use user@example.org, "
+                throw new UsageException("--sender: " + Quote.quote(s) + " is not an address (use user@example.org, "
                         + "@example.org for a whole domain, or <> for the null sender)");
             }
             this.sender = s.toLowerCase(Locale.ROOT);
@@ -146,8 +149,8 @@ public final class QueueFilter {
             try {
                 this.reason = Pattern.compile(regex, Pattern.CASE_INSENSITIVE);
             } catch (PatternSyntaxException e) {
-                throw new UsageException("--reason: bad regular expression '" + regex + "': "
-                        + e.getDescription() + (e.getIndex() >= 0 ? " near index " + e.getIndex() : ""));
+                throw new UsageException("--reason: bad regular expression " + Quote.quote(regex) + ": "
+                        + Quote.oneLine(e.getDescription()) + " (RE2 syntax: no backreferences or lookaround)");
             }
             return this;
         }

@@ -2,6 +2,7 @@ package org.mfshell.queue;
 
 import java.util.regex.Pattern;
 import org.mfshell.core.UsageException;
+import org.mfshell.core.Quote;
 
 /**
  * The rule for queue ids before they reach postsuper, postcat or postqueue: letters and digits
@@ -20,7 +21,7 @@ public final class QueueIds {
     /** Returns the id, or throws a {@link UsageException} naming it. */
     public static String require(String id) {
         if (!isValid(id)) {
-            throw new UsageException("'" + id + "' is not a Postfix queue id (letters and digits, "
+            throw new UsageException(Quote.quote(id) + " is not a Postfix queue id (letters and digits, "
                     + "e.g. 9DD2720C5DF or 4jcqkn6sDVzJ9mB)");
         }
         return id;

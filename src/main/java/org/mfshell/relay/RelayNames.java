@@ -4,6 +4,7 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 import org.mfshell.core.UsageException;
 import org.mfshell.provider.ProviderGroups;
+import org.mfshell.core.Quote;
 
 /**
  * The wiki's relay names: one per provider group, {@code GROUP.SUFFIX} ({@code msn.smtp.mayfirst.org}).
@@ -27,14 +28,14 @@ public final class RelayNames {
             s = s.substring(0, s.length() - 1);
         }
         if (!DOMAIN.matcher(s).matches()) {
-            throw new UsageException("--suffix: bad domain '" + suffix + "' (e.g. smtp.mayfirst.org)");
+            throw new UsageException("--suffix: bad domain " + Quote.quote(suffix) + " (e.g. smtp.mayfirst.org)");
         }
         return s;
     }
 
     public static String requireGroup(String group, ProviderGroups groups) {
         if (group == null || !groups.names().contains(group)) {
-            throw new UsageException("unknown provider group '" + group + "' (known: "
+            throw new UsageException("unknown provider group " + Quote.quote(group) + " (known: "
                     + String.join(", ", groups.names()) + ")");
         }
         return group;
@@ -50,7 +51,7 @@ public final class RelayNames {
             return new Relay(requireGroup(r, groups), r + "." + requireSuffix(suffix));
         }
         if (!DOMAIN.matcher(r).matches()) {
-            throw new UsageException("bad relay name '" + relayName + "' (e.g. msn or msn.smtp.mayfirst.org)");
+            throw new UsageException("bad relay name " + Quote.quote(relayName) + " (e.g. msn or msn.smtp.mayfirst.org)");
         }
         return new Relay(requireGroup(r.substring(0, r.indexOf('.')), groups), r);
     }

@@ -77,6 +77,11 @@ public final class FlushCommand implements MfCommand {
     }
 
     @Override
+    public boolean needsRoot(ParsedArgs args) {
+        return true;
+    }
+
+    @Override
     public int run(ParsedArgs args, AppContext ctx, Io io) {
         String cmdline = commandLine(args);
         List<String> modes = new ArrayList<>();

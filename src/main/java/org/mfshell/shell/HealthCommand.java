@@ -30,6 +30,7 @@ import org.mfshell.queue.ReasonNormalizer;
 import org.mfshell.shell.render.Ansi;
 import org.mfshell.shell.render.Json;
 import org.mfshell.shell.render.Table;
+import org.mfshell.core.Quote;
 
 /** {@code health}: one table of every instance's sending IP, queues, log counts, top reasons and verdict. */
 public final class HealthCommand implements MfCommand {
@@ -63,6 +64,11 @@ public final class HealthCommand implements MfCommand {
     }
 
     @Override
+    public boolean needsRoot(ParsedArgs args) {
+        return true;
+    }
+
+    @Override
     public int run(ParsedArgs args, AppContext ctx, Io io) {
         Instant now = Instant.now();
         long sinceMs = args.value("since").map(t -> TimeArg.parse(t, "--since", now, ZoneId.systemDefault()))
@@ -74,7 +80,7 @@ public final class HealthCommand implements MfCommand {
         if (args.value("rules").isPresent()) {
             rulesFile = Path.of(args.value("rules").get());
             if (!Files.isRegularFile(rulesFile)) {
-                throw new UsageException("--rules " + rulesFile + ": no such file");
+                throw new UsageException("--rules " + Quote.quote(rulesFile.toString()) + ": no such file");
             }
         } else {
             rulesFile = ctx.configRoot().resolve(RULES_FILE);

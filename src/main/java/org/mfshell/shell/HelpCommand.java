@@ -12,6 +12,7 @@ import org.mfshell.cli.OptionSpec;
 import org.mfshell.cli.ParsedArgs;
 import org.mfshell.core.UsageException;
 import org.mfshell.shell.render.Table;
+import org.mfshell.core.Quote;
 
 /** {@code help} lists the commands; {@code help CMD} shows usage, options and examples from the command's spec. */
 public final class HelpCommand implements MfCommand {
@@ -53,7 +54,7 @@ public final class HelpCommand implements MfCommand {
         }
         String name = args.arg(0).get();
         MfCommand cmd = commands.get().stream().filter(c -> c.spec().name().equals(name)).findFirst()
-                .orElseThrow(() -> new UsageException("no command '" + name + "'"));
+                .orElseThrow(() -> new UsageException("no command " + Quote.quote(name)));
         print(cmd.spec(), io);
         return ExitCodes.OK;
     }

@@ -48,6 +48,11 @@ public final class InstancesCommand implements MfCommand {
     }
 
     @Override
+    public boolean needsRoot(ParsedArgs args) {
+        return true;
+    }
+
+    @Override
     public int run(ParsedArgs args, AppContext ctx, Io io) {
         InstanceRegistry.Discovery found = ctx.instances().discover();
         for (DiscoveryWarning w : found.warnings()) {

@@ -17,6 +17,7 @@ import org.mfshell.lab.Lab;
 import org.mfshell.lab.LabStatus;
 import org.mfshell.lab.SeedReport;
 import org.mfshell.shell.render.Table;
+import org.mfshell.core.Quote;
 
 /**
  * {@code lab up|seed|status|down|block|unblock}: runs the lab of real Postfix instances on
@@ -62,6 +63,12 @@ public final class LabCommand implements MfCommand {
     @Override
     public CommandSpec spec() {
         return SPEC;
+    }
+
+    /** Needs root, but a run checks that itself (with Postfix's presence) and says why in its own words. */
+    @Override
+    public boolean needsRoot(ParsedArgs args) {
+        return args == null;
     }
 
     @Override
@@ -111,7 +118,7 @@ public final class LabCommand implements MfCommand {
                 io.out().println("provider now blocks: "
                         + (lab.blockedInstances().isEmpty() ? "nobody" : String.join(", ", lab.blockedInstances())));
             }
-            default -> throw new UsageException("unknown lab action '" + action + "'");
+            default -> throw new UsageException("unknown lab action " + Quote.quote(action));
         }
         return ExitCodes.OK;
     }

@@ -76,6 +76,11 @@ public final class MailqCommand implements MfCommand {
     }
 
     @Override
+    public boolean needsRoot(ParsedArgs args) {
+        return true;
+    }
+
+    @Override
     public int run(ParsedArgs args, AppContext ctx, Io io) throws Exception {
         // Validate every value before anything runs.
         QueueFilter filter = QueueOptions.filter(args, List.of());

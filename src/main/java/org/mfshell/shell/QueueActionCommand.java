@@ -1,12 +1,9 @@
 package org.mfshell.shell;
 
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.function.Predicate;
 import org.mfshell.AppContext;
 import org.mfshell.cli.ArgSpec;
 import org.mfshell.cli.CommandSpec;
@@ -14,24 +11,23 @@ import org.mfshell.cli.Completion;
 import org.mfshell.core.ExitCodes;
 import org.mfshell.cli.Io;
 import org.mfshell.cli.MfCommand;
-import org.mfshell.core.MfshellException;
 import org.mfshell.cli.OptionSpec;
 import org.mfshell.cli.ParsedArgs;
 import org.mfshell.core.UsageException;
-import org.mfshell.fs.AuditLog;
 import org.mfshell.instance.InstanceRegistry;
 import org.mfshell.postfix.Postsuper;
+import org.mfshell.queue.MalformedLine;
+import org.mfshell.queue.QueueActions;
 import org.mfshell.queue.QueueFilter;
-import org.mfshell.queue.QueueMessage;
 import org.mfshell.queue.QueueService;
 
 /**
  * {@code hold}, {@code release}, {@code requeue} and {@code delete}: postsuper -h/-H/-r/-d on
- * messages chosen by queue id and/or mailq's filters. Shows how many messages it will touch with a
- * few examples, asks unless {@code --yes} ({@code --dry-run} only shows), re-reads the queue just
- * before acting and keeps only messages that are still the same (id, arrival time, sender), feeds
- * the ids to postsuper's stdin, reports what postsuper did and writes one audit line.
- * Without ids or a filter it refuses: the whole queue needs {@code --all}.
+ * messages chosen by queue id and/or mailq's filters. Parses the options, runs
+ * {@link QueueActions} (pick, confirm, re-check, postsuper, audit) and renders what it is told:
+ * how many messages it will touch with a few examples, the question unless {@code --yes}
+ * ({@code --dry-run} only shows), and what postsuper really did. Without ids or a filter it
+ * refuses: the whole queue needs {@code --all}.
  */
 public final class QueueActionCommand implements MfCommand {
     private static final int EXAMPLES = 5;
@@ -54,16 +50,11 @@ public final class QueueActionCommand implements MfCommand {
     }
 
     static String verb(Postsuper.Action a) {
-        return a.name().toLowerCase();
+        return QueueActions.verb(a);
     }
 
     static String pastTense(Postsuper.Action a) {
-        return switch (a) {
-            case HOLD -> "held";
-            case RELEASE -> "released";
-            case REQUEUE -> "requeued";
-            case DELETE -> "deleted";
-        };
+        return QueueActions.pastTense(a);
     }
 
     private static String what(Postsuper.Action a) {
@@ -72,25 +63,6 @@ public final class QueueActionCommand implements MfCommand {
             case RELEASE -> "release messages from hold (postsuper -H); only messages on hold are touched";
             case REQUEUE -> "requeue messages (postsuper -r): they are re-injected, rewritten again and get new queue ids";
             case DELETE -> "delete messages from the queue (postsuper -d); this cannot be undone";
-        };
-    }
-
-    /** Which selected messages the action applies to. */
-    static Predicate<QueueMessage> eligible(Postsuper.Action a) {
-        return switch (a) {
-            case HOLD -> m -> !m.queueName().equals("hold");
-            case RELEASE -> m -> m.queueName().equals("hold");
-            case REQUEUE -> m -> !m.queueName().equals("maildrop");
-            case DELETE -> m -> true;
-        };
-    }
-
-    private static String notEligible(Postsuper.Action a) {
-        return switch (a) {
-            case HOLD -> "already on hold";
-            case RELEASE -> "not on hold";
-            case REQUEUE -> "still in maildrop";
-            case DELETE -> "";
         };
     }
 
@@ -123,6 +95,11 @@ public final class QueueActionCommand implements MfCommand {
     }
 
     @Override
+    public boolean needsRoot(ParsedArgs args) {
+        return true;
+    }
+
+    @Override
     public int run(ParsedArgs args, AppContext ctx, Io io) {
         String v = verb(action);
         List<String> ids = args.positionals().subList(1, args.positionals().size());
@@ -133,63 +110,83 @@ public final class QueueActionCommand implements MfCommand {
                     + "--older-than) or --all; refusing to " + v + " the whole queue by default");
         }
         InstanceRegistry.InstanceDir d = ctx.instances().find(args.arg(0).orElseThrow());
-        QueueService service = new QueueService(ctx.runner());
-        Predicate<QueueMessage> eligible = eligible(action);
         MailqCommand.Malformed malformed = new MailqCommand.Malformed(io, d.name());
-        QueueService.Pick pick = service.pick(d.configDir(), filter, eligible, malformed::report);
-        List<QueueService.Picked> picked = pick.picked();
-        if (limit > 0 && picked.size() > limit) {
-            picked = new ArrayList<>(picked.subList(0, (int) limit));
-        }
-        QueueOptions.reportScan(io, d.name(), pick.scan());
-        if (!ids.isEmpty()) {
-            Set<String> found = new HashSet<>();
-            picked.forEach(p -> found.add(p.queueId()));
-            List<String> missing = ids.stream().filter(id -> !found.contains(id)).distinct().toList();
-            if (missing.size() == ids.stream().distinct().count()) {
-                throw new UsageException(v + ": no message " + String.join(", ", missing) + " in the queue of "
-                        + d.name() + (notEligible(action).isEmpty() ? "" : " (or " + notEligible(action) + ")"));
+        boolean yes = args.flag("yes");
+        QueueActions.Listener listener = new QueueActions.Listener() {
+            @Override
+            public void malformed(MalformedLine line) {
+                malformed.report(line);
             }
-            for (String id : missing) {
-                io.err().println("mfshell: " + v + ": skipping " + id + ": not in the queue of " + d.name()
-                        + (notEligible(action).isEmpty() ? "" : " or " + notEligible(action)));
+
+            @Override
+            public void scanned(QueueService.ScanResult scan) {
+                QueueOptions.reportScan(io, d.name(), scan);
             }
+
+            @Override
+            public void skipped(List<String> missing) {
+                String why = QueueActions.notEligible(action);
+                for (String id : missing) {
+                    io.err().println("mfshell: " + v + ": skipping " + id + ": not in the queue of " + d.name()
+                            + (why.isEmpty() ? "" : " or " + why));
+                }
+            }
+
+            @Override
+            public void plan(QueueActions.Plan plan) {
+                showPlan(io, d.name(), plan.picked());
+            }
+
+            @Override
+            public boolean confirm(QueueActions.Plan plan) {
+                return yes || io.confirm(capitalised(v) + " " + count(plan.picked().size()) + " in " + d.name() + "?");
+            }
+
+            @Override
+            public void gone(int n) {
+                io.err().println("mfshell: " + v + ": " + count(n) + " left the queue or changed since listed; skipped");
+            }
+
+            @Override
+            public void postsuperWarning(String line) {
+                io.err().println("mfshell: postsuper: " + line);
+            }
+
+            @Override
+            public void auditFailed(String message) {
+                io.err().println("mfshell: warning: " + message);
+            }
+        };
+        QueueActions.Outcome o = new QueueActions(ctx.runner(), ctx.auditLog()).run(new QueueActions.Request(action,
+                d.configDir(), d.name(), ids, filter, limit, args.flag("dry-run"), auditCommand(args, ids)), listener);
+        switch (o.status()) {
+            case NOTHING_MATCHED -> io.out().println(v + ": no message in " + d.name() + " matches; nothing to do");
+            case DRY_RUN -> io.out().println("dry run: nothing changed");
+            case CANCELLED -> {
+                io.err().println("cancelled: nothing changed");
+                return ExitCodes.FAILURE;
+            }
+            case NOTHING_LEFT -> io.out().println(v + ": nothing left to do in " + d.name());
+            case DONE -> io.out().println(pastTense(action) + " " + count(o.done()) + " in " + d.name() + missed(o));
         }
-        if (picked.isEmpty()) {
-            io.out().println(v + ": no message in " + d.name() + " matches; nothing to do");
-            return ExitCodes.OK;
+        return o.complete() ? ExitCodes.OK : ExitCodes.FAILURE;
+    }
+
+    /** Why fewer than the messages still there were changed by this run: another run, or gone. */
+    private static String missed(QueueActions.Outcome o) {
+        if (o.missed() <= 0) {
+            return "";
         }
-        showPlan(io, d.name(), picked);
-        if (args.flag("dry-run")) {
-            io.out().println("dry run: nothing changed");
-            return ExitCodes.OK;
+        int raced = o.result().raced().size();
+        long gone = o.missed() - raced;
+        List<String> parts = new ArrayList<>();
+        if (raced > 0) {
+            parts.add(raced + (raced == 1 ? " was" : " were") + " moved by another process at the same moment");
         }
-        if (!args.flag("yes") && !io.confirm(capitalised(v) + " " + count(picked.size()) + " in " + d.name() + "?")) {
-            io.err().println("cancelled: nothing changed");
-            return ExitCodes.FAILURE;
-        }
-        List<QueueService.Picked> still = service.recheck(d.configDir(), picked, eligible);
-        int gone = picked.size() - still.size();
         if (gone > 0) {
-            io.err().println("mfshell: " + v + ": " + count(gone) + " left the queue or changed since listed; skipped");
+            parts.add(gone + (gone == 1 ? " was" : " were") + " gone when postsuper ran");
         }
-        String command = auditCommand(args, ids);
-        if (still.isEmpty()) {
-            io.out().println(v + ": nothing left to do in " + d.name());
-            audit(ctx, io, command, "nothing done: all " + picked.size() + " selected messages gone before acting");
-            return ExitCodes.OK;
-        }
-        Postsuper.Result r = new Postsuper(ctx.runner()).apply(d.configDir(), action,
-                still.stream().map(QueueService.Picked::queueId).toList());
-        for (String w : r.warnings()) {
-            io.err().println("mfshell: postsuper: " + w);
-        }
-        io.out().println(pastTense(action) + " " + count(r.count()) + " in " + d.name()
-                + (r.count() < still.size() ? " (" + (still.size() - r.count()) + " were gone when postsuper ran)" : ""));
-        boolean ok = audit(ctx, io, command, pastTense(action) + " " + r.count() + " of " + picked.size()
-                + " selected" + (gone > 0 ? ", " + gone + " gone before acting" : "")
-                + (r.exitCode() != 0 ? ", postsuper exit " + r.exitCode() : ""));
-        return ok && r.count() == still.size() ? ExitCodes.OK : ExitCodes.FAILURE;
+        return " (" + String.join(", ", parts) + ")";
     }
 
     private void showPlan(Io io, String instance, List<QueueService.Picked> picked) {
@@ -210,16 +207,6 @@ public final class QueueActionCommand implements MfCommand {
             QueueService.Picked p = picked.get(i);
             io.out().printf("  %-17s %-8s %s -> %s%s%n", p.queueId(), p.queueName(), p.sender(), p.firstRecipient(),
                     p.recipients() > 1 ? " (+" + (p.recipients() - 1) + ")" : "");
-        }
-    }
-
-    private boolean audit(AppContext ctx, Io io, String command, String result) {
-        try {
-            new AuditLog(ctx.auditLog()).record(command, result);
-            return true;
-        } catch (MfshellException e) {
-            io.err().println("mfshell: warning: " + e.getMessage());
-            return false;
         }
     }
 

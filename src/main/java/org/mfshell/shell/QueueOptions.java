@@ -6,6 +6,7 @@ import org.mfshell.cli.Completion;
 import org.mfshell.cli.Io;
 import org.mfshell.cli.OptionSpec;
 import org.mfshell.cli.ParsedArgs;
+import org.mfshell.core.UsageException;
 import org.mfshell.queue.MalformedLine;
 import org.mfshell.queue.QueueFilter;
 import org.mfshell.queue.QueueService;
@@ -28,7 +29,7 @@ final class QueueOptions {
                         + "regular expression (case-insensitive)"))
                 .option(OptionSpec.value("older-than", "DURATION", "only messages that arrived at least this long ago "
                         + "(e.g. 30m, 2h, 7d)"))
-                .option(OptionSpec.value("limit", "N", "at most N messages"));
+                .option(OptionSpec.value("limit", "N", "at most N messages (N at least 1)"));
     }
 
     /** Reads and validates the filter options (and queue ids, if any); bad values are usage errors. */
@@ -49,8 +50,17 @@ final class QueueOptions {
         return FILTERS.stream().anyMatch(f -> !args.values(f).isEmpty());
     }
 
+    /**
+     * {@code --limit N}, N at least 1; 0 when the option is absent (no limit). {@code --limit 0} is
+     * refused rather than read as "no limit": {@code hold --all --limit 0} must not hold everything.
+     */
     static long limit(ParsedArgs args) {
-        return args.intValue("limit").orElse(0);
+        int n = args.intValue("limit").orElse(-1);
+        if (n == 0) {
+            throw new UsageException("--limit takes a whole number of at least 1, not '0' "
+                    + "(leave --limit out for no limit)");
+        }
+        return Math.max(n, 0);
     }
 
     /** Reports one malformed postqueue line at once, so the operator sees it next to the output. */

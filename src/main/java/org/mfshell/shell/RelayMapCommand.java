@@ -18,6 +18,7 @@ import org.mfshell.relay.RelayMap;
 import org.mfshell.relay.RelayNames;
 import org.mfshell.shell.render.Ansi;
 import org.mfshell.shell.render.Json;
+import org.mfshell.core.Quote;
 
 /** {@code relay-map}: prints (or, with --check, validates) a bulk list server's transport.relay. */
 public final class RelayMapCommand implements MfCommand {
@@ -69,7 +70,7 @@ public final class RelayMapCommand implements MfCommand {
         }
         Path file = Path.of(args.value("check").get());
         if (!Files.isRegularFile(file)) {
-            throw new UsageException("--check " + file + ": no such file");
+            throw new UsageException("--check " + Quote.quote(file.toString()) + ": no such file");
         }
         RelayMap.CheckResult r = map.check(file, entries, ctx.runner());
         if (args.flag("json")) {

@@ -32,6 +32,11 @@ public final class ReroutesCommand implements MfCommand {
     }
 
     @Override
+    public boolean needsRoot(ParsedArgs args) {
+        return true;
+    }
+
+    @Override
     public int run(ParsedArgs args, AppContext ctx, Io io) {
         return print(ctx.flushService().reroutes(), args.flag("json"), io);
     }

@@ -33,6 +33,11 @@ public final class ShowCommand implements MfCommand {
     }
 
     @Override
+    public boolean needsRoot(ParsedArgs args) {
+        return true;
+    }
+
+    @Override
     public int run(ParsedArgs args, AppContext ctx, Io io) {
         String id = QueueIds.require(args.arg(1).orElseThrow());
         InstanceRegistry.InstanceDir d = ctx.instances().find(args.arg(0).orElseThrow());

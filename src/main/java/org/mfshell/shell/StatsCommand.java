@@ -24,6 +24,7 @@ import org.mfshell.cli.Io;
 import org.mfshell.cli.MfCommand;
 import org.mfshell.cli.OptionSpec;
 import org.mfshell.cli.ParsedArgs;
+import org.mfshell.core.Quote;
 import org.mfshell.core.UsageException;
 import org.mfshell.instance.InstanceNames;
 import org.mfshell.log.LogFollower;
@@ -102,8 +103,17 @@ public final class StatsCommand implements MfCommand {
             throw new UsageException("stats: --since must be before --until");
         }
         Set<String> names = new HashSet<>();
+        List<String> known = null;
         for (String n : args.values("instance")) {
             InstanceNames.require(n);
+            if (known == null) {
+                known = knownInstances(ctx, !args.values("log").isEmpty());
+            }
+            String bare = n.startsWith("postfix-") ? n.substring("postfix-".length()) : n;
+            if (!known.isEmpty() && !known.contains(n) && !known.contains(bare)) {
+                throw new UsageException("stats: unknown instance " + Quote.quote(n) + " (known: "
+                        + String.join(", ", known) + ")");
+            }
             names.add(n);
             names.add(n.startsWith("postfix-") || n.equals("postfix") ? n : "postfix-" + n);
         }
@@ -131,6 +141,21 @@ public final class StatsCommand implements MfCommand {
         render(report, format, sources, q, io, null);
         warnSuspects(report, io);
         return ExitCodes.OK;
+    }
+
+    /**
+     * The instances on this machine, for checking --instance. Reading another machine's log
+     * ({@code --log}) on a box without a config root checks nothing (empty list).
+     */
+    private static List<String> knownInstances(AppContext ctx, boolean explicitLogs) {
+        try {
+            return ctx.instances().names();
+        } catch (UsageException e) {
+            if (explicitLogs) {
+                return List.of();
+            }
+            throw e;
+        }
     }
 
     static void warnSuspects(StatsReport r, Io io) {

@@ -19,6 +19,7 @@ import org.mfshell.cli.Io;
 import org.mfshell.cli.MfCommand;
 import org.mfshell.cli.OptionSpec;
 import org.mfshell.cli.ParsedArgs;
+import org.mfshell.core.Quote;
 import org.mfshell.core.UsageException;
 import org.mfshell.health.HealthService;
 import org.mfshell.instance.PostfixInstance;
@@ -30,7 +31,9 @@ import org.mfshell.shell.render.Json;
 import org.mfshell.shell.render.Table;
 import org.mfshell.warmup.Every;
 import org.mfshell.warmup.IpAddresses;
+import org.mfshell.warmup.WarmupException;
 import org.mfshell.warmup.WarmupPlan;
+import org.mfshell.warmup.WarmupPlanner;
 import org.mfshell.warmup.WarmupService;
 
 /** {@code warmup plan|status RELAYNAME}: the wiki's IP warm-up by the ratio of A records. */
@@ -70,6 +73,13 @@ public final class WarmupCommand implements MfCommand {
         return SPEC;
     }
 
+    /** Only a plan given its existing addresses and host name runs without reading the instances. */
+    @Override
+    public boolean needsRoot(ParsedArgs args) {
+        return args == null || !(args.arg(0).orElse("").equals("plan") && args.value("existing").isPresent()
+                && args.value("host").isPresent());
+    }
+
     @Override
     public int run(ParsedArgs args, AppContext ctx, Io io) {
         ProviderGroups groups = ProviderGroups.load();
@@ -88,7 +98,7 @@ public final class WarmupCommand implements MfCommand {
         if (args.arg(0).orElseThrow().equals("plan")) {
             String newIp = args.value("new-ip").orElseThrow(() -> new UsageException("warmup plan: --new-ip IP is required"));
             IpAddresses.require(newIp, "--new-ip");
-            WarmupPlan plan = service.plan(relay, existing, newIp, args.value("host").orElse(null), steps, every,
+            WarmupPlan plan = plan(service, relay, existing, newIp, args.value("host").orElse(null), steps, every,
                     start(args));
             if (args.flag("json")) {
                 Json.print(io.out(), plan);
@@ -109,7 +119,7 @@ public final class WarmupCommand implements MfCommand {
                 existing = service.serving(relay).stream().map(PostfixInstance::bindAddress)
                         .filter(ip -> !ip.equals(newIp)).toList();
             }
-            WarmupPlan plan = service.plan(relay, existing, newIp, relay.name(), steps, every, LocalDate.now());
+            WarmupPlan plan = plan(service, relay, existing, newIp, relay.name(), steps, every, LocalDate.now());
             if (k < 1 || k > plan.stages().size()) {
                 throw new UsageException("--stage: give 1 to " + plan.stages().size() + ", not " + k);
             }
@@ -141,7 +151,22 @@ public final class WarmupCommand implements MfCommand {
         try {
             return LocalDate.parse(s);
         } catch (DateTimeParseException e) {
-            throw new UsageException("--start: bad date '" + s + "' (use YYYY-MM-DD)");
+            throw new UsageException("--start: bad date " + Quote.quote(s) + " (use YYYY-MM-DD)");
+        }
+    }
+
+    /** The service's plan, its domain errors turned into messages naming this command's flags. */
+    private static WarmupPlan plan(WarmupService service, RelayNames.Relay relay, List<String> existing, String newIp,
+                                   String host, int steps, Period every, LocalDate start) {
+        try {
+            return service.plan(relay, existing, newIp, host, steps, every, start);
+        } catch (WarmupException e) {
+            throw new UsageException(switch (e.problem()) {
+                case STEPS -> "--steps: give 1 to " + WarmupPlanner.MAX_STEPS + ", not " + steps;
+                case NO_EXISTING -> e.getMessage() + ": give --existing IP,...";
+                case NEW_IP_SERVES -> "--new-ip " + e.getMessage();
+                case NO_HOST -> e.getMessage() + ": give --host NAME";
+            });
         }
     }
 

@@ -4,6 +4,7 @@ import java.time.Period;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.mfshell.core.UsageException;
+import org.mfshell.core.Quote;
 
 /**
  * Reads a calendar step for {@code warmup --every}: {@code 1month}, {@code 2months}, {@code 2w},
@@ -18,7 +19,7 @@ public final class Every {
     public static Period parse(String text, String what) {
         Matcher m = text == null ? null : P.matcher(text.trim().toLowerCase(java.util.Locale.ROOT));
         if (m == null || !m.matches() || Integer.parseInt(m.group(1)) == 0) {
-            throw new UsageException(what + ": bad duration '" + text + "' (use e.g. 1month, 2weeks, 14d)");
+            throw new UsageException(what + ": bad duration " + Quote.quote(text) + " (use e.g. 1month, 2weeks, 14d)");
         }
         int n = Integer.parseInt(m.group(1));
         return switch (m.group(2)) {

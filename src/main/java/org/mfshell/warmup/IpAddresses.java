@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.regex.Pattern;
 import org.mfshell.core.UsageException;
+import org.mfshell.core.Quote;
 
 /**
  * Checks IP address literals before they reach a zone line: dotted-quad IPv4 (no leading zeros)
@@ -36,7 +37,7 @@ public final class IpAddresses {
                 // fall through to the usage error
             }
         }
-        throw new UsageException(what + ": bad IP address '" + ip + "' (e.g. 216.66.15.4 or 2001:db8::25)");
+        throw new UsageException(what + ": bad IP address " + Quote.quote(ip) + " (e.g. 216.66.15.4 or 2001:db8::25)");
     }
 
     /** Record type for an address: A or AAAA. */
@@ -59,7 +60,7 @@ public final class IpAddresses {
             }
             return sb.append("ip6.arpa.").toString();
         } catch (UnknownHostException e) {
-            throw new UsageException("bad IP address '" + ip + "'");
+            throw new UsageException("bad IP address " + Quote.quote(ip));
         }
     }
 }

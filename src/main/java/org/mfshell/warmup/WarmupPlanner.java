@@ -8,7 +8,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.mfshell.core.UsageException;
 
 /**
  * Plans the wiki's "warm up a new IP address" by the ratio of A records of the relay name. With
@@ -20,8 +19,9 @@ import org.mfshell.core.UsageException;
  *
  * <p>Identical records in one RRset are merged by DNS servers and resolvers (RFC 2181 section 5),
  * so a stage that repeats an address does not give the planned ratio: the plan says so per stage
- * and shows the share DNS will really give. Errors: {@link UsageException} for bad addresses,
- * no existing address, the new address among the existing ones, or a bad step count.
+ * and shows the share DNS will really give. Errors: {@link UsageException} for bad addresses;
+ * {@link WarmupException} (which input, in the plan's words) for no existing address, the new
+ * address among the existing ones, or a bad step count.
  */
 public final class WarmupPlanner {
     public static final int RELAY_TTL = 600;
@@ -31,18 +31,19 @@ public final class WarmupPlanner {
     public WarmupPlan plan(String relayName, List<String> existing, String newIp, String hostName, int steps,
                            Period every, LocalDate start) {
         if (steps < 1 || steps > MAX_STEPS) {
-            throw new UsageException("--steps: give 1 to " + MAX_STEPS + ", not " + steps);
+            throw new WarmupException(WarmupException.Problem.STEPS,
+                    "a plan has 1 to " + MAX_STEPS + " stages, not " + steps);
         }
-        String fresh = IpAddresses.require(newIp, "--new-ip");
+        String fresh = IpAddresses.require(newIp, "new address");
         Set<String> old = new LinkedHashSet<>();
         for (String ip : existing) {
-            old.add(IpAddresses.require(ip, "--existing"));
+            old.add(IpAddresses.require(ip, "existing address"));
         }
         if (old.isEmpty()) {
-            throw new UsageException("no existing IP for " + relayName + ": give --existing IP,...");
+            throw new WarmupException(WarmupException.Problem.NO_EXISTING, "no existing IP for " + relayName);
         }
         if (old.contains(fresh)) {
-            throw new UsageException("--new-ip " + fresh + " already serves " + relayName);
+            throw new WarmupException(WarmupException.Problem.NEW_IP_SERVES, fresh + " already serves " + relayName);
         }
         String owner = fqdn(relayName);
         String host = fqdn(hostName);

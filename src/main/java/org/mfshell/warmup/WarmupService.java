@@ -53,18 +53,20 @@ public final class WarmupService {
             if (ips.isEmpty()) {
                 ips = serving.stream().map(PostfixInstance::bindAddress).toList();
                 if (ips.isEmpty()) {
-                    throw new UsageException("no instance " + relay.group() + "-* with an smtp_bind_address under "
-                            + registry.configRoot() + ": give --existing IP,...");
+                    throw new WarmupException(WarmupException.Problem.NO_EXISTING, "no instance " + relay.group()
+                            + "-* with an smtp_bind_address under " + registry.configRoot());
                 }
             }
             if (hostName == null) {
                 if (serving.isEmpty()) {
-                    throw new UsageException("no instance " + relay.group() + "-* to read myhostname from: give --host NAME");
+                    throw new WarmupException(WarmupException.Problem.NO_HOST, "no instance " + relay.group()
+                            + "-* to read myhostname from");
                 }
                 hostName = new Postconf(runner).values(serving.get(0).configDir(), List.of("myhostname"))
                         .getOrDefault("myhostname", "");
                 if (hostName.isBlank()) {
-                    throw new UsageException("cannot read myhostname of " + serving.get(0).name() + ": give --host NAME");
+                    throw new WarmupException(WarmupException.Problem.NO_HOST, "cannot read myhostname of "
+                            + serving.get(0).name());
                 }
             }
         }

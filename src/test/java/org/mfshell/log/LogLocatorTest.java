@@ -109,7 +109,7 @@ class LogLocatorTest {
         UsageException e = assertThrows(UsageException.class,
                 () -> LogLocator.explicit(List.of(tmp.resolve("missing.log").toString())));
         assertEquals(2, e.exitCode());
-        assertTrue(e.getMessage().endsWith("missing.log: no such file"));
+        assertTrue(e.getMessage().endsWith("missing.log': no such file"), e.getMessage());
         assertEquals(LogSource.Kind.STDIN, LogLocator.explicit(List.of("-")).get(0).kind());
     }
 

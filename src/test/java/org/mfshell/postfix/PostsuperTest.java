@@ -47,6 +47,31 @@ class PostsuperTest {
         assertTrue(r.warnings().get(0).startsWith("fatal: open logfile"));
     }
 
+    /**
+     * Two real postsuper -H runs at once on the same 300 held ids: their summaries say 157 + 159.
+     * The 16 messages the loser found already moved ("worked around spurious NFS error") are not
+     * its own, so the counts add up to the 300 released.
+     */
+    @Test
+    void concurrentReleasesCountOnlyWhatEachMoved() throws IOException {
+        Block a = blocks("postsuper-concurrent-release-a.txt").get(0);
+        Block b = blocks("postsuper-concurrent-release-b.txt").get(0);
+        Postsuper.Result ra = Postsuper.parse(Postsuper.Action.RELEASE, a.stderr, a.exit);
+        Postsuper.Result rb = Postsuper.parse(Postsuper.Action.RELEASE, b.stderr, b.exit);
+        assertTrue(a.stderr.contains("Released from hold: 157 messages") && b.stderr.contains("Released from hold: 159 messages"));
+        assertEquals(300, ra.count() + rb.count());
+        assertEquals(ra.count(), ra.ids().size());
+        assertEquals(rb.count(), rb.ids().size());
+        assertEquals(4, ra.raced().size());
+        assertEquals(12, rb.raced().size());
+        Set<String> both = new java.util.HashSet<>(ra.ids());
+        both.retainAll(rb.ids());
+        assertEquals(Set.of(), both, "no message counted by both runs");
+        assertTrue(rb.ids().containsAll(ra.raced()) && ra.ids().containsAll(rb.raced()));
+        assertEquals(List.of(), ra.warnings());
+        assertEquals(List.of(), rb.warnings());
+    }
+
     @Test
     void noSummaryLineMeansFailure() {
         Postsuper.Result r = Postsuper.parse(Postsuper.Action.DELETE,

@@ -35,10 +35,15 @@ class HealthCommandsBadInputTest {
         usage("--since: cannot read 'yesterdayish'", "health", "--since", "yesterdayish");
         usage("--since: bad duration '1month'", "warmup", "status", "msn", "--since", "1month");
         usage("--since: give a time in the past", "health", "--since", "2099-01-01");
-        usage("--rules " + root.resolve("nope") + ": no such file", "health", "--rules", root.resolve("nope").toString());
+        usage("--rules '" + root.resolve("nope") + "': no such file", "health", "--rules", root.resolve("nope").toString());
         usage("unknown provider group 'gmail'", "relay-map", "--group", "gmail");
         usage("--suffix: bad domain 'smtp..example'", "relay-map", "--suffix", "smtp..example");
-        usage("--check " + root.resolve("none") + ": no such file", "relay-map", "--check", root.resolve("none").toString());
+        usage("--check '" + root.resolve("none") + "': no such file", "relay-map", "--check", root.resolve("none").toString());
+        // The planner's domain errors, turned into this command's flags.
+        usage("--steps: give 1 to 12, not 0", "warmup", "plan", "msn", "--new-ip", "216.66.15.9", "--existing",
+                "209.51.172.9", "--host", "h.example", "--steps", "0");
+        usage("--new-ip 216.66.15.9 already serves msn.smtp.mayfirst.org", "warmup", "plan", "msn", "--new-ip",
+                "216.66.15.9", "--existing", "216.66.15.9", "--host", "h.example");
     }
 
     @Test

@@ -52,7 +52,7 @@ class MailqContractTest {
         usage("--older-than: bad duration '2x'", "mailq", "msn-a", "--older-than", "2x");
         usage("--reason: bad regular expression '(['", "mailq", "msn-a", "--reason", "([");
         usage("--queue must be one of", "mailq", "msn-a", "--queue", "deferd");
-        usage("--domain: 'hot mail.com' is not a domain name", "mailq", "msn-a", "--domain", "hot mail.com");
+        usage("--domain: bad domain 'hot mail.com': contains a space or control character", "mailq", "msn-a", "--domain", "hot mail.com");
         usage("--limit takes a whole number", "mailq", "msn-a", "--limit", "ten");
         usage("--older-than: bad duration", "release", "msn-a", "--older-than", "-5m");
     }

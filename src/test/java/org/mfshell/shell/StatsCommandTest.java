@@ -130,6 +130,23 @@ class StatsCommandTest {
         assertEquals(a.out(), b.out());
     }
 
+    /** As mailq: an instance not on this machine is bad input naming the ones there are. */
+    @Test
+    void unknownInstanceIsExit2WithTheKnownOnes(@TempDir Path tmp) throws Exception {
+        for (String n : List.of("msn-a", "msn-b")) {
+            Files.createDirectories(tmp.resolve("postfix-" + n));
+            Files.writeString(tmp.resolve("postfix-" + n).resolve("main.cf"), "");
+        }
+        String log = fixture("real-postfix/real-postfix.log").toString();
+        Run r = run(tmp, "stats", "--instance", "nosuch", "--log", log);
+        assertEquals(2, r.code(), r.err());
+        assertEquals("", r.out());
+        assertEquals("mfshell: stats: unknown instance 'nosuch' (known: msn-a, msn-b)\n", r.err());
+        Run ok = run(tmp, "stats", "--format", "mf", "--instance", "postfix-msn-b", "--log", log);
+        assertEquals(0, ok.code(), ok.err());
+        assertTrue(ok.out().startsWith("postfix-msn-b:total:10\n"), ok.out());
+    }
+
     @Test
     void followStopsOnQ(@TempDir Path tmp) throws Exception {
         Path log = tmp.resolve("mail.log");

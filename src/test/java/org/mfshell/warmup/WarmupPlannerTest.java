@@ -106,4 +106,22 @@ class WarmupPlannerTest {
         assertEquals(Period.ofMonths(1), Every.parse("1month", "--every"));
         assertEquals(Period.ofDays(14), Every.parse("2weeks", "--every"));
     }
+
+    /** The planner says what was wrong in its own words; only the command names its flags. */
+    @Test
+    void errorsNameNoCommandLineFlag() {
+        WarmupException steps = assertThrows(WarmupException.class, () -> planner.plan("msn.smtp.mayfirst.org",
+                List.of("209.51.172.9"), "216.66.15.9", "h", 13, Period.ofMonths(1), START));
+        assertEquals(WarmupException.Problem.STEPS, steps.problem());
+        assertEquals("a plan has 1 to 12 stages, not 13", steps.getMessage());
+        WarmupException serves = assertThrows(WarmupException.class, () -> planner.plan("msn.smtp.mayfirst.org",
+                List.of("216.66.15.9"), "216.66.15.9", "h", 3, Period.ofMonths(1), START));
+        assertEquals(WarmupException.Problem.NEW_IP_SERVES, serves.problem());
+        WarmupException none = assertThrows(WarmupException.class, () -> planner.plan("msn.smtp.mayfirst.org",
+                List.of(), "216.66.15.9", "h", 3, Period.ofMonths(1), START));
+        assertEquals(WarmupException.Problem.NO_EXISTING, none.problem());
+        for (WarmupException e : List.of(steps, serves, none)) {
+            assertFalse(e.getMessage().contains("--"), e.getMessage());
+        }
+    }
 }

@@ -1,4 +1,4 @@
-package org.mfshell.flush;
+package org.mfshell.mail;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -27,6 +27,33 @@ class DomainsTest {
             assertTrue(e.getMessage().startsWith("bad domain '"), e.getMessage());
             assertFalse(e.getMessage().contains("\n"), "one line: " + e.getMessage());
         }
+    }
+
+    @Test
+    void refusesIpAddressesAndAddressLiterals() {
+        for (String ip : List.of("1.2.3.4", "[1.2.3.4]", "1.2.3.4.", ".1.2.3.4", "2001:db8::25", "[2001:db8::25]",
+                "[IPv6:2001:db8::25]", "::1", "10.0.0.300", "example.123")) {
+            UsageException e = assertThrows(UsageException.class, () -> Domains.require(ip), ip);
+            assertTrue(e.getMessage().startsWith("bad domain '" + ip + "': "), e.getMessage());
+        }
+        assertTrue(assertThrows(UsageException.class, () -> Domains.require("[1.2.3.4]")).getMessage()
+                .contains("an IP address is not a domain"));
+        assertEquals("123.example", Domains.require("123.example"));
+    }
+
+    @Test
+    void echoedTextIsQuotedWithControlsEscaped() {
+        UsageException e = assertThrows(UsageException.class, () -> Domains.require("hotmail.com\n* smtp:[10.0.0.1]\u001b[2J"));
+        assertEquals("bad domain 'hotmail.com\\n* smtp:[10.0.0.1]\\x1b[2J': contains a space or control character",
+                e.getMessage());
+    }
+
+    @Test
+    void coversIsTheRuleMailqAndFlushShare() {
+        assertTrue(Domains.covers("hotmail.com", "HOTMAIL.COM."));
+        assertFalse(Domains.covers("hotmail.com", "eu.hotmail.com"));
+        assertTrue(Domains.covers(".hotmail.com", "eu.hotmail.com"));
+        assertFalse(Domains.covers("hotmail.com", ""));
     }
 
     @Test
