@@ -78,14 +78,16 @@ public final class Postmulti {
         run("-i", checkName(instanceName), "-e", "enable");
     }
 
-    /** {@code postmulti -l}: every instance, the primary ("-") first. */
+    /** {@code postmulti -l}: every instance, the primary ("-") first, with its config dir as seen outside the namespace. */
     public List<Entry> list() {
         ExecResult r = run("-l");
         List<Entry> out = new ArrayList<>();
         for (String line : r.stdout().split("\n")) {
             String[] f = line.trim().split("\\s+");
             if (f.length == 4) {
-                out.add(new Entry(f[0], f[1], f[2].equals("y"), Path.of(f[3])));
+                // Inside the namespace the primary is /etc/postfix: name it by its real place.
+                Path dir = Path.of(f[3]).equals(DEFAULT_CONFIG_DIR) ? primaryConfigDir : Path.of(f[3]);
+                out.add(new Entry(f[0], f[1], f[2].equals("y"), dir));
             }
         }
         return out;
