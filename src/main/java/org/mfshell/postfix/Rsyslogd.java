@@ -45,7 +45,7 @@ public final class Rsyslogd {
     }
 
     private static String errorLine(ExecResult r) {
-        // rsyslogd prints its banner lines before the error: keep the first line that is one.
+        // rsyslogd prints version banner lines before its complaint: report the complaint.
         for (String l : (r.stderr() + "\n" + r.stdout()).split("\n")) {
             if (l.contains("error") || l.contains("could not") || l.contains("invalid")) {
                 return l.strip();

@@ -208,6 +208,12 @@ class HandmadeLabIntegrationTest {
     @Order(4)
     void seededMailIsLoggedOnlyThroughRsyslogWithRfc3339TimeStamps() throws Exception {
         SeedReport seed = LabFixture.handmadeSeededOnce();
+        for (String name : Lab.INSTANCES) {
+            SeedReport.Counts c = seed.counts().get(name);
+            assertTrue(c.sent() > 0 && c.deferred() > 0 && c.bounced() > 0, name + " mix: " + c);
+        }
+        assertEquals(2, seed.counts().get("therest-a").held());
+        assertEquals(2, lab.status().instance("therest-a").queue("hold"));
         Set<String> accepted = lab.acceptedMessageIds();
         for (SeedReport.SeededMessage m : seed.messages()) {
             assertEquals(m.has(SeedReport.Outcome.SENT), accepted.contains(m.messageId()), m.instance() + " " + m.recipients());
