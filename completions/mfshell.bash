@@ -63,7 +63,7 @@ _mfshell_spec() {
             _mfshell_opts=''
             ;;
         'lab')
-            _mfshell_opts='--root --prefix'
+            _mfshell_opts='--root --prefix --shape'
             _mfshell_args=('choice:up seed status down block unblock' 'choice:aol-a earthlink-a msn-a msn-b therest-a')
             ;;
         'health')
@@ -130,6 +130,7 @@ _mfshell_optkind() {
         'flush --wait') _mfshell_kind='none' ;;
         'lab --root') _mfshell_kind='file' ;;
         'lab --prefix') _mfshell_kind='none' ;;
+        'lab --shape') _mfshell_kind='choice:default handmade' ;;
         'health --since') _mfshell_kind='none' ;;
         'health --rules') _mfshell_kind='file' ;;
         'warmup --new-ip') _mfshell_kind='none' ;;

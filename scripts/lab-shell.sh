@@ -5,17 +5,27 @@
 # seeds it with mail, and opens the interactive shell on it.
 #   MFSHELL_LAB_ROOT   (default /var/tmp/mfshell-lab)   where the lab lives
 #   MFSHELL_LAB_PREFIX (default 127.0.1)                its loopback addresses
+#   MFSHELL_LAB_SHAPE  (default default)                handmade: the relay built as Debian admins do
+#                      (postmulti, rsyslog; root /var/tmp/mfshell-handmade, prefix 127.0.2 by default)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup-debian.sh
 if [ ! -f target/mfshell.jar ] || [ -n "$(find src pom.xml -newer target/mfshell.jar -print -quit)" ]; then
     mvn -B -q package -DskipTests
 fi
-export MFSHELL_LAB_ROOT="${MFSHELL_LAB_ROOT:-/var/tmp/mfshell-lab}"
-export MFSHELL_LAB_PREFIX="${MFSHELL_LAB_PREFIX:-127.0.1}"
+shape="${MFSHELL_LAB_SHAPE:-default}"
+if [ "$shape" = handmade ]; then
+    export MFSHELL_LAB_ROOT="${MFSHELL_LAB_ROOT:-/var/tmp/mfshell-handmade}"
+    export MFSHELL_LAB_PREFIX="${MFSHELL_LAB_PREFIX:-127.0.2}"
+    export MFSHELL_MAIL_LOG="$MFSHELL_LAB_ROOT/var/log/mail.log"
+else
+    export MFSHELL_LAB_ROOT="${MFSHELL_LAB_ROOT:-/var/tmp/mfshell-lab}"
+    export MFSHELL_LAB_PREFIX="${MFSHELL_LAB_PREFIX:-127.0.1}"
+fi
+lab=(--shape "$shape" --root "$MFSHELL_LAB_ROOT" --prefix "$MFSHELL_LAB_PREFIX")
 # packaging/mfshell is the launcher the .deb installs, run from this checkout (target/app).
-packaging/mfshell lab up
-packaging/mfshell lab seed
+packaging/mfshell lab up "${lab[@]}"
+packaging/mfshell lab seed "${lab[@]}"
 export MFSHELL_CONFIG_ROOT="$MFSHELL_LAB_ROOT/etc"
 export MFSHELL_STATE_DIR="${MFSHELL_STATE_DIR:-$MFSHELL_LAB_ROOT/state}"
 export MFSHELL_AUDIT_LOG="${MFSHELL_AUDIT_LOG:-$MFSHELL_LAB_ROOT/log/mfshell-audit.log}"

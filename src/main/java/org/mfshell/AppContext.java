@@ -19,27 +19,30 @@ import org.mfshell.postfix.ProcessRunner;
  * <p>Settings come from the environment (or {@code --config-root}): MFSHELL_CONFIG_ROOT (default
  * /etc), MFSHELL_STATE_DIR (default /var/lib/mfshell: flush journals and locks),
  * MFSHELL_AUDIT_LOG (default /var/log/mfshell/audit.log), MFSHELL_LAB_ROOT (default
- * /var/tmp/mfshell-lab).
+ * /var/tmp/mfshell-lab), MFSHELL_MAIL_LOG (default /var/log/mail.log: the file the syslog daemon
+ * writes mail lines to, read where an instance has no maillog_file).
  */
 public final class AppContext {
     private final Path configRoot;
     private final Path stateDir;
     private final Path auditLog;
+    public static final Path DEFAULT_MAIL_LOG = Path.of("/var/log/mail.log");
     private final Path labRoot;
-    private final ProcessRunner runner;
     private final Path mailLog;
+    private final ProcessRunner runner;
 
+    /** A context whose syslog mail log is /var/log/mail.log. */
     public AppContext(Path configRoot, Path stateDir, Path auditLog, Path labRoot, ProcessRunner runner) {
-        this(configRoot, stateDir, auditLog, labRoot, runner, LogLocator.MAIL_LOG);
+        this(configRoot, stateDir, auditLog, labRoot, DEFAULT_MAIL_LOG, runner);
     }
 
-    public AppContext(Path configRoot, Path stateDir, Path auditLog, Path labRoot, ProcessRunner runner, Path mailLog) {
+    public AppContext(Path configRoot, Path stateDir, Path auditLog, Path labRoot, Path mailLog, ProcessRunner runner) {
         this.configRoot = configRoot;
         this.stateDir = stateDir;
         this.auditLog = auditLog;
         this.labRoot = labRoot;
-        this.runner = runner;
         this.mailLog = mailLog;
+        this.runner = runner;
     }
 
     /** Context from environment variables, with {@code configRootOverride} (may be null) winning. */
@@ -49,8 +52,7 @@ public final class AppContext {
                 Path.of(env.getOrDefault("MFSHELL_STATE_DIR", "/var/lib/mfshell")),
                 Path.of(env.getOrDefault("MFSHELL_AUDIT_LOG", "/var/log/mfshell/audit.log")),
                 Path.of(env.getOrDefault("MFSHELL_LAB_ROOT", "/var/tmp/mfshell-lab")),
-                new ProcessRunner(),
-                Path.of(env.getOrDefault("MFSHELL_MAIL_LOG", LogLocator.MAIL_LOG.toString())));
+                mailLog(env), new ProcessRunner());
     }
 
     public Path configRoot() {
@@ -69,13 +71,18 @@ public final class AppContext {
         return labRoot;
     }
 
-    public ProcessRunner runner() {
-        return runner;
-    }
-
-    /** The system's syslog mail log: MFSHELL_MAIL_LOG, else /var/log/mail.log. */
+    /** The syslog mail log: MFSHELL_MAIL_LOG, default /var/log/mail.log. */
     public Path mailLog() {
         return mailLog;
+    }
+
+    private static Path mailLog(Map<String, String> env) {
+        String v = env.get("MFSHELL_MAIL_LOG");
+        return v == null || v.isBlank() ? DEFAULT_MAIL_LOG : Path.of(v);
+    }
+
+    public ProcessRunner runner() {
+        return runner;
     }
 
     /** The flush service (reroutes, restore, plain flush) over this context's instances and state. */

@@ -30,6 +30,7 @@ import org.mfshell.core.UsageException;
 import org.mfshell.lab.SeedReport.Outcome;
 import org.mfshell.lab.SeedReport.SeededMessage;
 import org.mfshell.postfix.ExecResult;
+import org.mfshell.postfix.PrivateMounts;
 import org.mfshell.postfix.ProcessRunner;
 import org.mfshell.core.Privileges;
 import org.mfshell.core.Quote;
@@ -37,12 +38,26 @@ import org.mfshell.core.Quote;
 /**
  * A lab of real Postfix instances on loopback shaped like the wiki's relay (aol-a, earthlink-a,
  * msn-a, msn-b, therest-a), plus a "provider" Postfix that plays the internet. Used for demos,
- * rehearsal and by every integration test.
+ * rehearsal and by every integration test. It comes in two {@link LabShape}s.
  *
- * <p>Layout under the lab root: {@code etc/postfix-NAME} (config dirs, what discovery finds),
- * {@code spool/postfix-NAME} (queues), {@code lib/postfix-NAME} (data), {@code log/postfix-NAME.log}
- * (maillog_file), {@code provider/{etc,spool,lib,log}} (the provider, invisible to discovery),
- * {@code lab.properties} (the address prefix the lab was built for).
+ * <p>Default shape, layout under the lab root: {@code etc/postfix-NAME} (config dirs, what
+ * discovery finds), {@code spool/postfix-NAME} (queues), {@code lib/postfix-NAME} (data),
+ * {@code log/postfix-NAME.log} (maillog_file); each instance has its own myhostname
+ * NAME.lab.invalid.
+ *
+ * <p>Handmade shape ({@link HandmadeConfig}): built as a Debian admin builds a relay, with the real
+ * postmulti. {@code etc/postfix} (the default instance, never started), {@code etc/postfix-NAME},
+ * {@code var/spool/postfix[-NAME]}, {@code var/lib/postfix[-NAME]}, one shared myhostname (the
+ * box's), no maillog_file: every instance logs through syslog to {@code var/log/mail.log}, written
+ * by the lab's own rsyslogd ({@link LabSyslog}: {@code etc/rsyslog.conf}, socket {@code dev/log},
+ * {@code run/rsyslogd.pid}). The lab starts each instance's master with a private /dev whose
+ * /dev/log is that socket: a master started otherwise (a plain {@code postfix -c DIR start}) logs to
+ * the host's /dev/log instead, so restart stopped instances with {@link #startInstance}.
+ * {@code lab/pristine/postfix-NAME} keeps the config files as made, for {@link #rebuild}.
+ *
+ * <p>Both shapes: {@code provider/{etc,spool,lib,log}} (the provider, invisible to discovery, its
+ * own myhostname provider.lab.invalid and maillog_file), {@code lab.properties} (the address prefix
+ * and shape the lab was built for). Two labs run side by side on different roots and prefixes.
  *
  * <p>Addresses: instances PREFIX.2 .. PREFIX.6 in {@link #INSTANCES} order, the provider PREFIX.20,
  * the seed's simulated bulk mail server PREFIX.30. Nothing binds 127.0.0.1:25 or leaves loopback.
@@ -64,14 +79,27 @@ public final class Lab {
 
     private final Path root;
     private final String prefix;
+    private final LabShape shape;
+    private final ProcessRunner runner;
     private final LabTools tools;
     private final LabConfig config;
+    private final LabSyslog syslog;
+    private final HandmadeConfig handmade;
 
+    /** A lab of the default shape. */
     public Lab(ProcessRunner runner, Path root, String prefix) {
+        this(runner, root, prefix, LabShape.DEFAULT);
+    }
+
+    public Lab(ProcessRunner runner, Path root, String prefix, LabShape shape) {
         this.root = checkRoot(root);
         this.prefix = checkPrefix(prefix);
+        this.shape = shape;
+        this.runner = runner;
         this.tools = new LabTools(runner);
         this.config = new LabConfig(this, tools);
+        this.syslog = new LabSyslog(this.root, runner);
+        this.handmade = shape == LabShape.HANDMADE ? new HandmadeConfig(this, tools, runner, syslog.socket()) : null;
     }
 
     /** Checks an address prefix: three octets inside 127.0.0.0/8, e.g. {@code 127.0.3}. */
@@ -125,6 +153,21 @@ public final class Lab {
         return Optional.empty();
     }
 
+    /** Why a lab of this shape cannot run here, or empty when it can. The handmade shape also needs bwrap and rsyslogd. */
+    public static Optional<String> unavailableReason(LabShape shape) {
+        Optional<String> why = unavailableReason();
+        if (why.isPresent() || shape != LabShape.HANDMADE) {
+            return why;
+        }
+        if (!Files.isExecutable(Path.of("/usr/bin/bwrap"))) {
+            return Optional.of("bwrap not found: install the Debian package 'bubblewrap' (apt-get install bubblewrap)");
+        }
+        if (!Files.isExecutable(Path.of("/usr/sbin/rsyslogd"))) {
+            return Optional.of("rsyslogd not found: install the Debian package 'rsyslog' (apt-get install rsyslog)");
+        }
+        return Optional.ofNullable(HandmadeConfig.missingDebianFile());
+    }
+
     public static boolean runningAsRoot() {
         return Privileges.isRoot();
     }
@@ -137,6 +180,11 @@ public final class Lab {
         return prefix;
     }
 
+    public LabShape shape() {
+        return shape;
+    }
+
+    /** What MFSHELL_CONFIG_ROOT (or --config-root) must be for mfshell to find this lab's instances. */
     public Path configRoot() {
         return root.resolve("etc");
     }
@@ -145,17 +193,50 @@ public final class Lab {
         return configRoot().resolve("postfix-" + known(instance));
     }
 
+    /** The default instance's config dir (postmulti's primary); only the handmade shape has one. */
+    public Path defaultConfigDir() {
+        return configRoot().resolve("postfix");
+    }
+
     public Path queueDir(String instance) {
-        return root.resolve("spool").resolve("postfix-" + known(instance));
+        return shape == LabShape.HANDMADE ? root.resolve("var").resolve("spool").resolve("postfix-" + known(instance))
+                : root.resolve("spool").resolve("postfix-" + known(instance));
+    }
+
+    /** The default instance's queue directory (handmade shape): it exists, but without subdirectories. */
+    public Path defaultQueueDir() {
+        return root.resolve("var").resolve("spool").resolve("postfix");
+    }
+
+    Path defaultDataDir() {
+        return root.resolve("var").resolve("lib").resolve("postfix");
     }
 
     Path dataDir(String instance) {
-        return root.resolve("lib").resolve("postfix-" + known(instance));
+        return shape == LabShape.HANDMADE ? root.resolve("var").resolve("lib").resolve("postfix-" + known(instance))
+                : root.resolve("lib").resolve("postfix-" + known(instance));
     }
 
-    /** The instance's maillog_file. */
+    /**
+     * The file this instance's log lines go to: its maillog_file (default shape), or the syslog
+     * mail log that every instance shares (handmade shape), where its lines carry postfix-NAME.
+     */
     public Path logFile(String instance) {
-        return root.resolve("log").resolve("postfix-" + known(instance) + ".log");
+        String name = known(instance);
+        return shape == LabShape.HANDMADE ? mailLog() : root.resolve("log").resolve("postfix-" + name + ".log");
+    }
+
+    /**
+     * The syslog mail log (what MFSHELL_MAIL_LOG must be): ROOT/var/log/mail.log, written by the
+     * lab's rsyslogd in the handmade shape; the default shape never writes it.
+     */
+    public Path mailLog() {
+        return syslog.mailLog();
+    }
+
+    /** The unix socket the lab's rsyslogd listens on, which the handmade instances see as /dev/log. */
+    public Path syslogSocket() {
+        return syslog.socket();
     }
 
     public String address(String instance) {
@@ -213,26 +294,44 @@ public final class Lab {
             }
         }
         claimRoot();
+        boolean handmadeShape = shape == LabShape.HANDMADE;
         List<Runnable> missing = new ArrayList<>();
         if (!Files.exists(providerConfigDir().resolve("main.cf"))) {
             missing.add(() -> config.writeProvider(BLOCKED_BY_DEFAULT));
         }
         for (String name : INSTANCES) {
-            if (!Files.exists(configDir(name).resolve("main.cf"))) {
+            if (!handmadeShape && !Files.exists(configDir(name).resolve("main.cf"))) {
                 missing.add(() -> config.writeInstance(name));
             }
         }
         inParallel(missing);
+        if (handmadeShape) {
+            // The syslog first, so that postmulti's and every instance's first lines are logged.
+            syslog.write();
+            syslog.start();
+            if (!handmade.defaultInstanceExists()) {
+                handmade.writeDefaultInstance();
+            }
+            // One after the other: postmulti edits the default main.cf for each.
+            for (String name : INSTANCES) {
+                if (!handmade.complete(name)) {
+                    handmade.writeInstance(name);
+                }
+            }
+        }
         List<Path[]> toStart = new ArrayList<>();
         if (masterPid(providerQueueDir()) == 0) {
             toStart.add(new Path[] {providerConfigDir(), providerQueueDir()});
         }
+        List<Path[]> handmadeToStart = new ArrayList<>();
         for (String name : INSTANCES) {
             if (masterPid(queueDir(name)) == 0) {
-                toStart.add(new Path[] {configDir(name), queueDir(name)});
+                (handmadeShape ? handmadeToStart : toStart).add(new Path[] {configDir(name), queueDir(name)});
             }
         }
         startAll(toStart);
+        startInNamespace(handmadeToStart);
+        toStart.addAll(handmadeToStart);
         // Only what was started now: a running master already holds its listening socket.
         for (Path[] started : toStart) {
             if (started[0].equals(providerConfigDir())) {
@@ -310,6 +409,44 @@ public final class Lab {
         }
     }
 
+    /**
+     * Starts handmade instances as a plain {@code postfix -c DIR start} (with its usual checks),
+     * each in a private mount namespace whose /dev/log is the lab's syslog socket.
+     */
+    private void startInNamespace(List<Path[]> dirs) {
+        List<String> failed = new ArrayList<>();
+        for (Path[] d : dirs) {
+            List<String> argv = PrivateMounts.create().devLog(syslog.socket())
+                    .wrap(List.of("postfix", "-c", d[0].toString(), "start"));
+            ExecResult r = runner.run(argv, Duration.ofSeconds(60));
+            if (!r.ok()) {
+                failed.add(d[0] + " (exit " + r.exitCode() + (r.stderr().isBlank() ? "" : ": " + r.firstErrorLine()) + ")");
+            }
+        }
+        if (!failed.isEmpty()) {
+            throw new MfshellException("postfix start failed for " + String.join(", ", failed) + "; see " + mailLog());
+        }
+    }
+
+    /**
+     * Starts one stopped instance the way {@link #up} does (handmade: with the lab's /dev/log) and
+     * waits for its banner; a running one is left alone.
+     */
+    public void startInstance(String instance) {
+        requireRunnable();
+        Path[] d = {configDir(instance), queueDir(instance)};
+        if (masterPid(d[1]) != 0) {
+            return;
+        }
+        if (shape == LabShape.HANDMADE) {
+            syslog.start();
+            startInNamespace(List.<Path[]>of(d));
+        } else {
+            startAll(List.<Path[]>of(d));
+        }
+        awaitBanner(instance, address(instance));
+    }
+
     private void awaitBanner(String name, String addr) {
         Instant deadline = Instant.now().plusSeconds(10);
         IOException last = null;
@@ -384,7 +521,11 @@ public final class Lab {
             nodes.add(node(name, address(name), configDir(name), queueDir(name)));
         }
         LabStatus.Node provider = node(PROVIDER, providerAddress(), providerConfigDir(), providerQueueDir());
-        return new LabStatus(root, prefix, nodes, provider, acceptedMessageIds().size(), blockedInstances());
+        boolean handmadeShape = shape == LabShape.HANDMADE;
+        Optional<LabStatus.Node> defaultInstance = handmadeShape
+                ? Optional.of(node("postfix", "-", defaultConfigDir(), defaultQueueDir())) : Optional.empty();
+        return new LabStatus(root, prefix, nodes, provider, acceptedMessageIds().size(), blockedInstances(), shape,
+                defaultInstance, handmadeShape ? syslog.pid() : 0);
     }
 
     private LabStatus.Node node(String name, String addr, Path configDir, Path queueDir) {
@@ -457,6 +598,10 @@ public final class Lab {
         for (String name : INSTANCES) {
             all.add(new Path[] {configDir(name), queueDir(name)});
         }
+        if (shape == LabShape.HANDMADE) {
+            // Never started by the lab, but stopped too if someone did.
+            all.add(new Path[] {defaultConfigDir(), defaultQueueDir()});
+        }
         Map<Path, Long> stopping = new LinkedHashMap<>();
         for (Path[] p : all) {
             long pid = masterPid(p[1]);
@@ -489,6 +634,8 @@ public final class Lab {
                 }
             }
         }
+        // Last, so that the masters' "terminating" lines are logged.
+        syslog.stop();
     }
 
     /**
@@ -510,6 +657,13 @@ public final class Lab {
                 }
                 sleep(50);
             }
+        }
+        if (shape == LabShape.HANDMADE) {
+            handmade.restore(instance);
+            syslog.start();
+            startInNamespace(List.<Path[]>of(new Path[] {dir, queue}));
+            awaitBanner(instance, address(instance));
+            return;
         }
         try {
             LabConfig.deleteTree(dir);
@@ -704,13 +858,36 @@ public final class Lab {
     }
 
     private void requireRunnable() {
-        Optional<String> why = unavailableReason();
+        Optional<String> why = unavailableReason(shape);
         if (why.isPresent()) {
             throw new MfshellException(why.get());
         }
     }
 
-    /** Records the prefix in lab.properties; refuses a root made for another prefix. */
+    /** The shape recorded in ROOT/lab.properties, empty when there is no lab at that root. */
+    public static Optional<LabShape> recordedShape(Path root) {
+        Path props = checkRoot(root).resolve("lab.properties");
+        if (!Files.isRegularFile(props)) {
+            return Optional.empty();
+        }
+        Properties p = new Properties();
+        try (var r = Files.newBufferedReader(props)) {
+            p.load(r);
+        } catch (IOException e) {
+            throw new MfshellException("cannot read " + props + ": " + e.getMessage(), e);
+        }
+        return Optional.of(LabShape.parse(p.getProperty("shape", LabShape.DEFAULT.id())));
+    }
+
+    /** {@code postmulti -l} for the handmade shape's default instance: every instance postmulti manages. */
+    public List<org.mfshell.postfix.Postmulti.Entry> postmultiInstances() {
+        if (handmade == null) {
+            throw new MfshellException("the lab at " + root + " has the default shape: postmulti manages nothing there");
+        }
+        return handmade.postmultiList();
+    }
+
+    /** Records prefix and shape in lab.properties; refuses a root made for another prefix or shape. */
     private void claimRoot() {
         Path props = root.resolve("lab.properties");
         try {
@@ -725,9 +902,14 @@ public final class Lab {
                     throw new MfshellException("the lab at " + root + " was built for prefix " + was + ", not " + prefix
                             + ": use --prefix " + was + ", or 'lab down' it and remove " + root);
                 }
+                String wasShape = p.getProperty("shape", LabShape.DEFAULT.id());
+                if (!shape.id().equals(wasShape)) {
+                    throw new MfshellException("the lab at " + root + " has the shape " + wasShape + ", not " + shape.id()
+                            + ": use --shape " + wasShape + ", or another --root");
+                }
                 return;
             }
-            LabTools.writeAtomically(props, "# mfshell lab root\nprefix=" + prefix + "\n");
+            LabTools.writeAtomically(props, "# mfshell lab root\nprefix=" + prefix + "\nshape=" + shape.id() + "\n");
         } catch (IOException e) {
             throw new MfshellException("cannot use lab root " + root + ": " + e.getMessage(), e);
         }

@@ -3,18 +3,28 @@ package org.mfshell.lab;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * A snapshot of a lab: its instances, the provider, how many Message-IDs the provider has
- * accepted and which instances the provider currently blocks.
+ * accepted, which instances the provider currently blocks, and for the handmade shape the
+ * default instance (named postfix, meant never to run) and the pid of the lab's rsyslogd (0: not
+ * running).
  */
 public record LabStatus(Path root, String prefix, List<Node> instances, Node provider, int acceptedMessages,
-                        Set<String> blocked) {
+                        Set<String> blocked, LabShape shape, Optional<Node> defaultInstance, long syslogPid) {
 
-    /** True when every instance and the provider run. */
+    /** A default-shape snapshot. */
+    public LabStatus(Path root, String prefix, List<Node> instances, Node provider, int acceptedMessages,
+                     Set<String> blocked) {
+        this(root, prefix, instances, provider, acceptedMessages, blocked, LabShape.DEFAULT, Optional.empty(), 0);
+    }
+
+    /** True when every instance and the provider run (and, handmade, the lab's rsyslogd). */
     public boolean allRunning() {
-        return provider.running() && instances.stream().allMatch(Node::running);
+        return provider.running() && instances.stream().allMatch(Node::running)
+                && (shape != LabShape.HANDMADE || syslogPid != 0);
     }
 
     public Node instance(String name) {

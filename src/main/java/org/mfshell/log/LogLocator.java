@@ -21,13 +21,15 @@ import org.mfshell.core.Quote;
 
 /**
  * Finds where the mail log is: each instance's {@code maillog_file} when set (asked with
- * {@code postconf -c DIR -h}); else {@code /var/log/mail.log}; else the systemd journal. With a
+ * {@code postconf -c DIR -h}); else the syslog mail log given to the constructor (the shell passes
+ * MFSHELL_MAIL_LOG, default {@link #MAIL_LOG}); else the systemd journal. With a
  * since-time, rotated siblings ({@code mail.log.1}, {@code mail.log.2.gz},
  * {@code postfix.log.20261129-104000.gz}) modified at or after it are added, since a rotated
  * file's modification time is when its newest line was written. Explicit {@code --log} files
  * are checked to exist. Errors: {@link UsageException} for a missing explicit file.
  */
 public final class LogLocator {
+    /** The default syslog mail log, Debian's; MFSHELL_MAIL_LOG (AppContext#mailLog) overrides it. */
     public static final Path MAIL_LOG = Path.of("/var/log/mail.log");
 
     private final Path configRoot;

@@ -23,7 +23,6 @@ import org.mfshell.health.HealthReport.Suggestion;
 import org.mfshell.health.HealthRules;
 import org.mfshell.health.HealthService;
 import org.mfshell.health.Verdict;
-import org.mfshell.log.LogLocator;
 import org.mfshell.log.TimeArg;
 import org.mfshell.provider.ProviderGroups;
 import org.mfshell.queue.ReasonNormalizer;
@@ -91,7 +90,7 @@ public final class HealthCommand implements MfCommand {
         }
         ReasonNormalizer normalizer = new ReasonNormalizer();
         HealthService service = new HealthService(ctx.instances(), ctx.runner(), ProviderGroups.load(),
-                normalizer::normalize, LogLocator.MAIL_LOG);
+                normalizer::normalize, ctx.mailLog());
         HealthReport report = service.health(sinceMs, rules);
         for (InstanceHealth h : report.instances()) {
             if (h.error() != null) {

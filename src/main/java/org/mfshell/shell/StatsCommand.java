@@ -126,7 +126,7 @@ public final class StatsCommand implements MfCommand {
         StatsQuery q = new StatsQuery(by, names, since, until, zone, groups);
         List<String> logs = args.values("log");
         List<LogSource> sources = logs.isEmpty()
-                ? new LogLocator(ctx.configRoot(), ctx.runner(), LogLocator.MAIL_LOG).defaults(since)
+                ? new LogLocator(ctx.configRoot(), ctx.runner(), ctx.mailLog()).defaults(since)
                 : LogLocator.explicit(logs);
         if (args.flag("follow")) {
             Duration every = args.durationValue("interval").orElse(Duration.ofSeconds(2));

@@ -23,7 +23,6 @@ import org.mfshell.core.Quote;
 import org.mfshell.core.UsageException;
 import org.mfshell.health.HealthService;
 import org.mfshell.instance.PostfixInstance;
-import org.mfshell.log.LogLocator;
 import org.mfshell.log.TimeArg;
 import org.mfshell.provider.ProviderGroups;
 import org.mfshell.relay.RelayNames;
@@ -93,7 +92,7 @@ public final class WarmupCommand implements MfCommand {
                 existing.add(IpAddresses.require(ip.trim(), "--existing"));
             }
         }
-        HealthService health = new HealthService(ctx.instances(), ctx.runner(), groups, s -> s, LogLocator.MAIL_LOG);
+        HealthService health = new HealthService(ctx.instances(), ctx.runner(), groups, s -> s, ctx.mailLog());
         WarmupService service = new WarmupService(ctx.instances(), ctx.runner(), health);
         if (args.arg(0).orElseThrow().equals("plan")) {
             String newIp = args.value("new-ip").orElseThrow(() -> new UsageException("warmup plan: --new-ip IP is required"));

@@ -100,6 +100,8 @@ final class ManPage {
         env(sb, "MFSHELL_STATE_DIR", "Flush journals and locks (default /var/lib/mfshell).");
         env(sb, "MFSHELL_AUDIT_LOG", "The audit log of every change mfshell makes (default /var/log/mfshell/audit.log).");
         env(sb, "MFSHELL_LAB_ROOT", "Where the lab of Postfix instances on loopback lives (default /var/tmp/mfshell\\-lab).");
+        env(sb, "MFSHELL_MAIL_LOG", "The mail log the syslog daemon writes, read for instances without a maillog_file "
+                + "(default /var/log/mail.log).");
         env(sb, "NO_COLOR", "When set, no colour in the output. Colour is also off when standard output is not a terminal.");
         env(sb, "MFSHELL_DEBUG", "When set, an unexpected error prints its stack trace after the one\\-line message.");
         env(sb, "JAVA_HOME", "The Java runtime (17 or newer) the launcher uses; else the java found on PATH.");

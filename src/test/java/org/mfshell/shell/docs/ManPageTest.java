@@ -56,7 +56,7 @@ class ManPageTest {
             assertTrue(man.contains(section), section);
         }
         for (String env : List.of("MFSHELL_CONFIG_ROOT", "MFSHELL_STATE_DIR", "MFSHELL_AUDIT_LOG", "MFSHELL_LAB_ROOT",
-                "NO_COLOR")) {
+                "MFSHELL_MAIL_LOG", "NO_COLOR")) {
             assertTrue(man.contains(".B " + env + "\n"), env);
         }
         for (int code : List.of(0, 1, 2)) {
