@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.util.List;
 import java.util.Locale;
 import org.mfshell.AppContext;
 import org.mfshell.cli.CommandSpec;
@@ -107,11 +108,15 @@ public final class HealthCommand implements MfCommand {
             Json.print(io.out(), report);
             return ExitCodes.OK;
         }
-        render(report, args.value("since").orElse("1h"), io);
+        render(report, args.value("since").orElse("1h"), io, RerouteNotes.of(ctx, io));
         return ExitCodes.OK;
     }
 
     static void render(HealthReport report, String since, Io io) {
+        render(report, since, io, new RerouteNotes(List.of()));
+    }
+
+    static void render(HealthReport report, String since, Io io, RerouteNotes reroutes) {
         boolean c = io.color();
         Table t = new Table("INSTANCE", "SENDING IP", "QUEUED", "DEFERRED-Q", "HOLD", "SENT", "BOUNCED", "DEFERRED",
                 "BOUNCE%", "DEFER%", "VERDICT").right(2, 3, 4, 5, 6, 7, 8, 9);
@@ -158,6 +163,12 @@ public final class HealthCommand implements MfCommand {
             io.out().println();
             io.out().println("Suggested:");
             for (Suggestion s : report.suggestions()) {
+                List<String> advice = reroutes.advice(s);
+                if (!advice.isEmpty()) {
+                    io.out().println("  " + s.instance() + " is BLOCKED for " + s.group() + "; reroute in force:");
+                    advice.forEach(l -> io.out().println("    " + l));
+                    continue;
+                }
                 io.out().println("  " + s.instance() + " is BLOCKED for " + s.group() + " and " + s.sibling()
                         + " is OK; move its deferred mail with:");
                 io.out().println("    " + Ansi.bold(c, s.command()));

@@ -71,6 +71,7 @@ public final class InstancesCommand implements MfCommand {
             return ExitCodes.OK;
         }
         boolean c = io.color();
+        RerouteNotes reroutes = RerouteNotes.of(ctx, io);
         Table t = new Table("NAME", "SENDING IP", "LISTEN", "STATE", "DEFERRED", "ACTIVE", "HOLD", "INCOMING", "REROUTE")
                 .right(4, 5, 6, 7);
         for (PostfixInstance i : all) {
@@ -88,7 +89,8 @@ public final class InstancesCommand implements MfCommand {
             t.row(i.name(), i.bindAddress(), i.listen().isEmpty() ? "-" : String.join(",", i.listen()), state,
                     i.queues().deferred() > 0 ? Ansi.yellow(c, deferred) : deferred,
                     i.queues().active(), i.queues().hold(), i.queues().incoming() + i.queues().maildrop(),
-                    i.rerouteActive() ? Ansi.yellow(c, "ACTIVE") : "-");
+                    i.rerouteActive() || reroutes.of(i.name()) != null
+                            ? Ansi.yellow(c, reroutes.cell(i.name(), i.rerouteActive())) : "-");
         }
         t.print(io.out());
         return ExitCodes.OK;

@@ -57,6 +57,8 @@ import org.mfshell.testutil.MfshellProcess;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FlushLabIntegrationTest {
+    /** How each proof's lab was built; FlushHandmadeLabIntegrationTest runs them all on the handmade shape. */
+    static boolean handmade;
     private static final Pattern PROVIDER_CLIENT = Pattern.compile(" provider/smtpd\\[\\d+\\]: (\\w+): client=[^\\[]*\\[([^\\]]+)\\]");
     private static final Pattern PROVIDER_MSGID = Pattern.compile(" provider/cleanup\\[\\d+\\]: (\\w+): message-id=<([^>]*)>");
 
@@ -669,7 +671,7 @@ class FlushLabIntegrationTest {
     }
 
     AppContext context() {
-        return new AppContext(lab.configRoot(), stateDir, auditLog, lab.root(), runner);
+        return new AppContext(lab.configRoot(), stateDir, auditLog, lab.root(), lab.mailLog(), runner);
     }
 
     Map<String, String> env() {
@@ -677,6 +679,7 @@ class FlushLabIntegrationTest {
         env.put("MFSHELL_CONFIG_ROOT", lab.configRoot().toString());
         env.put("MFSHELL_STATE_DIR", stateDir.toString());
         env.put("MFSHELL_AUDIT_LOG", auditLog.toString());
+        env.put("MFSHELL_MAIL_LOG", lab.mailLog().toString());
         return env;
     }
 
