@@ -123,20 +123,34 @@ public final class PreflightChecks {
             recipients.add("postmaster@mfshell-check.invalid");
         }
 
-        // Rule 1: the target's address is one of the source's own.
+        // Rule 1: the target's address is one of the source's own. A source whose smtpd really
+        // listens there would talk to itself: refused. Otherwise Postfix's client still takes the
+        // address for its own when inet_interfaces/proxy_interfaces name it ("all": every
+        // interface address of the host); the reroute transport then gets the source's sending
+        // address as its only interface (RerouteTransport), which needs that address.
         List<String> own = new ArrayList<>();
         for (String p : List.of("inet_interfaces", "proxy_interfaces")) {
             for (String a : facts.get(p).split("[\\s,]+")) {
                 if (!a.isBlank()) {
-                    own.add(a);
+                    own.addAll(a.equals("all") ? hostAddresses() : List.of(a));
                 }
             }
         }
         boolean listens = src.listen().stream().anyMatch(l -> l.startsWith(dstIp + ":") || l.startsWith("[" + dstIp + "]:"));
-        if (LoopRule.addressIsMine(dstIp, own, 25) || listens) {
-            out.add(refuse("loop by address", src.name() + " itself listens on " + dstIp + " (inet_interfaces = "
-                    + facts.get("inet_interfaces") + "): Postfix would bounce the mail with 'mail for [" + dstIp
-                    + "] loops back to myself'", "give " + src.name() + " inet_interfaces that do not include " + dstIp));
+        if (listens || dstIp.equals(srcIp)) {
+            out.add(refuse("loop by address", src.name() + " itself listens on " + dstIp + ": the mail would come back "
+                    + "to it", "give " + src.name() + " and " + dst.name() + " addresses of their own"));
+        } else if (LoopRule.addressIsMine(dstIp, own, 25)) {
+            if (srcIp == null) {
+                out.add(refuse("loop by address", dstIp + " is one of " + src.name() + "'s own addresses (inet_interfaces = "
+                        + facts.get("inet_interfaces") + ", proxy_interfaces = " + facts.get("proxy_interfaces")
+                        + "): Postfix would bounce the mail with 'mail for [" + dstIp + "] loops back to myself'",
+                        "give " + src.name() + " an smtp_bind_address, or inet_interfaces without " + dstIp));
+            } else {
+                out.add(ok("loop by address", src.name() + " does not listen on " + dstIp + ", but its inet_interfaces = "
+                        + facts.get("inet_interfaces") + " make Postfix's client take " + dstIp + " for its own; the "
+                        + "reroute transport uses inet_interfaces = " + srcIp + " for this hop"));
+            }
         } else {
             out.add(ok("loop by address", src.name() + " does not listen on " + dstIp));
         }
@@ -401,6 +415,23 @@ public final class PreflightChecks {
         }
         return "the reroute would close a loop: " + RerouteGraph.describe(cycle) + "; the mail would go round until "
                 + "Postfix bounces it ('too many hops')";
+    }
+
+    /** This host's interface addresses, as Postfix's inet_addr_local lists them for "all". */
+    static List<String> hostAddresses() {
+        List<String> out = new ArrayList<>();
+        try {
+            for (java.net.NetworkInterface n : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+                for (java.net.InetAddress a : java.util.Collections.list(n.getInetAddresses())) {
+                    String h = a.getHostAddress();
+                    int pct = h.indexOf('%');
+                    out.add(pct >= 0 ? h.substring(0, pct) : h);
+                }
+            }
+        } catch (java.net.SocketException e) {
+            out.add("all");
+        }
+        return out;
     }
 
     private static String option(String serviceLine, String name) {

@@ -634,6 +634,30 @@ class FlushLabIntegrationTest {
                 .count(), "every hotmail message still queued in msn-a");
     }
 
+    @Test
+    @Order(27)
+    void theTargetsAddressAmongTheSourcesOwnIsHandledByTheRerouteTransport() throws IOException {
+        // Postfix's client takes a next hop in its inet_interfaces/proxy_interfaces for itself
+        // (smtp_find_self): the "all" of Debian's default on a relay whose addresses are on its
+        // interfaces. proxy_interfaces naming msn-b's address gives the same verdict here.
+        Path mainCf = lab.configDir("msn-a").resolve("main.cf");
+        String original = Files.readString(mainCf);
+        try {
+            postconfSet("msn-a", "proxy_interfaces=" + lab.address("msn-b"));
+            long logStart = Files.size(lab.logFile("msn-a"));
+            Run r = cli("flush", "msn-a", "--to", "msn-b", "--domain", "hotmail.com", "--yes", "--wait", "60s");
+            assertEquals(0, r.code, r.toString());
+            assertTrue(r.out.contains("the reroute transport uses inet_interfaces = " + lab.address("msn-a")), r.out);
+            assertTrue(r.out.contains("still deferred in msn-a: 0"), r.out);
+            String log = Files.readString(lab.logFile("msn-a")).substring((int) logStart);
+            assertFalse(log.contains("loops back to myself"), log);
+            assertEquals(0, cli("flush", "msn-a", "--restore", "--yes").code);
+        } finally {
+            AtomicFiles.write(mainCf, original.getBytes(StandardCharsets.UTF_8));
+            reload("msn-a");
+        }
+    }
+
     void postconfSet(String instance, String setting) {
         ExecResult r = runner.run(List.of("postconf", "-c", lab.configDir(instance).toString(), "-e", setting));
         assertTrue(r.ok(), r.stderr());
