@@ -8,7 +8,8 @@ final class DebianPackages {
             Map.entry("postfix", "postfix"), Map.entry("postconf", "postfix"), Map.entry("postqueue", "postfix"),
             Map.entry("postsuper", "postfix"), Map.entry("postmap", "postfix"), Map.entry("postcat", "postfix"),
             Map.entry("postmulti", "postfix"), Map.entry("sendmail", "postfix"), Map.entry("postlog", "postfix"),
-            Map.entry("journalctl", "systemd"), Map.entry("systemd-journal-remote", "systemd-journal-remote"));
+            Map.entry("journalctl", "systemd"), Map.entry("systemd-journal-remote", "systemd-journal-remote"),
+            Map.entry("named-compilezone", "bind9-utils"));
 
     private DebianPackages() {
     }
