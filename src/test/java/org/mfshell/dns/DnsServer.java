@@ -99,6 +99,8 @@ public final class DnsServer implements AutoCloseable {
                 .redirectErrorStream(true).redirectOutput(dir.resolve("nsd.out").toFile()).start();
         InetSocketAddress addr = new InetSocketAddress(InetAddress.getByName(host), 53);
         DnsServer s = new DnsServer(p, addr, dir);
+        // A test JVM that ends without close() must not leave nsd holding the address.
+        Runtime.getRuntime().addShutdownHook(new Thread(p::destroy, "nsd-stop"));
         for (String zone : zones.keySet()) {
             s.awaitAnswering(zone, Duration.ofSeconds(20));
         }
