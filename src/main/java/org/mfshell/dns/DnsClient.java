@@ -155,6 +155,25 @@ public final class DnsClient {
         return f;
     }
 
+    /** A name's A and AAAA records together, for warmup status: addresses, smallest TTL, or the error. */
+    public org.mfshell.warmup.WarmupService.DnsRecords addresses(String name) {
+        CompletableFuture<DnsAnswer> a = query(name, RecordType.A);
+        CompletableFuture<DnsAnswer> aaaa = query(name, RecordType.AAAA);
+        List<String> out = new ArrayList<>();
+        long ttl = Long.MAX_VALUE;
+        for (DnsAnswer x : List.of(a.join(), aaaa.join())) {
+            if (x.status() == DnsAnswer.Status.OK) {
+                out.addAll(x.data());
+                ttl = Math.min(ttl, x.ttl());
+            }
+        }
+        if (out.isEmpty()) {
+            DnsAnswer failed = !a.join().known() ? a.join() : !aaaa.join().known() ? aaaa.join() : null;
+            return new org.mfshell.warmup.WarmupService.DnsRecords(List.of(), 0, failed == null ? null : failed.error());
+        }
+        return new org.mfshell.warmup.WarmupService.DnsRecords(List.copyOf(out), ttl, null);
+    }
+
     private static String reason(Throwable t) {
         Throwable c = t;
         while ((c instanceof CompletionException || c instanceof java.util.concurrent.ExecutionException)

@@ -247,6 +247,26 @@ class IpsDnsLabTest {
     }
 
     @Test
+    void warmupStatusTakesTheSharesFromTheRealRecords() throws Exception {
+        InProcessCli.Result r = InProcessCli.run(lab.configRoot(), "warmup", "status", "therest", "--since", "3h",
+                "--json", "--resolver", dns.resolverArg(), "--suffix", LabZones.SUFFIX, "--no-cache");
+        assertEquals(0, r.exitCode(), r.err());
+        JsonNode st = Json.MAPPER.readTree(r.out());
+        assertEquals("DNS records (2 addresses, TTL 600s)", st.get("plannedFrom").asText());
+        Map<String, Double> planned = new java.util.TreeMap<>();
+        Map<String, String> owner = new java.util.TreeMap<>();
+        for (JsonNode s : st.get("shares")) {
+            planned.put(s.get("ip").asText(), s.get("planned").asDouble());
+            owner.put(s.get("ip").asText(), s.get("instance").isNull() ? "-" : s.get("instance").asText());
+        }
+        String nobody = lab.prefix() + ".9";
+        assertEquals(Map.of(lab.address("therest-a"), 0.5, nobody, 0.5), planned);
+        assertEquals(Map.of(lab.address("therest-a"), "therest-a", nobody, "-"), owner);
+        assertTrue(texts(st.get("notes")).contains(nobody + " is in the DNS records of therest.smtp.lab.invalid but no "
+                + "instance here sends from it"), st.toString());
+    }
+
+    @Test
     void aResolverThatNeverAnswersEndsInUnknownWithinTheBound() throws Exception {
         String silent = DnsServer.prefix() + ".9";
         try (DatagramSocket s = DnsServer.silentResolver(silent)) {
