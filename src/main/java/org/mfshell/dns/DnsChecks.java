@@ -199,6 +199,25 @@ public final class DnsChecks {
                 heloOk, mine, listings, verdicts, flags);
     }
 
+    /** Only the DNSBL queries of {@code ips}, in parallel: ip -> one answer per list. */
+    public Map<String, List<Listing>> listings(List<String> ips, DnsblLists lists) {
+        Map<String, CompletableFuture<DnsAnswer>> bl = new LinkedHashMap<>();
+        for (String ip : ips) {
+            for (DnsblLists.Dnsbl l : lists.lists()) {
+                bl.put(ip + " " + l.name(), dns.query(l.queryName(ip), RecordType.A));
+            }
+        }
+        Map<String, List<Listing>> out = new LinkedHashMap<>();
+        for (String ip : ips) {
+            List<Listing> row = new ArrayList<>();
+            for (DnsblLists.Dnsbl l : lists.lists()) {
+                row.add(listing(l, bl.get(ip + " " + l.name()).join()));
+            }
+            out.put(ip, row);
+        }
+        return out;
+    }
+
     static Listing listing(DnsblLists.Dnsbl l, DnsAnswer a) {
         switch (a.status()) {
             case NXDOMAIN, NODATA:

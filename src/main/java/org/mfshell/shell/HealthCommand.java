@@ -36,7 +36,7 @@ public final class HealthCommand implements MfCommand {
     /** The operator's rules file under the config root (/etc/mfshell/health-rules). */
     public static final String RULES_FILE = "mfshell/health-rules";
 
-    private static final CommandSpec SPEC = CommandSpec.builder("health")
+    private static final CommandSpec SPEC = DnsOptions.addResolver(CommandSpec.builder("health")
             .summary("verdict per instance: OK, DEGRADED or BLOCKED, with reasons and a flush suggestion")
             .help("For every instance: its sending IP, queue sizes, sent/bounced/deferred in the window with their "
                     + "ratios, the top three normalised deferral or bounce reasons, and a verdict per provider group "
@@ -46,15 +46,21 @@ public final class HealthCommand implements MfCommand {
                     + "built in; /etc/mfshell/health-rules or --rules FILE replace them (a file with an error is "
                     + "reported with its line number and the built-in rules are used). When an instance is BLOCKED "
                     + "for a group and a sibling of the same family (msn-a, msn-b) is OK, the flush command that "
-                    + "moves its deferred mail there is printed.")
+                    + "moves its deferred mail there is printed. With --dnsbl, each sending IP is also looked up in "
+                    + "the DNS blocklists (as ips does) and a listing makes the instance DEGRADED or BLOCKED for the "
+                    + "provider groups that use that list (dnsbl.txt says which).")
             .option(OptionSpec.value("since", "TIME", "window start (default 1h ago): 30m, 6h, 2d, today, 2026-11-29 10:00"))
             .option(OptionSpec.flag("json", "print the report as JSON"))
             .option(OptionSpec.value("rules", "FILE", "verdict rules file instead of /etc/mfshell/health-rules",
                     Completion.FILE))
+            .option(OptionSpec.flag("dnsbl", "also check each sending IP in the DNS blocklists and count listings"))
+            .option(OptionSpec.value("lists", "FILE", "with --dnsbl: DNSBL lists file instead of /etc/mfshell/dnsbl.txt",
+                    Completion.FILE)))
             .example("health")
             .example("health --since 6h")
             .example("health --json --since 1d")
             .example("health --rules /root/health-rules.test")
+            .example("health --dnsbl --resolver 127.0.0.53")
             .build();
 
     @Override
@@ -79,6 +85,9 @@ public final class HealthCommand implements MfCommand {
         } else {
             rulesFile = ctx.configRoot().resolve(RULES_FILE);
         }
+        java.time.Duration timeout = DnsOptions.timeout(args);
+        java.util.List<java.net.InetSocketAddress> servers = DnsOptions.servers(args);
+        org.mfshell.dns.DnsblLists lists = args.flag("dnsbl") ? DnsOptions.lists(args, ctx) : null;
         HealthRules.Loaded rules = HealthRules.load(rulesFile);
         if (rules.warning() != null) {
             io.err().println("mfshell: warning: " + rules.warning());
@@ -87,6 +96,14 @@ public final class HealthCommand implements MfCommand {
         HealthService service = new HealthService(ctx.instances(), ctx.runner(), ProviderGroups.load(),
                 normalizer::normalize, LogLocator.MAIL_LOG);
         HealthReport report = service.health(sinceMs, rules);
+        if (lists != null) {
+            org.mfshell.dns.DnsClient dns = DnsOptions.client(args, ctx, servers, timeout);
+            java.util.List<String> ips = report.instances().stream().map(InstanceHealth::sendingIp)
+                    .filter(java.util.Objects::nonNull).distinct().toList();
+            report = org.mfshell.dns.ListingHealth.overlay(report, new org.mfshell.dns.DnsChecks(dns).listings(ips,
+                    lists), lists);
+            DnsOptions.saveCache(dns, io);
+        }
         // The rules warning was printed before the scan; the others (unreadable timestamps) now.
         for (String w : report.warnings()) {
             if (!w.equals(rules.warning())) {

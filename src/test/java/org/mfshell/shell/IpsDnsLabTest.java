@@ -247,6 +247,32 @@ class IpsDnsLabTest {
     }
 
     @Test
+    void healthDnsblMakesAListedIpBlockedForTheProvidersThatUseTheList() throws Exception {
+        InProcessCli.Result r = InProcessCli.run(lab.configRoot(), "health", "--since", "3h", "--json", "--dnsbl",
+                "--resolver", dns.resolverArg(), "--lists", lists.toString(), "--no-cache");
+        assertEquals(0, r.exitCode(), r.err());
+        JsonNode report = Json.MAPPER.readTree(r.out());
+        for (JsonNode i : report.get("instances")) {
+            String name = i.get("instance").asText();
+            for (JsonNode g : i.get("groups")) {
+                if (name.equals("msn-a")) {
+                    // zen: msn, aol, therest BLOCKED, earthlink DEGRADED; spamcop: therest DEGRADED.
+                    String want = g.get("group").asText().equals("earthlink") ? "DEGRADED" : "BLOCKED";
+                    assertTrue(g.get("verdict").asText().equals(want) || g.get("verdict").asText().equals("BLOCKED"),
+                            g.toString());
+                    assertTrue(g.get("why").asText().contains("listed on zen (SBL (spam source), XBL (exploited host, CBL))"),
+                            g.toString());
+                } else {
+                    assertFalse(g.get("why").asText().contains("listed on"), name + " " + g);
+                }
+            }
+            if (name.equals("msn-a")) {
+                assertEquals("BLOCKED", i.get("verdict").asText());
+            }
+        }
+    }
+
+    @Test
     void warmupStatusTakesTheSharesFromTheRealRecords() throws Exception {
         InProcessCli.Result r = InProcessCli.run(lab.configRoot(), "warmup", "status", "therest", "--since", "3h",
                 "--json", "--resolver", dns.resolverArg(), "--suffix", LabZones.SUFFIX, "--no-cache");
