@@ -87,11 +87,22 @@ public final class IpsService {
     public List<DnsChecks.Sender> senders(List<PostfixInstance> instances) {
         HeloName heloName = new HeloName(new Postconf(runner));
         Map<String, CompletableFuture<String>> helo = new LinkedHashMap<>();
-        for (PostfixInstance i : instances) {
-            if (i.bindAddress() != null) {
-                helo.put(i.name(), CompletableFuture.supplyAsync(() -> heloName.of(i)));
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
+                Math.max(1, Math.min(4, instances.size())));
+        try {
+            for (PostfixInstance i : instances) {
+                if (i.bindAddress() != null) {
+                    helo.put(i.name(), CompletableFuture.supplyAsync(() -> heloName.of(i), pool));
+                }
             }
+            return senders(instances, helo);
+        } finally {
+            pool.shutdown();
         }
+    }
+
+    private static List<DnsChecks.Sender> senders(List<PostfixInstance> instances,
+                                                  Map<String, CompletableFuture<String>> helo) {
         Map<String, Map<String, String>> byIp = new LinkedHashMap<>();
         for (PostfixInstance i : instances) {
             if (i.bindAddress() == null) {

@@ -102,6 +102,29 @@ final class DnsOptions {
         return ms;
     }
 
+    /** {@link #logVerdicts} on another thread, so the log scan overlaps the DNS queries. */
+    static java.util.concurrent.CompletableFuture<Map<String, Map<String, Verdict>>> logVerdictsAsync(AppContext ctx,
+            long sinceMs, Io io) {
+        // Its own thread: the common pool has one worker on a 2-core machine.
+        return java.util.concurrent.CompletableFuture.supplyAsync(() -> logVerdicts(ctx, sinceMs, io), r -> {
+            Thread t = new Thread(r, "log-verdicts");
+            t.setDaemon(true);
+            t.start();
+        });
+    }
+
+    /** The result of {@link #logVerdictsAsync}, its error rethrown as it was. */
+    static Map<String, Map<String, Verdict>> join(java.util.concurrent.CompletableFuture<Map<String, Map<String, Verdict>>> f) {
+        try {
+            return f.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw e;
+        }
+    }
+
     /** instance -> provider group -> verdict from the mail log, by health's rules. */
     static Map<String, Map<String, Verdict>> logVerdicts(AppContext ctx, long sinceMs, Io io) {
         HealthRules.Loaded rules = HealthRules.load(ctx.configRoot().resolve(HealthCommand.RULES_FILE));

@@ -80,10 +80,11 @@ public final class IpsCommand implements MfCommand {
         IpsService service = new IpsService(ctx.instances(), ctx.runner(), groups, DnsOptions.suffix(args));
         List<PostfixInstance> instances = service.instances();
         String ip = action == null ? null : service.requireOurs(args.arg(1).get(), "ips " + action, instances);
+        var pendingLog = DnsOptions.logVerdictsAsync(ctx, sinceMs, io);
         DnsClient dns = DnsOptions.client(args, ctx, servers, timeout);
         DnsReport report = service.report(dns, lists, instances);
         DnsOptions.saveCache(dns, io);
-        Map<String, Map<String, Verdict>> logVerdicts = DnsOptions.logVerdicts(ctx, sinceMs, io);
+        Map<String, Map<String, Verdict>> logVerdicts = DnsOptions.join(pendingLog);
         if (ip != null) {
             IpSwitch plan = service.plan(action.equals("on"), ip, report, instances, logVerdicts);
             if (args.flag("json")) {

@@ -68,10 +68,11 @@ public final class RelaysCommand implements MfCommand {
         ProviderGroups groups = ProviderGroups.load();
         IpsService service = new IpsService(ctx.instances(), ctx.runner(), groups, DnsOptions.suffix(args));
         List<PostfixInstance> instances = service.instances();
+        var pendingLog = DnsOptions.logVerdictsAsync(ctx, sinceMs, io);
         DnsClient dns = DnsOptions.client(args, ctx, servers, timeout);
         DnsReport report = service.report(dns, lists, instances);
         DnsOptions.saveCache(dns, io);
-        Map<String, Map<String, Verdict>> log = DnsOptions.logVerdicts(ctx, sinceMs, io);
+        Map<String, Map<String, Verdict>> log = DnsOptions.join(pendingLog);
         List<Relay> relays = relays(report, log);
         if (args.flag("json")) {
             Map<String, Object> out = new LinkedHashMap<>();
