@@ -22,7 +22,8 @@ import org.mfshell.warmup.IpAddresses;
  * Runs every DNS check of {@code ips} and {@code relays} in two parallel rounds: first the PTR of
  * each sending IP, the DNSBL queries, the HELO names' and the relay names' A/AAAA records; then
  * the addresses of the PTR names (forward-confirmed reverse DNS). Each query has the client's
- * time bound, so the whole run takes about two timeouts at worst. Reads each DNSBL answer
+ * time bound (the timeout per server), so the whole run takes about two such bounds at worst.
+ * Reads each DNSBL answer
  * through the list's code table: an answer the table calls unknown (Spamhaus's 127.255.255.x
  * "query refused") or does not know, a timeout or a SERVFAIL is "unknown", never "listed".
  * Nothing is thrown for DNS trouble; it shows as unknown.

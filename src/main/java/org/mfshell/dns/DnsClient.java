@@ -32,7 +32,8 @@ import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.config.ResolvConfResolverConfigProvider;
 
 /**
- * Asks DNS questions through dnsjava, asynchronously, each with a hard time bound: the servers of
+ * Asks DNS questions through dnsjava, asynchronously, each with a hard time bound (the timeout
+ * per server, servers tried in turn, plus 0.25 s): the servers of
  * {@code --resolver IP[:PORT]} or, without it, the {@code nameserver} lines of /etc/resolv.conf
  * (read by dnsjava's own resolv.conf parser; none there means 127.0.0.1, as resolv.conf(5) says).
  * Answers come from and go to a {@link DnsCache} when one is given. A query never throws: a
@@ -65,8 +66,9 @@ public final class DnsClient {
         if (simple.size() == 1) {
             this.resolver = simple.get(0);
         } else {
+            // Each server gets the whole timeout in turn (dnsjava's timeout here is the total).
             ExtendedResolver e = new ExtendedResolver(simple);
-            e.setTimeout(timeout);
+            e.setTimeout(timeout.multipliedBy(simple.size()));
             e.setRetries(1);
             this.resolver = e;
         }
@@ -137,7 +139,7 @@ public final class DnsClient {
         } catch (TextParseException e) {
             return CompletableFuture.completedFuture(DnsAnswer.failed(n, type, "bad name: " + e.getMessage()));
         }
-        long hardBound = timeout.toMillis() * (servers.size() > 1 ? 2 : 1) + 250;
+        long hardBound = timeout.toMillis() * servers.size() + 250;
         CompletableFuture<DnsAnswer> f;
         try {
             f = resolver.sendAsync(q).toCompletableFuture()
@@ -180,8 +182,9 @@ public final class DnsClient {
                 && c.getCause() != null) {
             c = c.getCause();
         }
-        if (c instanceof TimeoutException || c instanceof java.net.SocketTimeoutException
-                || c instanceof java.io.InterruptedIOException) {
+        // dnsjava reports a timeout as a plain IOException "Timed out while trying to resolve ...".
+        if (c instanceof TimeoutException || c instanceof java.io.InterruptedIOException
+                || c instanceof IOException && c.getMessage() != null && c.getMessage().startsWith("Timed out")) {
             return "timeout";
         }
         return c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
