@@ -23,9 +23,9 @@ import org.mfshell.warmup.IpAddresses;
  * each sending IP, the DNSBL queries, the HELO names' and the relay names' A/AAAA records; then
  * the addresses of the PTR names (forward-confirmed reverse DNS). Each query has the client's
  * time bound (the timeout per server), so the whole run takes about two such bounds at worst.
- * Reads each DNSBL answer
- * through the list's code table: an answer the table calls unknown (Spamhaus's 127.255.255.x
- * "query refused") or does not know, a timeout or a SERVFAIL is "unknown", never "listed".
+ * Reads each DNSBL answer through the list's code table: an answer the table calls unknown
+ * (Spamhaus's 127.255.255.x "query refused") or does not know, a timeout or a SERVFAIL is
+ * "unknown", never "listed".
  * Nothing is thrown for DNS trouble; it shows as unknown.
  */
 public final class DnsChecks {

@@ -45,7 +45,8 @@ final class DnsOptions {
 
     static CommandSpec.Builder addResolver(CommandSpec.Builder b) {
         return b.option(OptionSpec.value("resolver", "IP[:PORT]", "ask this DNS server instead of /etc/resolv.conf's"))
-                .option(OptionSpec.value("timeout", "DURATION", "how long each DNS server may take to answer a query (default 3s, at most 60s)"))
+                .option(OptionSpec.value("timeout", "DURATION",
+                        "how long each DNS server may take to answer a query (default 3s, at most 60s)"))
                 .option(OptionSpec.flag("no-cache", "neither read nor write the DNS answer cache"));
     }
 
