@@ -247,6 +247,35 @@ class IpsDnsLabTest {
     }
 
     @Test
+    void ipsOnPrintsTheRecordsToAddAndRefusesAListedIp() throws Exception {
+        // A second server whose msn relay name has lost both its addresses.
+        String host = DnsServer.prefix() + ".5";
+        Map<String, String> zones = new java.util.LinkedHashMap<>(LabZones.zones(lab.prefix(), host));
+        zones.put("lab.invalid", zones.get("lab.invalid").lines().filter(l -> !l.startsWith("msn.smtp\t"))
+                .collect(java.util.stream.Collectors.joining("\n", "", "\n")));
+        try (DnsServer second = DnsServer.start(Files.createDirectories(dir.resolve("nsd-on")), host, zones)) {
+            String msnB = lab.address("msn-b");
+            InProcessCli.Result on = InProcessCli.run(lab.configRoot(), "ips", "on", msnB, "--json", "--resolver", host,
+                    "--suffix", LabZones.SUFFIX, "--lists", lists.toString(), "--no-cache");
+            assertEquals(0, on.exitCode(), on.err() + on.out());
+            JsonNode plan = Json.MAPPER.readTree(on.out());
+            assertEquals(List.of("msn.smtp.lab.invalid.\t600\tIN\tA\t" + msnB), texts(plan.get("add")));
+            assertTrue(plan.get("zoneCompiles").asBoolean());
+            assertEquals(List.of(msnB), texts(plan.get("relays").get(0).get("healthyAfter")));
+            assertTrue(texts(plan.get("notes")).contains(msnB + ": PTR mail5.lab.invalid does not resolve back to " + msnB),
+                    plan.toString());
+
+            InProcessCli.Result listed = InProcessCli.run(lab.configRoot(), "ips", "on", lab.address("msn-a"),
+                    "--resolver", host, "--suffix", LabZones.SUFFIX, "--lists", lists.toString(), "--no-cache");
+            assertEquals(1, listed.exitCode(), listed.out());
+            assertTrue(listed.err().contains("refused: " + lab.address("msn-a") + " is BLOCKED for msn (listed): it "
+                    + "would serve msn.smtp.lab.invalid"), listed.err());
+            assertTrue(listed.out().contains("Add these records to the zone:\n  msn.smtp.lab.invalid.\t600\tIN\tA\t"
+                    + lab.address("msn-a") + "\n"), listed.out());
+        }
+    }
+
+    @Test
     void healthDnsblMakesAListedIpBlockedForTheProvidersThatUseTheList() throws Exception {
         InProcessCli.Result r = InProcessCli.run(lab.configRoot(), "health", "--since", "3h", "--json", "--dnsbl",
                 "--resolver", dns.resolverArg(), "--lists", lists.toString(), "--no-cache");
