@@ -125,7 +125,7 @@ public final class DnsChecks {
         for (Sender s : senders) {
             rows.add(ipCheck(s, ptr.get(s.ip()).join(), forward.get(s.ip()).join(), helo, bl, lists, allRelayRecords));
         }
-        return new DnsReport(dns.serversText(), dns.timeout().toMillis(), lists.source(), rows, relayRows, List.of());
+        return new DnsReport(dns.serversText(), dns.timeout().toMillis(), lists.source(), rows, relayRows);
     }
 
     private IpCheck ipCheck(Sender s, DnsAnswer ptr, Map<String, DnsAnswer> forward,

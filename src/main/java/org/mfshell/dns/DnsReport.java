@@ -8,8 +8,7 @@ import org.mfshell.health.Verdict;
  * What the DNS checks found, serialised as it is for {@code --json}: one {@link IpCheck} per
  * sending IP, one {@link RelayName} per relay name, the resolver used and the lists' source.
  */
-public record DnsReport(String resolver, long timeoutMs, String lists, List<IpCheck> ips, List<RelayName> relays,
-                        List<String> warnings) {
+public record DnsReport(String resolver, long timeoutMs, String lists, List<IpCheck> ips, List<RelayName> relays) {
 
     /** One A/AAAA record of a relay name. */
     public record RelayRecord(String relay, String group, String address, long ttl) {

@@ -87,6 +87,9 @@ public final class HealthCommand implements MfCommand {
         }
         java.time.Duration timeout = DnsOptions.timeout(args);
         java.util.List<java.net.InetSocketAddress> servers = DnsOptions.servers(args);
+        if (!args.flag("dnsbl") && (args.value("lists").isPresent() || args.value("resolver").isPresent())) {
+            throw new UsageException("--lists and --resolver go with --dnsbl");
+        }
         org.mfshell.dns.DnsblLists lists = args.flag("dnsbl") ? DnsOptions.lists(args, ctx) : null;
         HealthRules.Loaded rules = HealthRules.load(rulesFile);
         if (rules.warning() != null) {

@@ -28,8 +28,7 @@ class RelaysCommandTest {
                         new RelayName("aol.smtp.example", "aol", "ok", null, List.of(
                                 new RelayAddress("192.0.2.9", 600, 1.0, List.of(), false))),
                         new RelayName("earthlink.smtp.example", "earthlink", "nxdomain", null, List.of()),
-                        new RelayName("therest.smtp.example", "therest", "unknown", "timeout", List.of())),
-                List.of());
+                        new RelayName("therest.smtp.example", "therest", "unknown", "timeout", List.of())));
         // msn-b's log says BLOCKED for msn too: every msn address is then BLOCKED.
         List<RelaysCommand.Relay> r = RelaysCommand.relays(report, Map.of("msn-b", Map.of("msn", Verdict.BLOCKED)));
         assertEquals(List.of("every address is BLOCKED for msn"), r.get(0).flags());
