@@ -25,7 +25,6 @@ import org.mfshell.health.HealthReport;
 import org.mfshell.health.HealthRules;
 import org.mfshell.health.HealthService;
 import org.mfshell.health.Verdict;
-import org.mfshell.instance.PostfixInstance;
 import org.mfshell.log.LogLocator;
 import org.mfshell.log.TimeArg;
 import org.mfshell.provider.ProviderGroups;
@@ -152,9 +151,5 @@ final class DnsOptions {
             c.save();
             c.warnings().forEach(w -> io.err().println("mfshell: warning: " + w));
         }
-    }
-
-    static String instanceNames(List<PostfixInstance> list) {
-        return String.join(",", list.stream().map(PostfixInstance::name).toList());
     }
 }
