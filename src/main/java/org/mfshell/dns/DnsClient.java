@@ -2,6 +2,7 @@ package org.mfshell.dns;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -9,11 +10,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.mfshell.core.MfshellException;
+import org.mfshell.warmup.WarmupService;
 import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.DClass;
@@ -42,7 +46,6 @@ import org.xbill.DNS.config.ResolvConfResolverConfigProvider;
  */
 public final class DnsClient {
     public static final Path RESOLV_CONF = Path.of("/etc/resolv.conf");
-    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(3);
 
     private final List<InetSocketAddress> servers;
     private final Duration timeout;
@@ -125,7 +128,7 @@ public final class DnsClient {
     /** One question; completes within the timeout (plus a little), never exceptionally. */
     public CompletableFuture<DnsAnswer> query(String name, RecordType type) {
         String n = name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
-        String key = cacheScope + " " + n.toLowerCase(java.util.Locale.ROOT) + " " + type;
+        String key = cacheScope + " " + n.toLowerCase(Locale.ROOT) + " " + type;
         long now = System.currentTimeMillis();
         if (cache != null) {
             DnsAnswer hit = cache.get(key, n, type, now);
@@ -158,7 +161,7 @@ public final class DnsClient {
     }
 
     /** A name's A and AAAA records together, for warmup status: addresses, smallest TTL, or the error. */
-    public org.mfshell.warmup.WarmupService.DnsRecords addresses(String name) {
+    public WarmupService.DnsRecords addresses(String name) {
         CompletableFuture<DnsAnswer> a = query(name, RecordType.A);
         CompletableFuture<DnsAnswer> aaaa = query(name, RecordType.AAAA);
         List<String> out = new ArrayList<>();
@@ -171,19 +174,19 @@ public final class DnsClient {
         }
         if (out.isEmpty()) {
             DnsAnswer failed = !a.join().known() ? a.join() : !aaaa.join().known() ? aaaa.join() : null;
-            return new org.mfshell.warmup.WarmupService.DnsRecords(List.of(), 0, failed == null ? null : failed.error());
+            return new WarmupService.DnsRecords(List.of(), 0, failed == null ? null : failed.error());
         }
-        return new org.mfshell.warmup.WarmupService.DnsRecords(List.copyOf(out), ttl, null);
+        return new WarmupService.DnsRecords(List.copyOf(out), ttl, null);
     }
 
     private static String reason(Throwable t) {
         Throwable c = t;
-        while ((c instanceof CompletionException || c instanceof java.util.concurrent.ExecutionException)
+        while ((c instanceof CompletionException || c instanceof ExecutionException)
                 && c.getCause() != null) {
             c = c.getCause();
         }
         // dnsjava reports a timeout as a plain IOException "Timed out while trying to resolve ...".
-        if (c instanceof TimeoutException || c instanceof java.io.InterruptedIOException
+        if (c instanceof TimeoutException || c instanceof InterruptedIOException
                 || c instanceof IOException && c.getMessage() != null && c.getMessage().startsWith("Timed out")) {
             return "timeout";
         }

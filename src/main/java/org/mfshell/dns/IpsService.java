@@ -8,6 +8,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.mfshell.core.MfshellException;
 import org.mfshell.core.UsageException;
 import org.mfshell.dns.DnsReport.IpCheck;
@@ -87,7 +89,7 @@ public final class IpsService {
     public List<DnsChecks.Sender> senders(List<PostfixInstance> instances) {
         HeloName heloName = new HeloName(new Postconf(runner));
         Map<String, CompletableFuture<String>> helo = new LinkedHashMap<>();
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
+        ExecutorService pool = Executors.newFixedThreadPool(
                 Math.max(1, Math.min(4, instances.size())));
         try {
             for (PostfixInstance i : instances) {

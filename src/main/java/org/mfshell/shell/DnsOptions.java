@@ -9,6 +9,8 @@ import java.time.ZoneId;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.mfshell.AppContext;
 import org.mfshell.cli.CommandSpec;
 import org.mfshell.cli.Completion;
@@ -16,8 +18,6 @@ import org.mfshell.cli.Io;
 import org.mfshell.cli.OptionSpec;
 import org.mfshell.cli.ParsedArgs;
 import org.mfshell.core.UsageException;
-import org.mfshell.dns.DnsCache;
-import org.mfshell.dns.DnsClient;
 import org.mfshell.dns.DnsblLists;
 import org.mfshell.dns.ResolverAddress;
 import org.mfshell.health.HealthEvaluator.GroupHealth;
@@ -33,11 +33,12 @@ import org.mfshell.relay.RelayNames;
 
 /**
  * The DNS options shared by ips, relays and warmup status (--resolver, --timeout, --no-cache,
- * --lists, --suffix), read into a {@link DnsClient} and {@link DnsblLists}; and the log verdicts
+ * --lists, --suffix), read into the values {@link DnsClients} builds a client from, and {@link DnsblLists}; and the log verdicts
  * per instance and provider group from {@code health}'s rules. Bad values are usage errors.
  */
 final class DnsOptions {
     static final String LISTS_FILE = "mfshell/dnsbl.txt";
+    static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(3);
 
     private DnsOptions() {
     }
@@ -58,7 +59,7 @@ final class DnsOptions {
     }
 
     static Duration timeout(ParsedArgs args) {
-        Duration t = args.durationValue("timeout").orElse(DnsClient.DEFAULT_TIMEOUT);
+        Duration t = args.durationValue("timeout").orElse(DEFAULT_TIMEOUT);
         if (t.isZero() || t.compareTo(Duration.ofSeconds(60)) > 0) {
             throw new UsageException("--timeout: give 1s to 60s, not '" + args.value("timeout").orElse("") + "'");
         }
@@ -85,13 +86,6 @@ final class DnsOptions {
         return DnsblLists.load(null, ctx.configRoot().resolve(LISTS_FILE));
     }
 
-    /** The client, built after every option was checked (resolv.conf is read only without --resolver). */
-    static DnsClient client(ParsedArgs args, AppContext ctx, List<InetSocketAddress> servers, Duration timeout) {
-        List<InetSocketAddress> s = servers != null ? servers : DnsClient.resolvConfServers(DnsClient.RESOLV_CONF);
-        DnsCache cache = args.flag("no-cache") ? null : DnsCache.open(ctx.stateDir());
-        return new DnsClient(s, timeout, cache);
-    }
-
     static long since(ParsedArgs args) {
         Instant now = Instant.now();
         long ms = args.value("since").map(t -> TimeArg.parse(t, "--since", now, ZoneId.systemDefault()))
@@ -103,10 +97,10 @@ final class DnsOptions {
     }
 
     /** {@link #logVerdicts} on another thread, so the log scan overlaps the DNS queries. */
-    static java.util.concurrent.CompletableFuture<Map<String, Map<String, Verdict>>> logVerdictsAsync(AppContext ctx,
+    static CompletableFuture<Map<String, Map<String, Verdict>>> logVerdictsAsync(AppContext ctx,
             long sinceMs, Io io) {
         // Its own thread: the common pool has one worker on a 2-core machine.
-        return java.util.concurrent.CompletableFuture.supplyAsync(() -> logVerdicts(ctx, sinceMs, io), r -> {
+        return CompletableFuture.supplyAsync(() -> logVerdicts(ctx, sinceMs, io), r -> {
             Thread t = new Thread(r, "log-verdicts");
             t.setDaemon(true);
             t.start();
@@ -114,10 +108,10 @@ final class DnsOptions {
     }
 
     /** The result of {@link #logVerdictsAsync}, its error rethrown as it was. */
-    static Map<String, Map<String, Verdict>> join(java.util.concurrent.CompletableFuture<Map<String, Map<String, Verdict>>> f) {
+    static Map<String, Map<String, Verdict>> join(CompletableFuture<Map<String, Map<String, Verdict>>> f) {
         try {
             return f.join();
-        } catch (java.util.concurrent.CompletionException e) {
+        } catch (CompletionException e) {
             if (e.getCause() instanceof RuntimeException re) {
                 throw re;
             }
@@ -143,13 +137,5 @@ final class DnsOptions {
             out.put(h.instance(), m);
         }
         return out;
-    }
-
-    static void saveCache(DnsClient dns, Io io) {
-        DnsCache c = dns.cache();
-        if (c != null) {
-            c.save();
-            c.warnings().forEach(w -> io.err().println("mfshell: warning: " + w));
-        }
     }
 }

@@ -1,11 +1,14 @@
 package org.mfshell.shell;
 
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import org.mfshell.AppContext;
 import org.mfshell.cli.CommandSpec;
 import org.mfshell.cli.Completion;
@@ -15,6 +18,10 @@ import org.mfshell.cli.MfCommand;
 import org.mfshell.cli.OptionSpec;
 import org.mfshell.cli.ParsedArgs;
 import org.mfshell.core.UsageException;
+import org.mfshell.dns.DnsChecks;
+import org.mfshell.dns.DnsClient;
+import org.mfshell.dns.DnsblLists;
+import org.mfshell.dns.ListingHealth;
 import org.mfshell.health.HealthEvaluator.GroupHealth;
 import org.mfshell.health.HealthReport;
 import org.mfshell.health.HealthReport.InstanceHealth;
@@ -85,12 +92,12 @@ public final class HealthCommand implements MfCommand {
         } else {
             rulesFile = ctx.configRoot().resolve(RULES_FILE);
         }
-        java.time.Duration timeout = DnsOptions.timeout(args);
-        java.util.List<java.net.InetSocketAddress> servers = DnsOptions.servers(args);
+        Duration timeout = DnsOptions.timeout(args);
+        List<InetSocketAddress> servers = DnsOptions.servers(args);
         if (!args.flag("dnsbl") && (args.value("lists").isPresent() || args.value("resolver").isPresent())) {
             throw new UsageException("--lists and --resolver go with --dnsbl");
         }
-        org.mfshell.dns.DnsblLists lists = args.flag("dnsbl") ? DnsOptions.lists(args, ctx) : null;
+        DnsblLists lists = args.flag("dnsbl") ? DnsOptions.lists(args, ctx) : null;
         HealthRules.Loaded rules = HealthRules.load(rulesFile);
         if (rules.warning() != null) {
             io.err().println("mfshell: warning: " + rules.warning());
@@ -100,12 +107,12 @@ public final class HealthCommand implements MfCommand {
                 normalizer::normalize, LogLocator.MAIL_LOG);
         HealthReport report = service.health(sinceMs, rules);
         if (lists != null) {
-            org.mfshell.dns.DnsClient dns = DnsOptions.client(args, ctx, servers, timeout);
-            java.util.List<String> ips = report.instances().stream().map(InstanceHealth::sendingIp)
-                    .filter(java.util.Objects::nonNull).distinct().toList();
-            report = org.mfshell.dns.ListingHealth.overlay(report, new org.mfshell.dns.DnsChecks(dns).listings(ips,
+            DnsClient dns = DnsClients.create(args, ctx, servers, timeout);
+            List<String> ips = report.instances().stream().map(InstanceHealth::sendingIp)
+                    .filter(Objects::nonNull).distinct().toList();
+            report = ListingHealth.overlay(report, new DnsChecks(dns).listings(ips,
                     lists), lists);
-            DnsOptions.saveCache(dns, io);
+            DnsClients.save(dns, io);
         }
         // The rules warning was printed before the scan; the others (unreadable timestamps) now.
         for (String w : report.warnings()) {

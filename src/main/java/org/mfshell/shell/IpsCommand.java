@@ -4,11 +4,13 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import org.mfshell.AppContext;
 import org.mfshell.cli.ArgSpec;
 import org.mfshell.cli.CommandSpec;
+import org.mfshell.cli.Completion;
 import org.mfshell.cli.Io;
 import org.mfshell.cli.MfCommand;
 import org.mfshell.cli.OptionSpec;
@@ -51,7 +53,7 @@ public final class IpsCommand implements MfCommand {
             .argument(ArgSpec.choice("ACTION", "off or on: print the zone change that turns IP off or back on", false,
                     "off", "on"))
             .argument(ArgSpec.optional("IP", "a sending IP of an instance (with off or on)",
-                    org.mfshell.cli.Completion.NONE))
+                    Completion.NONE))
             .option(OptionSpec.flag("json", "print the report (or the plan) as JSON")))
             .example("ips")
             .example("ips --resolver 127.0.0.53 --timeout 2s")
@@ -81,9 +83,9 @@ public final class IpsCommand implements MfCommand {
         List<PostfixInstance> instances = service.instances();
         String ip = action == null ? null : service.requireOurs(args.arg(1).get(), "ips " + action, instances);
         var pendingLog = DnsOptions.logVerdictsAsync(ctx, sinceMs, io);
-        DnsClient dns = DnsOptions.client(args, ctx, servers, timeout);
+        DnsClient dns = DnsClients.create(args, ctx, servers, timeout);
         DnsReport report = service.report(dns, lists, instances);
-        DnsOptions.saveCache(dns, io);
+        DnsClients.save(dns, io);
         Map<String, Map<String, Verdict>> logVerdicts = DnsOptions.join(pendingLog);
         if (ip != null) {
             IpSwitch plan = service.plan(action.equals("on"), ip, report, instances, logVerdicts);
@@ -142,7 +144,7 @@ public final class IpsCommand implements MfCommand {
             for (RelayRecord r : ip.relays()) {
                 relays.add(r.group() + " (" + r.ttl() + "s)");
             }
-            t.row(ip.ip(), String.join(",", ip.instances()), String.join(",", new java.util.LinkedHashSet<>(
+            t.row(ip.ip(), String.join(",", ip.instances()), String.join(",", new LinkedHashSet<>(
                     ip.helo().values())), ptr, fc, String.join(",", helo), relays.isEmpty() ? "-" : String.join(",", relays),
                     dnsbl(ip, c), verdictCell(verdicts(ip, groups, log), c));
         }

@@ -69,9 +69,9 @@ public final class RelaysCommand implements MfCommand {
         IpsService service = new IpsService(ctx.instances(), ctx.runner(), groups, DnsOptions.suffix(args));
         List<PostfixInstance> instances = service.instances();
         var pendingLog = DnsOptions.logVerdictsAsync(ctx, sinceMs, io);
-        DnsClient dns = DnsOptions.client(args, ctx, servers, timeout);
+        DnsClient dns = DnsClients.create(args, ctx, servers, timeout);
         DnsReport report = service.report(dns, lists, instances);
-        DnsOptions.saveCache(dns, io);
+        DnsClients.save(dns, io);
         Map<String, Map<String, Verdict>> log = DnsOptions.join(pendingLog);
         List<Relay> relays = relays(report, log);
         if (args.flag("json")) {

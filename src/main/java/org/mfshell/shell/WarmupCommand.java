@@ -1,5 +1,6 @@
 package org.mfshell.shell;
 
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -20,6 +21,7 @@ import org.mfshell.cli.MfCommand;
 import org.mfshell.cli.OptionSpec;
 import org.mfshell.cli.ParsedArgs;
 import org.mfshell.core.UsageException;
+import org.mfshell.dns.DnsClient;
 import org.mfshell.health.HealthService;
 import org.mfshell.instance.PostfixInstance;
 import org.mfshell.log.LogLocator;
@@ -117,11 +119,11 @@ public final class WarmupCommand implements MfCommand {
             }
             stage = plan.stages().get(k - 1);
         }
-        java.time.Duration timeout = DnsOptions.timeout(args);
-        java.util.List<java.net.InetSocketAddress> servers = DnsOptions.servers(args);
-        org.mfshell.dns.DnsClient dns = DnsOptions.client(args, ctx, servers, timeout);
+        Duration timeout = DnsOptions.timeout(args);
+        List<InetSocketAddress> servers = DnsOptions.servers(args);
+        DnsClient dns = DnsClients.create(args, ctx, servers, timeout);
         WarmupService.DnsRecords records = dns.addresses(relay.name());
-        DnsOptions.saveCache(dns, io);
+        DnsClients.save(dns, io);
         WarmupService.Status st = service.status(relay, sinceMs, stage, records);
         if (args.flag("json")) {
             Json.print(io.out(), st);

@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.mfshell.core.UsageException;
 import org.mfshell.health.HealthService;
 import org.mfshell.instance.InstanceRegistry;
@@ -145,8 +147,8 @@ public final class WarmupService {
                     + "): equal shares of the instances assumed"
                     : relay.name() + " has no A/AAAA records in DNS: equal shares of the instances assumed");
         } else if (dns != null && dns.error() == null) {
-            java.util.Set<String> want = new java.util.TreeSet<>(stage.effectiveShare().keySet());
-            java.util.Set<String> have = new java.util.TreeSet<>(dns.addresses());
+            Set<String> want = new TreeSet<>(stage.effectiveShare().keySet());
+            Set<String> have = new TreeSet<>(dns.addresses());
             notes.add(want.equals(have) ? "DNS serves the addresses of stage " + stage.number()
                     : "DNS serves " + have + ", stage " + stage.number() + " has " + want);
         }

@@ -16,8 +16,8 @@ import org.mfshell.testutil.MfshellProcess;
 
 /**
  * One-shot commands that do no DNS do not pay for dnsjava: a real child JVM running
- * {@code instances} on the lab loads no org.xbill (dnsjava) or SLF4J class, while {@code ips}
- * does (the check would otherwise prove nothing).
+ * {@code instances} on the lab loads no org.xbill (dnsjava) or SLF4J class, {@code health} without
+ * --dnsbl none of the DNS code, while {@code ips} does (the check would otherwise prove nothing).
  */
 class DnsjavaLoadingTest {
     private static String classesLoaded(Lab lab, String... args) {
@@ -37,6 +37,9 @@ class DnsjavaLoadingTest {
         assertTrue(instances.contains("org.mfshell.shell.InstancesCommand"), "the log lists classes");
         assertTrue(instances.lines().noneMatch(l -> l.contains("org.xbill.") || l.contains("org.slf4j.")),
                 "instances loaded dnsjava or SLF4J");
+        String health = classesLoaded(lab, "health");
+        assertTrue(health.lines().noneMatch(l -> l.contains("org.xbill.") || l.contains("org.mfshell.dns.")),
+                "health without --dnsbl loaded the DNS code");
         String ips = classesLoaded(lab, "ips", "--resolver", "127.0.0.1:9", "--timeout", "1s", "--no-cache");
         assertTrue(ips.contains("org.xbill.DNS.SimpleResolver"), "ips must load dnsjava");
     }
