@@ -234,6 +234,10 @@ public final class IpsService {
             }
         }
         List<String> reroutes = on ? List.of() : reroutes(ip, owners, changes, instances);
+        if (!on && reroutes.size() < owners.size()) {
+            notes.add("no running sibling with a healthy address for some of " + String.join(", ", owners)
+                    + ": mail queued there stays until the IP is back or you flush it elsewhere");
+        }
         return new IpSwitch(on ? "on" : "off", ip, owners, remove, add, changes, zoneAfter, compiled.ok(),
                 compiled.messages(), reroutes, problems, notes);
     }
