@@ -2,7 +2,7 @@
 # Generated from mfshell's command specs by org.mfshell.shell.docs.DocsGenerator.
 # Do not edit: change the command spec and run `mvn package`, then commit completions/.
 
-_mfshell_commands='instances mailq stats show hold release requeue delete flush reroutes version lab health warmup relay-map help'
+_mfshell_commands='instances mailq stats show hold release requeue delete flush reroutes version lab health warmup relay-map ips relays help'
 _mfshell_queues='maildrop incoming active deferred hold'
 _mfshell_global_opts='--config-root'
 
@@ -67,19 +67,26 @@ _mfshell_spec() {
             _mfshell_args=('choice:up seed status down block unblock' 'choice:aol-a earthlink-a msn-a msn-b therest-a')
             ;;
         'health')
-            _mfshell_opts='--since --json --rules'
+            _mfshell_opts='--since --json --rules --dnsbl --lists --resolver --timeout --no-cache'
             ;;
         'warmup')
-            _mfshell_opts='--new-ip --existing --steps --every --start --host --suffix --stage --since --json'
+            _mfshell_opts='--new-ip --existing --steps --every --start --host --suffix --stage --since --json --resolver --timeout --no-cache'
             _mfshell_args=('choice:plan status' 'choice:msn aol earthlink therest')
             ;;
         'relay-map')
             _mfshell_opts='--suffix --group --subdomains --check --json'
             _mfshell_repeatable=' --group '
             ;;
+        'ips')
+            _mfshell_opts='--json --resolver --timeout --no-cache --lists --suffix --since'
+            _mfshell_args=('choice:off on' 'none')
+            ;;
+        'relays')
+            _mfshell_opts='--json --resolver --timeout --no-cache --lists --suffix --since'
+            ;;
         'help')
             _mfshell_opts=''
-            _mfshell_args=('choice:instances mailq stats show hold release requeue delete flush reroutes version lab health warmup relay-map help')
+            _mfshell_args=('choice:instances mailq stats show hold release requeue delete flush reroutes version lab health warmup relay-map ips relays help')
             ;;
     esac
 }
@@ -133,6 +140,9 @@ _mfshell_optkind() {
         'lab --shape') _mfshell_kind='choice:default handmade' ;;
         'health --since') _mfshell_kind='none' ;;
         'health --rules') _mfshell_kind='file' ;;
+        'health --lists') _mfshell_kind='file' ;;
+        'health --resolver') _mfshell_kind='none' ;;
+        'health --timeout') _mfshell_kind='none' ;;
         'warmup --new-ip') _mfshell_kind='none' ;;
         'warmup --existing') _mfshell_kind='none' ;;
         'warmup --steps') _mfshell_kind='none' ;;
@@ -142,9 +152,21 @@ _mfshell_optkind() {
         'warmup --suffix') _mfshell_kind='none' ;;
         'warmup --stage') _mfshell_kind='none' ;;
         'warmup --since') _mfshell_kind='none' ;;
+        'warmup --resolver') _mfshell_kind='none' ;;
+        'warmup --timeout') _mfshell_kind='none' ;;
         'relay-map --suffix') _mfshell_kind='none' ;;
         'relay-map --group') _mfshell_kind='choice:msn aol earthlink therest' ;;
         'relay-map --check') _mfshell_kind='file' ;;
+        'ips --resolver') _mfshell_kind='none' ;;
+        'ips --timeout') _mfshell_kind='none' ;;
+        'ips --lists') _mfshell_kind='file' ;;
+        'ips --suffix') _mfshell_kind='none' ;;
+        'ips --since') _mfshell_kind='none' ;;
+        'relays --resolver') _mfshell_kind='none' ;;
+        'relays --timeout') _mfshell_kind='none' ;;
+        'relays --lists') _mfshell_kind='file' ;;
+        'relays --suffix') _mfshell_kind='none' ;;
+        'relays --since') _mfshell_kind='none' ;;
         *) _mfshell_kind= ;;
     esac
 }

@@ -9,7 +9,8 @@ final class DebianPackages {
             Map.entry("postsuper", "postfix"), Map.entry("postmap", "postfix"), Map.entry("postcat", "postfix"),
             Map.entry("postmulti", "postfix"), Map.entry("sendmail", "postfix"), Map.entry("postlog", "postfix"),
             Map.entry("journalctl", "systemd"), Map.entry("systemd-journal-remote", "systemd-journal-remote"),
-            Map.entry("bwrap", "bubblewrap"), Map.entry("rsyslogd", "rsyslog"));
+            Map.entry("bwrap", "bubblewrap"), Map.entry("rsyslogd", "rsyslog"),
+            Map.entry("named-compilezone", "bind9-utils"));
 
     private DebianPackages() {
     }

@@ -40,6 +40,16 @@ public final class Postconf {
         return argv;
     }
 
+    /**
+     * Values with {@code $name} references expanded ({@code postconf -c DIR -x NAME...}): what the
+     * daemons use, e.g. smtp_helo_name's default {@code $myhostname} becomes the host name.
+     */
+    public Map<String, String> expandedValues(Path configDir, List<String> params) {
+        List<String> argv = new ArrayList<>(List.of("postconf", "-c", configDir.toString(), "-x"));
+        argv.addAll(params);
+        return parseAssignments(check(runner.run(argv, TIMEOUT)).stdout());
+    }
+
     /** Parameters explicitly set in main.cf ({@code postconf -n}). */
     public Map<String, String> nonDefault(Path configDir) {
         return parseAssignments(check(runner.run(List.of("postconf", "-c", configDir.toString(), "-n"), TIMEOUT)).stdout());

@@ -26,6 +26,8 @@ public final class Commands {
         list.add(new HealthCommand());
         list.add(new WarmupCommand());
         list.add(new RelayMapCommand());
+        list.add(new IpsCommand());
+        list.add(new RelaysCommand());
         List<String> names = new ArrayList<>(list.stream().map(c -> c.spec().name()).toList());
         names.add("help");
         List<MfCommand> view = list;

@@ -1,5 +1,6 @@
 package org.mfshell.shell;
 
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -7,6 +8,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import org.mfshell.AppContext;
 import org.mfshell.cli.CommandSpec;
 import org.mfshell.cli.Completion;
@@ -16,6 +18,10 @@ import org.mfshell.cli.MfCommand;
 import org.mfshell.cli.OptionSpec;
 import org.mfshell.cli.ParsedArgs;
 import org.mfshell.core.UsageException;
+import org.mfshell.dns.DnsChecks;
+import org.mfshell.dns.DnsClient;
+import org.mfshell.dns.DnsblLists;
+import org.mfshell.dns.ListingHealth;
 import org.mfshell.health.HealthEvaluator.GroupHealth;
 import org.mfshell.health.HealthReport;
 import org.mfshell.health.HealthReport.InstanceHealth;
@@ -37,7 +43,7 @@ public final class HealthCommand implements MfCommand {
     /** The operator's rules file under the config root (/etc/mfshell/health-rules). */
     public static final String RULES_FILE = "mfshell/health-rules";
 
-    private static final CommandSpec SPEC = CommandSpec.builder("health")
+    private static final CommandSpec SPEC = DnsOptions.addResolver(CommandSpec.builder("health")
             .summary("verdict per instance: OK, DEGRADED or BLOCKED, with reasons and a flush suggestion")
             .help("For every instance: its sending IP, queue sizes, sent/bounced/deferred in the window with their "
                     + "ratios, the top three normalised deferral or bounce reasons, and a verdict per provider group "
@@ -47,15 +53,21 @@ public final class HealthCommand implements MfCommand {
                     + "built in; /etc/mfshell/health-rules or --rules FILE replace them (a file with an error is "
                     + "reported with its line number and the built-in rules are used). When an instance is BLOCKED "
                     + "for a group and a sibling of the same family (msn-a, msn-b) is OK, the flush command that "
-                    + "moves its deferred mail there is printed.")
+                    + "moves its deferred mail there is printed. With --dnsbl, each sending IP is also looked up in "
+                    + "the DNS blocklists (as ips does) and a listing makes the instance DEGRADED or BLOCKED for the "
+                    + "provider groups that use that list (dnsbl.txt says which).")
             .option(OptionSpec.value("since", "TIME", "window start (default 1h ago): 30m, 6h, 2d, today, 2026-11-29 10:00"))
             .option(OptionSpec.flag("json", "print the report as JSON"))
             .option(OptionSpec.value("rules", "FILE", "verdict rules file instead of /etc/mfshell/health-rules",
                     Completion.FILE))
+            .option(OptionSpec.flag("dnsbl", "also check each sending IP in the DNS blocklists and count listings"))
+            .option(OptionSpec.value("lists", "FILE", "with --dnsbl: DNSBL lists file instead of /etc/mfshell/dnsbl.txt",
+                    Completion.FILE)))
             .example("health")
             .example("health --since 6h")
             .example("health --json --since 1d")
             .example("health --rules /root/health-rules.test")
+            .example("health --dnsbl --resolver 127.0.0.53")
             .build();
 
     @Override
@@ -85,6 +97,12 @@ public final class HealthCommand implements MfCommand {
         } else {
             rulesFile = ctx.configRoot().resolve(RULES_FILE);
         }
+        Duration timeout = DnsOptions.timeout(args);
+        List<InetSocketAddress> servers = DnsOptions.servers(args);
+        if (!args.flag("dnsbl") && (args.value("lists").isPresent() || args.value("resolver").isPresent())) {
+            throw new UsageException("--lists and --resolver go with --dnsbl");
+        }
+        DnsblLists lists = args.flag("dnsbl") ? DnsOptions.lists(args, ctx) : null;
         HealthRules.Loaded rules = HealthRules.load(rulesFile);
         if (rules.warning() != null) {
             io.err().println("mfshell: warning: " + rules.warning());
@@ -97,6 +115,14 @@ public final class HealthCommand implements MfCommand {
             if (h.error() != null) {
                 io.err().println("mfshell: " + h.instance() + ": " + h.error());
             }
+        }
+        if (lists != null) {
+            DnsClient dns = DnsClients.create(args, ctx, servers, timeout);
+            List<String> ips = report.instances().stream().map(InstanceHealth::sendingIp)
+                    .filter(Objects::nonNull).distinct().toList();
+            report = ListingHealth.overlay(report, new DnsChecks(dns).listings(ips,
+                    lists), lists);
+            DnsClients.save(dns, io);
         }
         // The rules warning was printed before the scan; the others (unreadable timestamps) now.
         for (String w : report.warnings()) {

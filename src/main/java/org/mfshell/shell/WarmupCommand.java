@@ -1,5 +1,6 @@
 package org.mfshell.shell;
 
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -21,6 +22,7 @@ import org.mfshell.cli.OptionSpec;
 import org.mfshell.cli.ParsedArgs;
 import org.mfshell.core.Quote;
 import org.mfshell.core.UsageException;
+import org.mfshell.dns.DnsClient;
 import org.mfshell.health.HealthService;
 import org.mfshell.instance.PostfixInstance;
 import org.mfshell.log.TimeArg;
@@ -37,7 +39,7 @@ import org.mfshell.warmup.WarmupService;
 
 /** {@code warmup plan|status RELAYNAME}: the wiki's IP warm-up by the ratio of A records. */
 public final class WarmupCommand implements MfCommand {
-    private static final CommandSpec SPEC = CommandSpec.builder("warmup")
+    private static final CommandSpec SPEC = DnsOptions.addResolver(CommandSpec.builder("warmup")
             .summary("plan or check the warm-up of a new sending IP by the ratio of A records")
             .help("plan: the stages of adding --new-ip to a relay name (msn = msn.smtp.mayfirst.org), e.g. 5 existing "
                     + ": 1 new, then 4 : 2, ..., each with the exact BIND zone lines: the relay name's A records with "
@@ -45,8 +47,10 @@ public final class WarmupCommand implements MfCommand {
                     + "the bind addresses of the instances of the relay's family (msn-a, msn-b) unless --existing is "
                     + "given. DNS merges identical records of one name, so the plan says where a repeated address "
                     + "will not give the planned ratio. "
-                    + "status: planned share against the share of sent mail measured per sending IP in the log "
-                    + "(connection caching and resolver caching skew the measured share).")
+                    + "status: the share each address gets from the relay name's real A/AAAA records (looked up "
+                    + "through /etc/resolv.conf's servers or --resolver), or from stage --stage of the plan, against "
+                    + "the share of sent mail measured per sending IP in the log (connection caching and resolver "
+                    + "caching skew the measured share).")
             .argument(ArgSpec.choice("ACTION", "plan or status", true, "plan", "status"))
             .argument(ArgSpec.suggested("RELAYNAME", "provider group (msn, aol, earthlink, therest) or full relay name",
                     true, ProviderGroups.builtIn().names()))
@@ -59,7 +63,7 @@ public final class WarmupCommand implements MfCommand {
             .option(OptionSpec.value("suffix", "DOMAIN", "relay name suffix (default smtp.mayfirst.org)"))
             .option(OptionSpec.value("stage", "K", "status: compare with stage K of the plan instead of equal shares"))
             .option(OptionSpec.value("since", "TIME", "status: window start (default 7d ago): 14d, 2026-11-01"))
-            .option(OptionSpec.flag("json", "print as JSON"))
+            .option(OptionSpec.flag("json", "print as JSON")))
             .example("warmup plan msn --new-ip 216.66.15.9")
             .example("warmup plan therest --new-ip 216.66.15.9 --steps 4 --every 2weeks --host rustin.mayfirst.org")
             .example("warmup plan aol --new-ip 216.66.15.9 --existing 209.51.172.9,216.66.15.4")
@@ -124,7 +128,12 @@ public final class WarmupCommand implements MfCommand {
             }
             stage = plan.stages().get(k - 1);
         }
-        WarmupService.Status st = service.status(relay, sinceMs, stage);
+        Duration timeout = DnsOptions.timeout(args);
+        List<InetSocketAddress> servers = DnsOptions.servers(args);
+        DnsClient dns = DnsClients.create(args, ctx, servers, timeout);
+        WarmupService.DnsRecords records = dns.addresses(relay.name());
+        DnsClients.save(dns, io);
+        WarmupService.Status st = service.status(relay, sinceMs, stage, records);
         if (args.flag("json")) {
             Json.print(io.out(), st);
             return ExitCodes.OK;

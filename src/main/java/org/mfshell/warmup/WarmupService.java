@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.mfshell.core.UsageException;
 import org.mfshell.health.HealthService;
 import org.mfshell.instance.InstanceRegistry;
@@ -82,10 +84,27 @@ public final class WarmupService {
     }
 
     /**
+     * The relay name's A/AAAA records as DNS serves them now: {@code addresses} (empty when the
+     * name has none), their smallest TTL, or {@code error} when the resolver could not tell.
+     */
+    public record DnsRecords(List<String> addresses, long ttl, String error) {
+    }
+
+    /**
      * Measured share of sent mail per sending address since {@code sinceMs}, against {@code stage}
      * of a plan (null: equal shares, one A record per address).
      */
     public Status status(RelayNames.Relay relay, long sinceMs, WarmupPlan.Stage stage) {
+        return status(relay, sinceMs, stage, null);
+    }
+
+    /**
+     * As {@link #status(RelayNames.Relay, long, WarmupPlan.Stage)}, with the relay name's real
+     * records ({@code dns}, may be null): without a stage, each address DNS serves gets an equal
+     * share and addresses it does not serve get none; with a stage, a note says whether DNS serves
+     * the stage's addresses.
+     */
+    public Status status(RelayNames.Relay relay, long sinceMs, WarmupPlan.Stage stage, DnsRecords dns) {
         List<PostfixInstance> serving = serving(relay);
         if (serving.isEmpty()) {
             throw new UsageException("no instance " + relay.group() + "-* with an smtp_bind_address under "
@@ -110,22 +129,48 @@ public final class WarmupService {
                 instanceByIp.putIfAbsent(ip, null);
             }
         }
+        List<String> notes = new ArrayList<>();
+        boolean real = stage == null && dns != null && dns.error() == null && !dns.addresses().isEmpty();
+        if (real) {
+            for (String ip : dns.addresses()) {
+                sentByIp.putIfAbsent(ip, 0L);
+                instanceByIp.putIfAbsent(ip, null);
+            }
+            for (String ip : sentByIp.keySet()) {
+                if (!dns.addresses().contains(ip)) {
+                    notes.add(ip + " (" + instanceByIp.get(ip) + ") is not in the DNS records of " + relay.name());
+                }
+                if (instanceByIp.get(ip) == null) {
+                    notes.add(ip + " is in the DNS records of " + relay.name() + " but no instance here sends from it");
+                }
+            }
+        } else if (dns != null && stage == null) {
+            notes.add(dns.error() != null ? "the DNS records of " + relay.name() + " are unknown (" + dns.error()
+                    + "): equal shares of the instances assumed"
+                    : relay.name() + " has no A/AAAA records in DNS: equal shares of the instances assumed");
+        } else if (dns != null && dns.error() == null) {
+            Set<String> want = new TreeSet<>(stage.effectiveShare().keySet());
+            Set<String> have = new TreeSet<>(dns.addresses());
+            notes.add(want.equals(have) ? "DNS serves the addresses of stage " + stage.number()
+                    : "DNS serves " + have + ", stage " + stage.number() + " has " + want);
+        }
         List<IpShare> shares = new ArrayList<>();
         for (Map.Entry<String, Long> e : sentByIp.entrySet()) {
-            double planned = stage == null ? 1.0 / sentByIp.size() : stage.plannedShare().getOrDefault(e.getKey(), 0.0);
+            double planned = real ? (dns.addresses().contains(e.getKey()) ? 1.0 / dns.addresses().size() : 0.0)
+                    : stage == null ? 1.0 / sentByIp.size() : stage.plannedShare().getOrDefault(e.getKey(), 0.0);
             double effective = stage == null ? planned : stage.effectiveShare().getOrDefault(e.getKey(), 0.0);
             shares.add(new IpShare(e.getKey(), instanceByIp.get(e.getKey()), planned, effective, e.getValue(),
                     total == 0 ? 0 : (double) e.getValue() / total));
         }
-        List<String> notes = new ArrayList<>();
-        notes.add("The measured share is skewed by connection caching (a bulk server reuses an open connection to one "
+        notes.add(0, "The measured share is skewed by connection caching (a bulk server reuses an open connection to one "
                 + "address for many messages) and by resolver caching (each resolver keeps one answer order for up "
                 + "to the TTL); expect it to follow the planned share only over days and many senders.");
         if (total == 0) {
             notes.add("No mail was sent by these instances in the window.");
         }
         return new Status(relay.name(), java.time.Instant.ofEpochMilli(sinceMs).toString(),
-                stage == null ? "equal shares (one A record per address)" : "plan stage " + stage.number(), shares,
+                stage != null ? "plan stage " + stage.number() : real ? "DNS records (" + dns.addresses().size()
+                        + " addresses, TTL " + dns.ttl() + "s)" : "equal shares (one A record per address)", shares,
                 total, notes);
     }
 }

@@ -1,0 +1,46 @@
+package org.mfshell.shell;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.mfshell.lab.Lab;
+import org.mfshell.lab.LabFixture;
+import org.mfshell.postfix.ExecResult;
+import org.mfshell.postfix.ProcessRunner;
+import org.mfshell.testutil.MfshellProcess;
+
+/**
+ * One-shot commands that do no DNS do not pay for dnsjava: a real child JVM running
+ * {@code instances} on the lab loads no org.xbill (dnsjava) or SLF4J class, {@code health} without
+ * --dnsbl none of the DNS code, while {@code ips} does (the check would otherwise prove nothing).
+ */
+class DnsjavaLoadingTest {
+    private static String classesLoaded(Lab lab, String... args) {
+        List<String> argv = new ArrayList<>(MfshellProcess.javaCommand());
+        argv.add(1, "-Xlog:class+load=info:stderr");
+        argv.addAll(List.of(args));
+        ExecResult r = new ProcessRunner().run(argv, Duration.ofMinutes(2), null,
+                Map.of("MFSHELL_CONFIG_ROOT", lab.configRoot().toString()));
+        assertEquals(0, r.exitCode(), r.stderr());
+        return r.stderr();
+    }
+
+    @Test
+    void instancesLoadsNoDnsjavaClassAndIpsDoes() {
+        Lab lab = LabFixture.shared();
+        String instances = classesLoaded(lab, "instances");
+        assertTrue(instances.contains("org.mfshell.shell.InstancesCommand"), "the log lists classes");
+        assertTrue(instances.lines().noneMatch(l -> l.contains("org.xbill.") || l.contains("org.slf4j.")),
+                "instances loaded dnsjava or SLF4J");
+        String health = classesLoaded(lab, "health");
+        assertTrue(health.lines().noneMatch(l -> l.contains("org.xbill.") || l.contains("org.mfshell.dns.")),
+                "health without --dnsbl loaded the DNS code");
+        String ips = classesLoaded(lab, "ips", "--resolver", "127.0.0.1:9", "--timeout", "1s", "--no-cache");
+        assertTrue(ips.contains("org.xbill.DNS.SimpleResolver"), "ips must load dnsjava");
+    }
+}
