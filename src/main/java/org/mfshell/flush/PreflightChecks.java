@@ -128,28 +128,30 @@ public final class PreflightChecks {
         // address for its own when inet_interfaces/proxy_interfaces name it ("all": every
         // interface address of the host); the reroute transport then gets the source's sending
         // address as its only interface (RerouteTransport), which needs that address.
-        List<String> own = new ArrayList<>();
-        for (String p : List.of("inet_interfaces", "proxy_interfaces")) {
-            for (String a : facts.get(p).split("[\\s,]+")) {
-                if (!a.isBlank()) {
-                    own.addAll(a.equals("all") ? hostAddresses() : List.of(a));
-                }
-            }
-        }
+        List<String> hostAddresses = hostAddresses();
+        List<String> inet = interfaces(facts.get("inet_interfaces"), hostAddresses);
+        List<String> proxy = interfaces(facts.get("proxy_interfaces"), hostAddresses);
         boolean listens = src.listen().stream().anyMatch(l -> l.startsWith(dstIp + ":") || l.startsWith("[" + dstIp + "]:"));
+        String inetOverride = null;
+        boolean clearProxy = false;
         if (listens || dstIp.equals(srcIp)) {
             out.add(refuse("loop by address", src.name() + " itself listens on " + dstIp + ": the mail would come back "
                     + "to it", "give " + src.name() + " and " + dst.name() + " addresses of their own"));
-        } else if (LoopRule.addressIsMine(dstIp, own, 25)) {
-            if (srcIp == null) {
+        } else if (LoopRule.addressIsMine(dstIp, inet, 25) || LoopRule.addressIsMine(dstIp, proxy, 25)) {
+            clearProxy = LoopRule.addressIsMine(dstIp, proxy, 25);
+            boolean inetToo = LoopRule.addressIsMine(dstIp, inet, 25);
+            if (inetToo && (srcIp == null || !hostAddresses.contains(srcIp))) {
                 out.add(refuse("loop by address", dstIp + " is one of " + src.name() + "'s own addresses (inet_interfaces = "
-                        + facts.get("inet_interfaces") + ", proxy_interfaces = " + facts.get("proxy_interfaces")
-                        + "): Postfix would bounce the mail with 'mail for [" + dstIp + "] loops back to myself'",
-                        "give " + src.name() + " an smtp_bind_address, or inet_interfaces without " + dstIp));
+                        + facts.get("inet_interfaces") + "): Postfix would bounce the mail with 'mail for [" + dstIp
+                        + "] loops back to myself'", "give " + src.name() + " inet_interfaces without " + dstIp
+                        + (srcIp == null ? " and an smtp_bind_address" : "")));
             } else {
-                out.add(ok("loop by address", src.name() + " does not listen on " + dstIp + ", but its inet_interfaces = "
-                        + facts.get("inet_interfaces") + " make Postfix's client take " + dstIp + " for its own; the "
-                        + "reroute transport uses inet_interfaces = " + srcIp + " for this hop"));
+                inetOverride = inetToo ? srcIp : null;
+                out.add(ok("loop by address", src.name() + " does not listen on " + dstIp + ", but its "
+                        + (inetToo ? "inet_interfaces = " + facts.get("inet_interfaces") : "proxy_interfaces = "
+                        + facts.get("proxy_interfaces")) + " make Postfix's client take " + dstIp + " for its own; the "
+                        + "reroute transport uses " + (inetToo ? "inet_interfaces = " + srcIp : "") + (inetToo && clearProxy
+                        ? " and " : "") + (clearProxy ? "an empty proxy_interfaces" : "") + " for this hop"));
             }
         } else {
             out.add(ok("loop by address", src.name() + " does not listen on " + dstIp));
@@ -292,7 +294,7 @@ public final class PreflightChecks {
                     + "): give them their own transport.relay entries")));
         }
         return new Preflight(src, dst, dstIp, srcIp, banner, admittedBy, byDomain, messages, out, base, ownName, helo,
-                existing, rcpts);
+                existing, rcpts, inetOverride, clearProxy);
     }
 
     /**
@@ -415,6 +417,17 @@ public final class PreflightChecks {
         }
         return "the reroute would close a loop: " + RerouteGraph.describe(cycle) + "; the mail would go round until "
                 + "Postfix bounces it ('too many hops')";
+    }
+
+    /** The words of an inet_interfaces/proxy_interfaces value, "all" as this host's addresses. */
+    static List<String> interfaces(String value, List<String> hostAddresses) {
+        List<String> out = new ArrayList<>();
+        for (String a : value.split("[\\s,]+")) {
+            if (!a.isBlank()) {
+                out.addAll(a.equals("all") ? hostAddresses : List.of(a));
+            }
+        }
+        return out;
     }
 
     /** This host's interface addresses, as Postfix's inet_addr_local lists them for "all". */

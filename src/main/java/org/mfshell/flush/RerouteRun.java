@@ -477,7 +477,8 @@ final class RerouteRun {
         j.state = FlushJournal.State.RUNNING;
         j.ownName = p.ownName();
         String base = tools.postconf().serviceLine(p.source().configDir(), p.baseService() + "/unix");
-        j.transportBlock = RerouteTransport.block(base, r.source(), r.target(), p.ownName(), p.heloName(), p.sourceAddress());
+        j.transportBlock = RerouteTransport.block(base, r.source(), r.target(), p.ownName(), p.heloName(),
+                p.inetInterfaces(), p.clearProxyInterfaces());
         return j;
     }
 

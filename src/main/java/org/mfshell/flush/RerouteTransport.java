@@ -10,13 +10,14 @@ import org.mfshell.core.MfshellException;
  * client service the source sends with (same columns and {@code -o} options, so the same
  * smtp_bind_address), plus
  * <ul>
- *   <li>{@code -o inet_interfaces=} the source's sending address and an empty
- *       {@code proxy_interfaces}: Postfix's client takes any next hop among its own interface
- *       addresses for itself (smtp_addr.c, smtp_find_self), and with Debian's
- *       {@code inet_interfaces = all} on a relay whose instances' addresses are all on its
- *       interfaces, that is every sibling; for this client process only the source's own address
- *       is "me" (it binds to it anyway), which is the truth: the source's smtpd listens on its
- *       master.cf addresses, not on the target's, and preflight checks that;</li>
+ *   <li>only when preflight found that Postfix's client would take the target's address for
+ *       its own (smtp_addr.c, smtp_find_self: a next hop among inet_interfaces or
+ *       proxy_interfaces; Debian's {@code inet_interfaces = all} on a relay whose instances'
+ *       addresses are all on its interfaces makes every sibling "me"): {@code -o inet_interfaces=}
+ *       the source's sending address (an address of this host: Postfix refuses any other)
+ *       and/or an empty {@code -o proxy_interfaces=}. That is the truth for this client process:
+ *       the source's smtpd listens on its master.cf addresses, not on the target's, and
+ *       preflight checks that;</li>
  *   <li>{@code -o soft_bounce=yes}: a refusal by the target (5xx, or Postfix's own 5.4.6 loop
  *       verdict) keeps the message queued in the source instead of bouncing it to the list's
  *       sender (src/global/bounce.c logs it as SOFTBOUNCE and defers); the drain stops on it;</li>
@@ -44,7 +45,7 @@ public final class RerouteTransport {
      * {@code postconf -M} prints it; {@code ownName} null keeps the source's myhostname.
      */
     public static String block(String baseLine, String source, String target, String ownName, String heloName,
-                               String sourceAddress) {
+                               String inetInterfaces, boolean clearProxyInterfaces) {
         String[] f = baseLine.trim().split("\\s+");
         if (f.length < 8 || !f[1].equals("unix") || !f[7].equals("smtp")) {
             throw new MfshellException("the SMTP client service to copy is not an 'unix ... smtp' line: " + baseLine);
@@ -71,8 +72,10 @@ public final class RerouteTransport {
         if (cur != null) {
             lines.add(cur.toString());
         }
-        if (sourceAddress != null) {
-            lines.add("-o inet_interfaces=" + sourceAddress);
+        if (inetInterfaces != null) {
+            lines.add("-o inet_interfaces=" + inetInterfaces);
+        }
+        if (clearProxyInterfaces) {
             lines.add("-o proxy_interfaces=");
         }
         lines.add("-o soft_bounce=yes");

@@ -14,7 +14,7 @@ class RerouteTransportTest {
     @Test
     void copiesTheBaseServiceAndAddsSoftBounceAndOwnName() {
         String b = RerouteTransport.block(BASE, "msn-a", "msn-b", "mfshell-reroute-msn-a.relay.lab.invalid", "relay.lab.invalid",
-                "127.0.3.1");
+                "127.0.3.1", true);
         assertEquals("# mfshell reroute transport for 'flush msn-a --to msn-b'; 'mfshell flush msn-a --restore' removes it\n"
                 + "mfshell-reroute unix - - n - - smtp\n"
                 + "  -o smtp_bind_address=127.0.3.1\n"
@@ -23,13 +23,13 @@ class RerouteTransportTest {
                 + "  -o soft_bounce=yes\n"
                 + "  -o myhostname=mfshell-reroute-msn-a.relay.lab.invalid\n"
                 + "  -o smtp_helo_name=relay.lab.invalid\n", b);
-        assertTrue(RerouteTransport.block(BASE, "msn-a", "msn-b", null, null, null).endsWith("  -o soft_bounce=yes\n"));
+        assertTrue(RerouteTransport.block(BASE, "msn-a", "msn-b", null, null, null, false).endsWith("  -o soft_bounce=yes\n"));
     }
 
     @Test
     void addThenRemoveGivesTheFileBackByteForByte() {
         String master = "smtp      inet  n       -       y       -       -       smtpd\n" + BASE + "\n#last comment\n";
-        String block = RerouteTransport.block(BASE, "msn-a", "msn-b", null, null, "127.0.3.1");
+        String block = RerouteTransport.block(BASE, "msn-a", "msn-b", null, null, null, false);
         String with = RerouteTransport.add(master, block);
         assertTrue(with.startsWith(master));
         assertEquals(master, RerouteTransport.remove(with));
@@ -41,6 +41,6 @@ class RerouteTransportTest {
 
     @Test
     void refusesABaseThatIsNotAnSmtpClient() {
-        assertThrows(MfshellException.class, () -> RerouteTransport.block("relay unix - - n - - lmtp", "a", "b", null, null, null));
+        assertThrows(MfshellException.class, () -> RerouteTransport.block("relay unix - - n - - lmtp", "a", "b", null, null, null, false));
     }
 }
