@@ -245,8 +245,20 @@ final class RerouteRun {
 
         @Override
         public void started(Step s) {
+            FlushJournal.StepRecord before = j.step(s.number());
+            FlushJournal.StepStatus was = before == null ? null : before.status;
             j.mark(s.number(), s.key(), FlushJournal.StepStatus.STARTED, null);
-            store.save(j);
+            try {
+                store.save(j);
+            } catch (MfshellException e) {
+                // Not recorded, so not taken: the undo must not count it.
+                if (was == null) {
+                    j.steps.removeIf(r -> r.number == s.number());
+                } else {
+                    j.step(s.number()).status = was;
+                }
+                throw e;
+            }
             started.put(s.number(), System.nanoTime());
         }
 
