@@ -1,5 +1,9 @@
 package org.mfshell.cli;
 
+import java.io.InterruptedIOException;
+import java.nio.channels.ClosedByInterruptException;
+import java.util.Optional;
+import org.mfshell.core.CancelledException;
 import org.mfshell.core.ExitCodes;
 import org.mfshell.core.UsageException;
 import org.mfshell.core.MfshellException;
@@ -47,18 +51,26 @@ public final class Cli {
             if (words.isEmpty()) {
                 throw new UsageException("no command given (try: help)");
             }
+            words = conventions(words);
             MfCommand cmd = commands.get(words.get(0));
             if (cmd == null) {
-                throw new UsageException("unknown command '" + words.get(0) + "' (known: "
-                        + String.join(", ", visibleNames()) + ")");
+                String typo = words.get(0);
+                Optional<String> near = Suggest.nearest(typo, visibleNames());
+                throw new UsageException("unknown command '" + typo + "'" + near.map(n -> "; did you mean " + n + "?").orElse("")
+                        + " (known: " + String.join(", ", visibleNames()) + ")");
             }
             ParsedArgs args = ArgParser.parse(cmd.spec(), words.subList(1, words.size()));
             return cmd.run(args, ctx, io);
         } catch (MfshellException e) {
-            io.err().println("mfshell: " + e.getMessage());
+            if (e instanceof CancelledException) {
+                return interrupted(io);
+            }
+            error(io, e.getMessage());
             return e.exitCode();
+        } catch (InterruptedException | InterruptedIOException | ClosedByInterruptException e) {
+            return interrupted(io);
         } catch (Exception e) {
-            io.err().println("mfshell: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            error(io, e.getMessage() == null ? e.toString() : e.getMessage());
             if (System.getenv("MFSHELL_DEBUG") != null) {
                 e.printStackTrace(io.err());
             }
@@ -67,6 +79,46 @@ public final class Cli {
             io.out().flush();
             io.err().flush();
         }
+    }
+
+    /**
+     * The usual spellings: {@code --help}/{@code -h} and {@code --version} as the first word, and
+     * {@code CMD --help} / {@code CMD -h} (before any {@code --}), which show {@code help CMD}.
+     */
+    private List<String> conventions(List<String> words) {
+        String first = words.get(0);
+        if ((first.equals("--help") || first.equals("-h")) && commands.containsKey("help")) {
+            return words.size() > 1 && commands.containsKey(words.get(1)) ? List.of("help", words.get(1)) : List.of("help");
+        }
+        if (first.equals("--version") && commands.containsKey("version")) {
+            return List.of("version");
+        }
+        MfCommand cmd = commands.get(first);
+        if (cmd != null && commands.containsKey("help") && !first.equals("help")) {
+            for (String w : words.subList(1, words.size())) {
+                if (w.equals("--")) {
+                    break;
+                }
+                if (w.equals("--help") || (w.equals("-h") && cmd.spec().options().stream().noneMatch(o -> o.shortName() == 'h'))) {
+                    return List.of("help", first);
+                }
+            }
+        }
+        return words;
+    }
+
+    /** One error line; on a terminal wrapped on words to its width, never in the middle of a word. */
+    private static void error(Io io, String message) {
+        for (String line : Text.wrap("mfshell: " + message, io.width(), "  ")) {
+            io.err().println(line);
+        }
+    }
+
+    private static int interrupted(Io io) {
+        Thread.interrupted();
+        io.out().flush();
+        io.err().println((io.terminal() ? "\n" : "") + "mfshell: interrupted");
+        return ExitCodes.INTERRUPTED;
     }
 
     public List<String> visibleNames() {

@@ -214,7 +214,9 @@ public class ShellApplication {
     /** The terminal {@link EarlyTerminal} has been opening since start-up. */
     @Bean
     Terminal terminal() {
-        return EarlyTerminal.terminal();
+        Terminal t = EarlyTerminal.terminal();
+        CommandThread.install(t);
+        return t;
     }
 
     /** The command history, kept in ~/.config/mfshell/history (saved when the context closes). */
@@ -375,8 +377,8 @@ public class ShellApplication {
             }
             PrintWriter out = ctx.outputWriter();
             Io io = new Io(out, out, new BufferedReader(new InputReaderAdapter(ctx)), true,
-                    System.getenv("NO_COLOR") == null);
-            cli.run(words, io);
+                    System.getenv("NO_COLOR") == null, TerminalScreen.of(EarlyTerminal.terminal()));
+            CommandThread.run(() -> cli.run(words, io));
             // Errors were already printed as one line by Cli; Spring Shell need not add its own.
             return ExitStatus.OK;
         }
@@ -402,7 +404,8 @@ public class ShellApplication {
                 words.add(a.value());
             }
             PrintWriter out = ctx.outputWriter();
-            cli.run(words, new Io(out, out, new BufferedReader(Reader.nullReader()), true, System.getenv("NO_COLOR") == null));
+            cli.run(words, new Io(out, out, new BufferedReader(Reader.nullReader()), true, System.getenv("NO_COLOR") == null,
+                    TerminalScreen.of(EarlyTerminal.terminal())));
             return ExitStatus.OK;
         }
     }

@@ -1,6 +1,7 @@
 package org.mfshell.shell;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -21,6 +22,8 @@ import org.mfshell.cli.CommandSpec;
 import org.mfshell.cli.Completion;
 import org.mfshell.core.ExitCodes;
 import org.mfshell.cli.Io;
+import org.mfshell.cli.Screen;
+import org.mfshell.core.CancelledException;
 import org.mfshell.cli.MfCommand;
 import org.mfshell.cli.OptionSpec;
 import org.mfshell.cli.ParsedArgs;
@@ -275,8 +278,8 @@ public final class StatsCommand implements MfCommand {
             throw new UsageException("stats --follow needs a plain log file or the journal "
                     + "(gzip files and stdin cannot grow)");
         }
-        TerminalMode raw = io.terminal() ? TerminalMode.raw(ctx.runner()) : TerminalMode.NONE;
-        try (LogFollower follower = new LogFollower(growing, q, ctx.runner())) {
+        Screen.Keys keys = io.terminal() ? io.screen().keys() : Screen.Keys.NONE;
+        try (keys; LogFollower follower = new LogFollower(growing, q, ctx.runner())) {
             StatsReport before = null;
             while (true) {
                 StatsReport now = follower.poll();
@@ -291,20 +294,35 @@ public final class StatsCommand implements MfCommand {
                 }
                 io.out().flush();
                 before = now;
-                if (waitForQuit(io, every)) {
+                if (waitForQuit(io, keys, every)) {
                     break;
                 }
             }
-        } finally {
-            raw.restore();
+        } catch (CancelledException | InterruptedException | InterruptedIOException e) {
+            // Ctrl-C ends a live view as q does.
+            Thread.interrupted();
+            io.out().println();
         }
         return ExitCodes.OK;
     }
 
-    /** Sleeps up to {@code every}; true when the user typed q (or Q). */
-    private static boolean waitForQuit(Io io, Duration every) throws IOException, InterruptedException {
+    /**
+     * Sleeps up to {@code every}; true when the operator typed q, Esc or Enter (read as single
+     * keys on a terminal, else from a line of input).
+     */
+    static boolean waitForQuit(Io io, Screen.Keys keys, Duration every) throws IOException, InterruptedException {
         long until = System.nanoTime() + every.toNanos();
         while (System.nanoTime() < until) {
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+            if (keys.live()) {
+                int ch = keys.read(Math.min(100, Math.max(1, (until - System.nanoTime()) / 1_000_000)));
+                if (ch == 'q' || ch == 'Q' || ch == 27 || ch == '\r' || ch == '\n') {
+                    return true;
+                }
+                continue;
+            }
             while (io.in().ready()) {
                 int ch = io.in().read();
                 if (ch < 0) {

@@ -1,0 +1,21 @@
+package org.mfshell.core;
+
+/**
+ * The operator stopped a command (Ctrl-C in the interactive shell) while it was waiting or
+ * working. Reported as "interrupted" with exit code {@link ExitCodes#INTERRUPTED}; whatever ran
+ * below it (child processes, scan threads) has been stopped before this is thrown.
+ */
+public class CancelledException extends MfshellException {
+    public CancelledException() {
+        super("interrupted");
+    }
+
+    public CancelledException(String message) {
+        super(message);
+    }
+
+    @Override
+    public int exitCode() {
+        return ExitCodes.INTERRUPTED;
+    }
+}
