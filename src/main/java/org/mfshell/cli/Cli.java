@@ -60,7 +60,7 @@ public final class Cli {
                         + " (known: " + String.join(", ", visibleNames()) + ")");
             }
             ParsedArgs args = ArgParser.parse(cmd.spec(), words.subList(1, words.size()));
-            return cmd.run(args, ctx, io);
+            return cmd.run(args, ctx, cmd.spec().option("wide").isPresent() && args.flag("wide") ? io.wide() : io);
         } catch (MfshellException e) {
             if (e instanceof CancelledException) {
                 return interrupted(io);
@@ -86,6 +86,20 @@ public final class Cli {
      * {@code CMD --help} / {@code CMD -h} (before any {@code --}), which show {@code help CMD}.
      */
     private List<String> conventions(List<String> words) {
+        if (words.contains("--no-pager")) {
+            // The shell's word for "no pager"; a one-shot run never pages.
+            int end = words.indexOf("--") < 0 ? words.size() : words.indexOf("--");
+            List<String> kept = new ArrayList<>();
+            for (int i = 0; i < words.size(); i++) {
+                if (i >= end || !words.get(i).equals("--no-pager")) {
+                    kept.add(words.get(i));
+                }
+            }
+            words = kept;
+            if (words.isEmpty()) {
+                throw new UsageException("no command given (try: help)");
+            }
+        }
         String first = words.get(0);
         if ((first.equals("--help") || first.equals("-h")) && commands.containsKey("help")) {
             return words.size() > 1 && commands.containsKey(words.get(1)) ? List.of("help", words.get(1)) : List.of("help");

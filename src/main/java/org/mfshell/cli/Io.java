@@ -15,6 +15,27 @@ public record Io(PrintWriter out, PrintWriter err, BufferedReader in, boolean te
         this(out, err, in, terminal, color, Screen.NONE);
     }
 
+    /** The same streams, with output no longer fitted to the terminal's width ({@code --wide}). */
+    public Io wide() {
+        Screen s = screen;
+        return new Io(out, err, in, terminal, color, new Screen() {
+            @Override
+            public int width() {
+                return 0;
+            }
+
+            @Override
+            public int height() {
+                return s.height();
+            }
+
+            @Override
+            public Keys keys() {
+                return s.keys();
+            }
+        });
+    }
+
     /** Columns to fit output into: the screen's width on a terminal, else 0 (no limit, full lines). */
     public int width() {
         return terminal ? screen.width() : 0;

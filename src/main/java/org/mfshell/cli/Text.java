@@ -42,8 +42,12 @@ public final class Text {
             StringBuilder line = new StringBuilder(lead);
             int len = lead.length();
             boolean empty = true;
-            for (String word : para.substring(n).split(" +")) {
+            // Split on single spaces: an empty word stands for one more space, kept inside a line.
+            for (String word : para.substring(n).split(" ", -1)) {
                 int wl = visibleLength(word);
+                if (word.isEmpty() && empty && len == cont.length() && !out.isEmpty()) {
+                    continue;
+                }
                 if (!empty && len + 1 + wl > width) {
                     out.add(line.toString());
                     line = new StringBuilder(cont);

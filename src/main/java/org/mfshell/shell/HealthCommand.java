@@ -11,6 +11,7 @@ import org.mfshell.cli.CommandSpec;
 import org.mfshell.cli.Completion;
 import org.mfshell.core.ExitCodes;
 import org.mfshell.cli.Io;
+import org.mfshell.cli.Text;
 import org.mfshell.cli.MfCommand;
 import org.mfshell.cli.OptionSpec;
 import org.mfshell.cli.ParsedArgs;
@@ -49,6 +50,7 @@ public final class HealthCommand implements MfCommand {
                     + "moves its deferred mail there is printed.")
             .option(OptionSpec.value("since", "TIME", "window start (default 1h ago): 30m, 6h, 2d, today, 2026-11-29 10:00"))
             .option(OptionSpec.flag("json", "print the report as JSON"))
+            .option(OptionSpec.WIDE)
             .option(OptionSpec.value("rules", "FILE", "verdict rules file instead of /etc/mfshell/health-rules",
                     Completion.FILE))
             .example("health")
@@ -104,7 +106,8 @@ public final class HealthCommand implements MfCommand {
     static void render(HealthReport report, String since, Io io) {
         boolean c = io.color();
         Table t = new Table("INSTANCE", "SENDING IP", "QUEUED", "DEFERRED-Q", "HOLD", "SENT", "BOUNCED", "DEFERRED",
-                "BOUNCE%", "DEFER%", "VERDICT").right(2, 3, 4, 5, 6, 7, 8, 9);
+                "BOUNCE%", "DEFER%", "VERDICT").right(2, 3, 4, 5, 6, 7, 8, 9)
+                .abbreviate(null, "IP", "QUEUE", "DEF-Q", null, null, "BOUNC", "DEFER", "B%", "D%", null).optional(1);
         for (InstanceHealth h : report.instances()) {
             t.row(h.instance() + (h.running() ? "" : " (stopped)"), h.sendingIp(), h.queue().total(),
                     h.queue().deferred(), h.queue().hold(), h.sent(), h.bounced(), h.deferred(), pct(h.bouncedRatio()),
@@ -112,8 +115,8 @@ public final class HealthCommand implements MfCommand {
         }
         io.out().println("Health since " + (Character.isDigit(since.charAt(0)) && !since.contains("-") ? since + " ago" : since)
                 + " (" + report.since() + "; rules: " + report.rules() + ")");
-        t.print(io.out());
-        io.out().println("(DEFERRED counts each deferred recipient once, however often it was retried)");
+        io.out().println("SENT, BOUNCED, DEFERRED count recipients: each deferred recipient once, however often retried");
+        t.print(io.out(), io.width());
         boolean any = false;
         for (InstanceHealth h : report.instances()) {
             for (GroupHealth g : h.groups()) {
@@ -123,7 +126,7 @@ public final class HealthCommand implements MfCommand {
                         io.out().println("Why:");
                         any = true;
                     }
-                    io.out().println("  " + h.instance() + " " + g.group() + ": " + color(g.verdict(), c) + ", "
+                    println(io, "  " + h.instance() + " " + g.group() + ": " + color(g.verdict(), c) + ", "
                             + g.why());
                 }
             }
@@ -136,7 +139,7 @@ public final class HealthCommand implements MfCommand {
                     io.out().println("Top reasons (deferred and bounced, normalised):");
                     any = true;
                 }
-                io.out().println("  " + h.instance() + "  " + r.count() + "x  [" + r.group()
+                println(io, "  " + h.instance() + "  " + r.count() + "x  [" + r.group()
                         + (r.signature() == null ? "" : ", " + r.signature()) + "]  " + r.reason());
             }
         }
@@ -144,10 +147,17 @@ public final class HealthCommand implements MfCommand {
             io.out().println();
             io.out().println("Suggested:");
             for (Suggestion s : report.suggestions()) {
-                io.out().println("  " + s.instance() + " is BLOCKED for " + s.group() + " and " + s.sibling()
+                println(io, "  " + s.instance() + " is BLOCKED for " + s.group() + " and " + s.sibling()
                         + " is OK; move its deferred mail with:");
                 io.out().println("    " + Ansi.bold(c, s.command()));
             }
+        }
+    }
+
+    /** One line, wrapped on words to the terminal's width (continuation indented). */
+    private static void println(Io io, String line) {
+        for (String l : Text.wrap(line, io.width(), "      ")) {
+            io.out().println(l);
         }
     }
 

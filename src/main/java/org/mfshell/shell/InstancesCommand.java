@@ -27,6 +27,7 @@ public final class InstancesCommand implements MfCommand {
                     + "smtp service), listen addresses, running state (master.pid), queue counts and whether a "
                     + "transport.relay reroute is active.")
             .option(OptionSpec.flag("json", "print a JSON array of objects for scripts"))
+            .option(OptionSpec.WIDE)
             .example("instances")
             .example("instances --json | jq '.[] | select(.queues.deferred > 100) | .name'")
             .build();
@@ -53,7 +54,7 @@ public final class InstancesCommand implements MfCommand {
         }
         boolean c = io.color();
         Table t = new Table("NAME", "SENDING IP", "LISTEN", "STATE", "DEFERRED", "ACTIVE", "HOLD", "INCOMING", "REROUTE")
-                .right(4, 5, 6, 7);
+                .right(4, 5, 6, 7).abbreviate(null, "IP", null, null, "DEFER", "ACT", null, "INC", "RR");
         for (PostfixInstance i : all) {
             String state = i.running() ? Ansi.green(c, "running") : Ansi.red(c, "stopped");
             String deferred = Long.toString(i.queues().deferred());
@@ -62,7 +63,7 @@ public final class InstancesCommand implements MfCommand {
                     i.queues().active(), i.queues().hold(), i.queues().incoming() + i.queues().maildrop(),
                     i.rerouteActive() ? Ansi.yellow(c, "ACTIVE") : "-");
         }
-        t.print(io.out());
+        t.print(io.out(), io.width());
         return ExitCodes.OK;
     }
 

@@ -93,7 +93,7 @@ public final class LabCommand implements MfCommand {
                         .right(1, 2, 3, 4, 5, 6);
                 r.counts().forEach((name, c) -> t.row(name, c.messages(), c.recipients(), c.sent(), c.deferred(),
                         c.bounced(), c.held()));
-                t.print(io.out());
+                t.print(io.out(), io.width());
                 io.out().println("seed " + r.token() + ": expected outcomes per recipient; retries every 60-120 s");
             }
             case "status" -> render(lab.status(), io);
@@ -123,7 +123,7 @@ public final class LabCommand implements MfCommand {
             row(t, n);
         }
         row(t, s.provider());
-        t.print(io.out());
+        t.print(io.out(), io.width());
         io.out().println("provider accepted " + s.acceptedMessages() + " Message-IDs; blocks: "
                 + (s.blocked().isEmpty() ? "nobody" : String.join(", ", s.blocked())));
         io.out().println("lab root " + s.root() + ", config root " + s.root().resolve("etc"));

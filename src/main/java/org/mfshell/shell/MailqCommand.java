@@ -17,6 +17,7 @@ import org.mfshell.cli.CommandSpec;
 import org.mfshell.cli.Completion;
 import org.mfshell.core.ExitCodes;
 import org.mfshell.cli.Io;
+import org.mfshell.cli.Text;
 import org.mfshell.cli.MfCommand;
 import org.mfshell.core.MfshellException;
 import org.mfshell.cli.OptionSpec;
@@ -58,6 +59,7 @@ public final class MailqCommand implements MfCommand {
             .option(OptionSpec.flag("summary", "queue shape by domain and age, and the top deferral reasons"))
             .option(OptionSpec.flag("json", "JSON Lines: one object per message (postqueue's fields plus "
                     + "\"instance\"), per instance without NAME, or one summary object"))
+            .option(OptionSpec.WIDE)
             .example("mailq")
             .example("mailq msn-a")
             .example("mailq msn-a --queue deferred --domain hotmail.com --older-than 2h")
@@ -105,7 +107,7 @@ public final class MailqCommand implements MfCommand {
                 }
             });
         } else {
-            PostqueueLayout layout = new PostqueueLayout(io.out(), longIds(ctx, d), ZoneId.systemDefault());
+            PostqueueLayout layout = new PostqueueLayout(io.out(), longIds(ctx, d), ZoneId.systemDefault(), io.width());
             r = service.scan(d.configDir(), filter, limit, new QueueService.Sink() {
                 @Override
                 public boolean message(QueueMessage m) {
@@ -204,7 +206,7 @@ public final class MailqCommand implements MfCommand {
             }
             t.row(cells.toArray());
         }
-        t.print(out);
+        t.print(out, io.width());
         List<QueueSummary.ReasonGroup> reasons = s.topReasons(TOP_REASONS);
         out.println();
         if (reasons.isEmpty()) {
@@ -213,9 +215,16 @@ public final class MailqCommand implements MfCommand {
         }
         out.println("Top deferral reasons (" + s.distinctReasons() + " distinct):");
         for (QueueSummary.ReasonGroup g : reasons) {
-            out.printf("%8d  %s%n", g.count(), Ansi.yellow(io.color(), g.reason()));
-            out.println("          domains: " + String.join(", ", g.domains()));
-            out.println("          e.g. " + clip(g.example()));
+            int w = io.width();
+            wrapped(out, String.format("%8d  %s", g.count(), Ansi.yellow(io.color(), g.reason())), w);
+            wrapped(out, "          domains: " + String.join(", ", g.domains()), w);
+            out.println(Text.cut("          e.g. " + clip(g.example()), w));
+        }
+    }
+
+    private static void wrapped(PrintWriter out, String line, int width) {
+        for (String l : Text.wrap(line, width, "            ")) {
+            out.println(l);
         }
     }
 
@@ -275,7 +284,8 @@ public final class MailqCommand implements MfCommand {
             long now = Instant.now().getEpochSecond();
             boolean c = io.color();
             Table t = new Table("NAME", "STATE", "MAILDROP", "INCOMING", "ACTIVE", "DEFERRED", "HOLD", "TOTAL",
-                    "OLDEST DEFERRED", "TOP DEFERRED DOMAIN").right(2, 3, 4, 5, 6, 7, 8);
+                    "OLDEST DEFERRED", "TOP DEFERRED DOMAIN").right(2, 3, 4, 5, 6, 7, 8)
+                    .abbreviate(null, null, "DROP", "INC", "ACT", "DEFER", null, "ALL", "OLDEST", "TOP DOMAIN");
             int failures = 0;
             for (int i = 0; i < dirs.size(); i++) {
                 String name = dirs.get(i).name();
@@ -315,7 +325,7 @@ public final class MailqCommand implements MfCommand {
                                 : o.topDeferredDomain() + " (" + o.topDeferredDomainRecipients() + ")");
             }
             if (!json) {
-                t.print(io.out());
+                t.print(io.out(), io.width());
             }
             return failures > 0 ? ExitCodes.FAILURE : ExitCodes.OK;
         } finally {

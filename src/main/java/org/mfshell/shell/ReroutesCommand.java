@@ -22,6 +22,7 @@ public final class ReroutesCommand implements MfCommand {
                     + "reroutes made by hand show the map's time and 'unknown'). An UNFINISHED line is a flush whose "
                     + "mfshell died half-way: roll it back or resume it with flush NAME --rollback|--resume.")
             .option(OptionSpec.flag("json", "print a JSON array for scripts"))
+            .option(OptionSpec.WIDE)
             .example("reroutes")
             .example("reroutes --json")
             .build();
@@ -51,7 +52,7 @@ public final class ReroutesCommand implements MfCommand {
             t.row(r.source(), r.target(), r.targetAddress(), r.domains().isEmpty() ? "*" : String.join(",", r.domains()),
                     r.since(), r.by(), state);
         }
-        t.print(io.out());
+        t.print(io.out(), io.width());
         return ExitCodes.OK;
     }
 }

@@ -3,6 +3,9 @@ package org.mfshell.shell;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.Writer;
+import java.util.Map;
 import java.io.Reader;
 import java.net.InetAddress;
 import java.net.URL;
@@ -189,6 +192,8 @@ public class ShellApplication {
 
     /** The shell's own words besides mfshell's commands. */
     static final List<String> BUILTINS = List.of("quit", "exit", "history", "clear");
+    private static final Map<String, String> BUILTIN_HELP = Map.of("quit", "leave the shell", "exit", "leave the shell",
+            "history", "list past commands", "clear", "clear the screen");
 
     @Bean
     CommandCompleter commandCompleter(CommandRegistry registry, CompletionEngine engine) {
@@ -197,13 +202,16 @@ public class ShellApplication {
             public void complete(LineReader reader, ParsedLine line, List<Candidate> candidates) {
                 List<String> before = new ArrayList<>(line.words().subList(0, line.wordIndex()));
                 String partial = line.word().substring(0, Math.min(line.wordCursor(), line.word().length()));
-                for (String value : engine.complete(before, partial)) {
-                    candidates.add(new Candidate(value, value, null, null, null, null, true));
+                int order = 0;
+                for (CompletionEngine.Described d : engine.describe(before, partial)) {
+                    // The engine's order is kept (flush --to: siblings first), not JLine's sorting.
+                    candidates.add(new Candidate(d.value(), d.value(), null, d.description(), null, null, true, order++));
                 }
                 if (before.isEmpty()) {
                     for (String builtin : BUILTINS) {
                         if (builtin.startsWith(partial)) {
-                            candidates.add(new Candidate(builtin));
+                            candidates.add(new Candidate(builtin, builtin, null, BUILTIN_HELP.get(builtin), null, null, true,
+                                    order++));
                         }
                     }
                 }
@@ -375,13 +383,64 @@ public class ShellApplication {
             for (CommandArgument a : ctx.parsedInput().arguments()) {
                 words.add(a.value());
             }
-            PrintWriter out = ctx.outputWriter();
-            Io io = new Io(out, out, new BufferedReader(new InputReaderAdapter(ctx)), true,
-                    System.getenv("NO_COLOR") == null, TerminalScreen.of(EarlyTerminal.terminal()));
-            CommandThread.run(() -> cli.run(words, io));
+            runLine(cli, words, ctx.outputWriter(), new BufferedReader(new InputReaderAdapter(ctx)));
             // Errors were already printed as one line by Cli; Spring Shell need not add its own.
             return ExitStatus.OK;
         }
+    }
+
+    /**
+     * Runs one line's command on the shell's terminal: Ctrl-C stops it ({@link CommandThread}),
+     * and its output goes through {@link ShellOutput} (filters, a file, the pager).
+     */
+    static void runLine(Cli cli, List<String> line, PrintWriter tty, BufferedReader in) {
+        Terminal terminal = EarlyTerminal.terminal();
+        TerminalScreen screen = TerminalScreen.of(terminal);
+        boolean color = System.getenv("NO_COLOR") == null;
+        ShellOutput output;
+        try {
+            output = ShellOutput.parse(line);
+        } catch (org.mfshell.core.UsageException e) {
+            tty.println("mfshell: " + e.getMessage());
+            tty.flush();
+            return;
+        }
+        Map<String, String> env = System.getenv();
+        boolean page = output.mayPage(env);
+        StringWriter kept = output.buffered(page) ? new StringWriter() : null;
+        Writer sink = kept != null ? kept : tty;
+        Writer filtered = output.filtered(sink);
+        PrintWriter out = new PrintWriter(filtered);
+        boolean toFile = output.toFile();
+        // Filtered or saved output is matched and kept in whole lines, as a pipe gets them in a shell.
+        boolean whole = toFile || output.filters();
+        Io io = new Io(out, tty, in, !toFile, color && !toFile, whole ? org.mfshell.cli.Screen.NONE : screen);
+        CommandThread.run(() -> {
+            int code = cli.run(output.command(), io);
+            out.flush();
+            if (filtered != sink) {
+                // Ends the filters (| count prints its number); the terminal itself is never closed.
+                try {
+                    filtered.close();
+                } catch (IOException e) {
+                    // into a StringWriter or the terminal: nothing to report
+                }
+            }
+            if (kept == null || code == org.mfshell.core.ExitCodes.INTERRUPTED) {
+                return;
+            }
+            try {
+                if (toFile) {
+                    output.save(kept.toString());
+                } else {
+                    ShellOutput.show(kept.toString(), tty, screen.width(), screen.height(),
+                            page ? ShellOutput.pagerArgv(env) : null, cli.context().runner());
+                }
+            } catch (org.mfshell.core.MfshellException e) {
+                tty.println("mfshell: " + e.getMessage());
+                tty.flush();
+            }
+        });
     }
 
     /**
@@ -403,9 +462,7 @@ public class ShellApplication {
             for (CommandArgument a : ctx.parsedInput().arguments()) {
                 words.add(a.value());
             }
-            PrintWriter out = ctx.outputWriter();
-            cli.run(words, new Io(out, out, new BufferedReader(Reader.nullReader()), true, System.getenv("NO_COLOR") == null,
-                    TerminalScreen.of(EarlyTerminal.terminal())));
+            runLine(cli, words, ctx.outputWriter(), new BufferedReader(Reader.nullReader()));
             return ExitStatus.OK;
         }
     }

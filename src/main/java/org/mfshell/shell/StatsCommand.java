@@ -23,6 +23,7 @@ import org.mfshell.cli.Completion;
 import org.mfshell.core.ExitCodes;
 import org.mfshell.cli.Io;
 import org.mfshell.cli.Screen;
+import org.mfshell.cli.Text;
 import org.mfshell.core.CancelledException;
 import org.mfshell.cli.MfCommand;
 import org.mfshell.cli.OptionSpec;
@@ -68,6 +69,7 @@ public final class StatsCommand implements MfCommand {
                     .asRepeatable())
             .option(OptionSpec.flag("follow", "refresh every few seconds as the log grows (q or Ctrl-C stops)"))
             .option(OptionSpec.value("interval", "DURATION", "refresh interval for --follow (default 2s)"))
+            .option(OptionSpec.WIDE)
             .example("stats")
             .example("stats --format mf")
             .example("stats --since 24h --by provider")
@@ -169,6 +171,9 @@ public final class StatsCommand implements MfCommand {
         for (StatsReport.Row row : r.rows()) {
             Map<String, Object> x = new LinkedHashMap<>();
             x.put("name", row.key());
+            if (r.by() == StatsQuery.By.INSTANCE) {
+                x.put("instance", shortName(row.key()));
+            }
             x.put("sent", row.sent());
             x.put("bounced", row.bounced());
             x.put("deferred", row.deferred());
@@ -183,6 +188,8 @@ public final class StatsCommand implements MfCommand {
     }
 
     private static final int TABLE_ROWS = 25;
+    /** Cells of the longest bar. */
+    private static final int BAR = 30;
 
     private static void table(StatsReport r, List<LogSource> sources, StatsQuery q, Io io, StatsReport before) {
         boolean c = io.color();
@@ -207,8 +214,9 @@ public final class StatsCommand implements MfCommand {
         long max = rows.stream().mapToLong(StatsReport.Row::total).max().orElse(1);
         Table t = before == null
                 ? new Table(keyName, "SENT", "BOUNCED", "DEFERRED", "TOTAL", "BOUNCE%", "DEFER%", "").right(1, 2, 3, 4, 5, 6)
+                        .abbreviate(null, null, "BOUNC", "DEFER", null, "B%", "D%")
                 : new Table(keyName, "SENT", "BOUNCED", "DEFERRED", "TOTAL", "BOUNCE%", "DEFER%", "NEW", "")
-                        .right(1, 2, 3, 4, 5, 6, 7);
+                        .right(1, 2, 3, 4, 5, 6, 7).abbreviate(null, null, "BOUNC", "DEFER", null, "B%", "D%");
         long ts = 0, tb = 0, td = 0;
         int shown = 0;
         for (StatsReport.Row row : rows) {
@@ -222,13 +230,14 @@ public final class StatsCommand implements MfCommand {
             String dp = pct(row.deferralPercent());
             bp = row.bouncePercent() >= 10 ? Ansi.red(c, bp) : bp;
             dp = row.deferralPercent() >= 10 ? Ansi.yellow(c, dp) : dp;
-            String bar = BarChart.bar(row.sent(), row.deferred(), row.bounced(), max, 30, c);
+            Table.Fit bar = cols -> BarChart.bar(row.sent(), row.deferred(), row.bounced(), max, Math.min(BAR, cols), c);
+            String name = r.by() == StatsQuery.By.INSTANCE ? shortName(row.key()) : row.key();
             if (before == null) {
-                t.row(row.key(), row.sent(), row.bounced(), row.deferred(), row.total(), bp, dp, bar);
+                t.row(name, row.sent(), row.bounced(), row.deferred(), row.total(), bp, dp, bar);
             } else {
                 StatsReport.Row p = prev.get(row.key());
                 long delta = row.total() - (p == null ? 0 : p.total());
-                t.row(row.key(), row.sent(), row.bounced(), row.deferred(), row.total(), bp, dp,
+                t.row(name, row.sent(), row.bounced(), row.deferred(), row.total(), bp, dp,
                         delta == 0 ? "" : "+" + delta, bar);
             }
         }
@@ -242,11 +251,23 @@ public final class StatsCommand implements MfCommand {
                 t.row(Ansi.bold(c, "all"), ts, tb, td, tt, bp, dp, "", "");
             }
         }
-        t.print(out);
+        t.print(out, io.width());
         if (rows.size() > TABLE_ROWS) {
             out.println("(" + (rows.size() - TABLE_ROWS) + " more rows; use --json for all)");
         }
         out.println(BarChart.legend(c) + "   " + describe(sources, q));
+        for (String l : Text.wrap("(counts are deliveries: a recipient deferred 3 times counts 3)", io.width(), " ")) {
+            out.println(l);
+        }
+    }
+
+    /**
+     * An instance as named everywhere else (msn-a for syslog name postfix-msn-a); the syslog name
+     * stays in --format mf and JSON's "name", where it is asked for.
+     */
+    static String shortName(String syslogName) {
+        return syslogName.startsWith("postfix-") && syslogName.length() > "postfix-".length()
+                ? syslogName.substring("postfix-".length()) : syslogName;
     }
 
     private static String pct(double p) {
