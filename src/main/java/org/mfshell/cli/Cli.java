@@ -51,6 +51,7 @@ public final class Cli {
             if (words.isEmpty()) {
                 throw new UsageException("no command given (try: help)");
             }
+            boolean wide = presentation(words, "--wide");
             words = conventions(words);
             MfCommand cmd = commands.get(words.get(0));
             if (cmd == null) {
@@ -60,7 +61,7 @@ public final class Cli {
                         + " (known: " + String.join(", ", visibleNames()) + ")");
             }
             ParsedArgs args = ArgParser.parse(cmd.spec(), words.subList(1, words.size()));
-            return cmd.run(args, ctx, cmd.spec().option("wide").isPresent() && args.flag("wide") ? io.wide() : io);
+            return cmd.run(args, ctx, wide ? io.wide() : io);
         } catch (MfshellException e) {
             if (e instanceof CancelledException) {
                 return interrupted(io);
@@ -86,19 +87,10 @@ public final class Cli {
      * {@code CMD --help} / {@code CMD -h} (before any {@code --}), which show {@code help CMD}.
      */
     private List<String> conventions(List<String> words) {
-        if (words.contains("--no-pager")) {
-            // The shell's word for "no pager"; a one-shot run never pages.
-            int end = words.indexOf("--") < 0 ? words.size() : words.indexOf("--");
-            List<String> kept = new ArrayList<>();
-            for (int i = 0; i < words.size(); i++) {
-                if (i >= end || !words.get(i).equals("--no-pager")) {
-                    kept.add(words.get(i));
-                }
-            }
-            words = kept;
-            if (words.isEmpty()) {
-                throw new UsageException("no command given (try: help)");
-            }
+        words = without(words, "--no-pager");
+        words = without(words, "--wide");
+        if (words.isEmpty()) {
+            throw new UsageException("no command given (try: help)");
         }
         String first = words.get(0);
         if ((first.equals("--help") || first.equals("-h")) && commands.containsKey("help")) {
@@ -119,6 +111,32 @@ public final class Cli {
             }
         }
         return words;
+    }
+
+    /**
+     * The presentation words every command takes (before any {@code --}): {@code --wide} (every
+     * cell whole, however narrow the terminal) and {@code --no-pager} (the shell's; a one-shot
+     * run never pages).
+     */
+    public static final List<String> PRESENTATION = List.of("--wide", "--no-pager");
+
+    private static boolean presentation(List<String> words, String word) {
+        int end = words.indexOf("--") < 0 ? words.size() : words.indexOf("--");
+        return words.subList(0, end).contains(word);
+    }
+
+    private static List<String> without(List<String> words, String word) {
+        if (!presentation(words, word)) {
+            return words;
+        }
+        int end = words.indexOf("--");
+        List<String> kept = new ArrayList<>();
+        for (int i = 0; i < words.size(); i++) {
+            if ((end >= 0 && i >= end) || !words.get(i).equals(word)) {
+                kept.add(words.get(i));
+            }
+        }
+        return kept;
     }
 
     /** One error line; on a terminal wrapped on words to its width, never in the middle of a word. */

@@ -9,9 +9,6 @@ import java.util.List;
 public record OptionSpec(String longName, char shortName, String valueName, String help,
                          boolean repeatable, Completion completion, List<String> choices) {
 
-    /** {@code --wide}: every cell whole however narrow the terminal ({@link Cli} applies it to {@link Io#width}). */
-    public static final OptionSpec WIDE = flag("wide", "show every cell whole, however narrow the terminal");
-
     public static OptionSpec flag(String longName, String help) {
         return new OptionSpec(longName, (char) 0, null, help, false, Completion.NONE, List.of());
     }

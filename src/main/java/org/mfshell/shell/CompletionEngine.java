@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Optional;
 import org.mfshell.AppContext;
 import org.mfshell.cli.ArgSpec;
+import org.mfshell.cli.Cli;
 import org.mfshell.cli.CommandSpec;
 import org.mfshell.cli.MfCommand;
 import org.mfshell.cli.OptionSpec;
@@ -58,7 +59,9 @@ public final class CompletionEngine {
                 d = commands.stream().map(MfCommand::spec).filter(c -> c.name().equals(v)).map(CommandSpec::summary)
                         .findFirst().orElse(null);
             } else if (v.startsWith("--") && spec.isPresent()) {
-                d = spec.get().option(v.substring(2)).map(OptionSpec::help).orElse(null);
+                d = spec.get().option(v.substring(2)).map(OptionSpec::help)
+                        .orElse(v.equals("--wide") ? "every cell whole, however narrow the terminal"
+                                : v.equals("--no-pager") ? "print long output, no pager" : null);
             }
             out.add(new Described(v, d));
         }
@@ -106,6 +109,14 @@ public final class CompletionEngine {
             for (OptionSpec o : spec.options()) {
                 if (o.repeatable() || !given.contains(o.longName())) {
                     opts.add("--" + o.longName());
+                }
+            }
+            if (partial.startsWith("--w") || partial.startsWith("--n")) {
+                // The presentation words every command takes, offered once typed far enough to mean them.
+                for (String p : Cli.PRESENTATION) {
+                    if (!given.contains(p.substring(2))) {
+                        opts.add(p);
+                    }
                 }
             }
             return opts;

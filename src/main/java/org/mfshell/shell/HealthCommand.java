@@ -50,7 +50,6 @@ public final class HealthCommand implements MfCommand {
                     + "moves its deferred mail there is printed.")
             .option(OptionSpec.value("since", "TIME", "window start (default 1h ago): 30m, 6h, 2d, today, 2026-11-29 10:00"))
             .option(OptionSpec.flag("json", "print the report as JSON"))
-            .option(OptionSpec.WIDE)
             .option(OptionSpec.value("rules", "FILE", "verdict rules file instead of /etc/mfshell/health-rules",
                     Completion.FILE))
             .example("health")
@@ -113,9 +112,9 @@ public final class HealthCommand implements MfCommand {
                     h.queue().deferred(), h.queue().hold(), h.sent(), h.bounced(), h.deferred(), pct(h.bouncedRatio()),
                     pct(h.deferredRatio()), verdictCell(h, c));
         }
-        io.out().println("Health since " + (Character.isDigit(since.charAt(0)) && !since.contains("-") ? since + " ago" : since)
+        println(io, "Health since " + (Character.isDigit(since.charAt(0)) && !since.contains("-") ? since + " ago" : since)
                 + " (" + report.since() + "; rules: " + report.rules() + ")");
-        io.out().println("SENT, BOUNCED, DEFERRED count recipients: each deferred recipient once, however often retried");
+        println(io, "SENT, BOUNCED, DEFERRED count recipients: each deferred recipient once, however often retried");
         t.print(io.out(), io.width());
         boolean any = false;
         for (InstanceHealth h : report.instances()) {

@@ -37,8 +37,8 @@ public final class HelpCommand implements MfCommand {
     @Override
     public int run(ParsedArgs args, AppContext ctx, Io io) {
         if (args.arg(0).isEmpty()) {
-            io.out().println("mfshell " + VersionCommand.version() + ": commands over the Postfix instances under "
-                    + ctx.configRoot());
+            line(io, "mfshell " + VersionCommand.version() + ": commands over the Postfix instances under "
+                    + ctx.configRoot(), "  ");
             Table t = new Table("COMMAND", "WHAT IT DOES");
             for (MfCommand c : commands.get()) {
                 if (!c.spec().hidden()) {
@@ -53,7 +53,7 @@ public final class HelpCommand implements MfCommand {
                     + "clears the screen, Ctrl-C stops the running command or clears the line, quit (or exit, or "
                     + "Ctrl-D) leaves. After a command: | include REGEX, | exclude REGEX, | count filter its "
                     + "output, > FILE saves it; output longer than the screen opens in $PAGER (less; --no-pager "
-                    + "or MFSHELL_PAGER=off: never).", "");
+                    + "or MFSHELL_PAGER=off: never). Tables fit the terminal; --wide after any command shows every cell whole.", "");
             return ExitCodes.OK;
         }
         String name = args.arg(0).get();

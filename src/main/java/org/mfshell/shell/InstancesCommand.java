@@ -27,7 +27,6 @@ public final class InstancesCommand implements MfCommand {
                     + "smtp service), listen addresses, running state (master.pid), queue counts and whether a "
                     + "transport.relay reroute is active.")
             .option(OptionSpec.flag("json", "print a JSON array of objects for scripts"))
-            .option(OptionSpec.WIDE)
             .example("instances")
             .example("instances --json | jq '.[] | select(.queues.deferred > 100) | .name'")
             .build();

@@ -59,7 +59,6 @@ public final class MailqCommand implements MfCommand {
             .option(OptionSpec.flag("summary", "queue shape by domain and age, and the top deferral reasons"))
             .option(OptionSpec.flag("json", "JSON Lines: one object per message (postqueue's fields plus "
                     + "\"instance\"), per instance without NAME, or one summary object"))
-            .option(OptionSpec.WIDE)
             .example("mailq")
             .example("mailq msn-a")
             .example("mailq msn-a --queue deferred --domain hotmail.com --older-than 2h")
@@ -186,8 +185,8 @@ public final class MailqCommand implements MfCommand {
         PrintWriter out = io.out();
         List<String> perQueue = new ArrayList<>();
         s.queues().forEach((q, n) -> perQueue.add(q + " " + n));
-        out.println(Ansi.bold(io.color(), name) + ": " + s.messages() + " messages, " + s.recipients() + " recipients, "
-                + s.bytes() / 1024 + " Kbytes (" + String.join(", ", perQueue) + ")");
+        wrapped(out, Ansi.bold(io.color(), name) + ": " + s.messages() + " messages, " + s.recipients() + " recipients, "
+                + s.bytes() / 1024 + " Kbytes (" + String.join(", ", perQueue) + ")", io.width());
         out.println();
         List<String> headers = new ArrayList<>(List.of("DOMAIN", "T"));
         headers.addAll(QueueSummary.LABELS);

@@ -22,7 +22,6 @@ public final class ReroutesCommand implements MfCommand {
                     + "reroutes made by hand show the map's time and 'unknown'). An UNFINISHED line is a flush whose "
                     + "mfshell died half-way: roll it back or resume it with flush NAME --rollback|--resume.")
             .option(OptionSpec.flag("json", "print a JSON array for scripts"))
-            .option(OptionSpec.WIDE)
             .example("reroutes")
             .example("reroutes --json")
             .build();

@@ -69,7 +69,6 @@ public final class StatsCommand implements MfCommand {
                     .asRepeatable())
             .option(OptionSpec.flag("follow", "refresh every few seconds as the log grows (q or Ctrl-C stops)"))
             .option(OptionSpec.value("interval", "DURATION", "refresh interval for --follow (default 2s)"))
-            .option(OptionSpec.WIDE)
             .example("stats")
             .example("stats --format mf")
             .example("stats --since 24h --by provider")
@@ -144,10 +143,12 @@ public final class StatsCommand implements MfCommand {
         }
         List<String> parts = new ArrayList<>();
         r.suspects().forEach((k, v) -> parts.add(k + ": " + v));
-        io.err().println("mfshell: warning: " + r.suspectCount() + " line(s) look like deliveries but could not be read, "
-                + "not counted (" + String.join(", ", parts) + ")");
+        for (String l : Text.wrap("mfshell: warning: " + r.suspectCount() + " line(s) look like deliveries but could not be "
+                + "read, not counted (" + String.join(", ", parts) + ")", io.width(), "  ")) {
+            io.err().println(l);
+        }
         for (String s : r.suspectSamples()) {
-            io.err().println("  " + s);
+            io.err().println(Text.cut("  " + s, io.width()));
         }
     }
 

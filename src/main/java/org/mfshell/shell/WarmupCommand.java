@@ -58,7 +58,6 @@ public final class WarmupCommand implements MfCommand {
             .option(OptionSpec.value("stage", "K", "status: compare with stage K of the plan instead of equal shares"))
             .option(OptionSpec.value("since", "TIME", "status: window start (default 7d ago): 14d, 2026-11-01"))
             .option(OptionSpec.flag("json", "print as JSON"))
-            .option(OptionSpec.WIDE)
             .example("warmup plan msn --new-ip 216.66.15.9")
             .example("warmup plan therest --new-ip 216.66.15.9 --steps 4 --every 2weeks --host rustin.mayfirst.org")
             .example("warmup plan aol --new-ip 216.66.15.9 --existing 209.51.172.9,216.66.15.4")
