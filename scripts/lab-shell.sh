@@ -13,10 +13,10 @@ if [ ! -f target/mfshell.jar ] || [ -n "$(find src pom.xml -newer target/mfshell
 fi
 export MFSHELL_LAB_ROOT="${MFSHELL_LAB_ROOT:-/var/tmp/mfshell-lab}"
 export MFSHELL_LAB_PREFIX="${MFSHELL_LAB_PREFIX:-127.0.1}"
+export MFSHELL_CONFIG_ROOT="$MFSHELL_LAB_ROOT/etc"
 # packaging/mfshell is the launcher the .deb installs, run from this checkout (target/app).
 packaging/mfshell lab up
 packaging/mfshell lab seed
-export MFSHELL_CONFIG_ROOT="$MFSHELL_LAB_ROOT/etc"
 export MFSHELL_STATE_DIR="${MFSHELL_STATE_DIR:-$MFSHELL_LAB_ROOT/state}"
 export MFSHELL_AUDIT_LOG="${MFSHELL_AUDIT_LOG:-$MFSHELL_LAB_ROOT/log/mfshell-audit.log}"
 exec packaging/mfshell

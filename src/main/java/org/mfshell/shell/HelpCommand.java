@@ -91,7 +91,7 @@ public final class HelpCommand implements MfCommand {
             for (OptionSpec o : s.options()) {
                 String left = "--" + o.longName() + (o.isFlag() ? "" : " " + o.valueName());
                 String help = o.help() + (o.choices().isEmpty() ? "" : " (" + String.join("|", o.choices()) + ")")
-                        + (o.repeatable() ? " (repeatable)" : "");
+                        + (o.repeatable() && !o.help().toLowerCase(java.util.Locale.ROOT).contains("repeat") ? " (repeatable)" : "");
                 line(io, String.format("  %-22s %s", left, help), " ".repeat(25));
             }
         }

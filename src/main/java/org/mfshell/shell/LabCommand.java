@@ -84,8 +84,10 @@ public final class LabCommand implements MfCommand {
                 long t0 = System.nanoTime();
                 LabStatus s = lab.up();
                 render(s, io);
-                io.out().printf("lab up in %.1f s. Next step:%n  export MFSHELL_CONFIG_ROOT=%s%n",
-                        (System.nanoTime() - t0) / 1e9, lab.configRoot());
+                // The hint only when mfshell does not already look at the lab (scripts/lab-shell.sh sets it).
+                boolean set = lab.configRoot().toAbsolutePath().normalize().equals(ctx.configRoot().toAbsolutePath().normalize());
+                io.out().printf("lab up in %.1f s.%s%n", (System.nanoTime() - t0) / 1e9,
+                        set ? "" : " Next step:\n  export MFSHELL_CONFIG_ROOT=" + lab.configRoot());
             }
             case "seed" -> {
                 SeedReport r = lab.seed();

@@ -92,6 +92,10 @@ public class ShellApplication {
         }
         if (!aotProcessing) {
             EarlyTerminal.begin();
+        } else {
+            // The build's AOT run touches Hibernate Validator, whose INFO line would land in the
+            // build's output (and so before the first prompt of scripts/lab-shell.sh).
+            java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
         }
         if (System.getProperty("spring.aot.enabled") == null && !aotProcessing && packagedWithAot()) {
             System.setProperty("spring.aot.enabled", "true");
