@@ -7,7 +7,9 @@ import java.util.Map;
 import org.mfshell.AppContext;
 import org.mfshell.cli.CommandSpec;
 import org.mfshell.core.ExitCodes;
+import java.time.Duration;
 import org.mfshell.cli.Io;
+import org.mfshell.core.UsageException;
 import org.mfshell.cli.MfCommand;
 import org.mfshell.cli.OptionSpec;
 import org.mfshell.cli.ParsedArgs;
@@ -27,8 +29,11 @@ public final class InstancesCommand implements MfCommand {
                     + "smtp service), listen addresses, running state (master.pid), queue counts and whether a "
                     + "transport.relay reroute is active.")
             .option(OptionSpec.flag("json", "print a JSON array of objects for scripts"))
+            .option(OptionSpec.flag("follow", "a live view refreshed in place (q or Ctrl-C stops)"))
+            .option(OptionSpec.value("interval", "DURATION", "refresh interval for --follow (default 2s)"))
             .example("instances")
             .example("instances --json | jq '.[] | select(.queues.deferred > 100) | .name'")
+            .example("instances --follow")
             .build();
 
     @Override
@@ -37,13 +42,31 @@ public final class InstancesCommand implements MfCommand {
     }
 
     @Override
-    public int run(ParsedArgs args, AppContext ctx, Io io) {
+    public int run(ParsedArgs args, AppContext ctx, Io io) throws Exception {
+        if (args.flag("follow")) {
+            if (args.flag("json")) {
+                throw new UsageException("instances: --follow is for people; --json is for scripts (not both)");
+            }
+            Duration every = LiveView.interval(args.durationValue("interval"), "instances");
+            return LiveView.run(io, "mfshell instances --follow", every, into -> table(ctx, into));
+        }
+        if (args.value("interval").isPresent()) {
+            throw new UsageException("instances: --interval goes with --follow");
+        }
+        return table(ctx, io, args.flag("json"));
+    }
+
+    private static void table(AppContext ctx, Io io) {
+        table(ctx, io, false);
+    }
+
+    private static int table(AppContext ctx, Io io, boolean json) {
         InstanceRegistry registry = ctx.instances();
         for (DiscoveryWarning w : registry.scan().warnings()) {
             io.err().println("mfshell: warning: " + w);
         }
         List<PostfixInstance> all = registry.all();
-        if (args.flag("json")) {
+        if (json) {
             List<Map<String, Object>> out = new ArrayList<>();
             for (PostfixInstance i : all) {
                 out.add(toJson(i));

@@ -16,6 +16,7 @@ import org.mfshell.cli.ArgSpec;
 import org.mfshell.cli.CommandSpec;
 import org.mfshell.cli.Completion;
 import org.mfshell.core.ExitCodes;
+import java.time.Duration;
 import org.mfshell.cli.Io;
 import org.mfshell.cli.Text;
 import org.mfshell.cli.MfCommand;
@@ -57,6 +58,9 @@ public final class MailqCommand implements MfCommand {
                     + "(postqueue reads the queue directly) with a note on stderr.")
             .argument(ArgSpec.optional("NAME", "instance name", Completion.INSTANCE)))
             .option(OptionSpec.flag("summary", "queue shape by domain and age, and the top deferral reasons"))
+            .option(OptionSpec.flag("follow", "a live view refreshed in place: every instance's queues, or NAME's "
+                    + "summary (q or Ctrl-C stops)"))
+            .option(OptionSpec.value("interval", "DURATION", "refresh interval for --follow (default 2s)"))
             .option(OptionSpec.flag("json", "JSON Lines: one object per message (postqueue's fields plus "
                     + "\"instance\"), per instance without NAME, or one summary object"))
             .example("mailq")
@@ -64,6 +68,7 @@ public final class MailqCommand implements MfCommand {
             .example("mailq msn-a --queue deferred --domain hotmail.com --older-than 2h")
             .example("mailq msn-a --reason 'rate limited' --limit 20")
             .example("mailq msn-a --summary")
+            .example("mailq --follow")
             .example("mailq msn-a --json | jq -r 'select(.queue_name==\"hold\") | .queue_id'")
             .build();
 
@@ -77,6 +82,26 @@ public final class MailqCommand implements MfCommand {
         // Validate every value before anything runs.
         QueueFilter filter = QueueOptions.filter(args, List.of());
         long limit = QueueOptions.limit(args);
+        if (args.flag("follow")) {
+            if (args.flag("json")) {
+                throw new UsageException("mailq: --follow is for people; --json is for scripts (not both)");
+            }
+            Duration every = LiveView.interval(args.durationValue("interval"), "mailq");
+            if (args.arg(0).isEmpty()) {
+                if (QueueOptions.anyFilter(args) || args.flag("summary") || args.value("limit").isPresent()) {
+                    throw new UsageException("mailq: filters, --limit and --summary need an instance name "
+                            + "(e.g. mailq msn-a --follow --queue deferred)");
+                }
+                return LiveView.run(io, "mfshell mailq --follow", every, into -> overview(ctx, into, false));
+            }
+            InstanceRegistry.InstanceDir d = ctx.instances().find(args.arg(0).get());
+            QueueService service = new QueueService(ctx.runner());
+            return LiveView.run(io, "mfshell mailq " + d.name() + " --follow", every,
+                    into -> summary(d, service, filter, limit, into, false));
+        }
+        if (args.value("interval").isPresent()) {
+            throw new UsageException("mailq: --interval goes with --follow");
+        }
         if (args.arg(0).isEmpty()) {
             if (QueueOptions.anyFilter(args) || args.flag("summary") || args.value("limit").isPresent()) {
                 throw new UsageException("mailq: filters, --limit and --summary need an instance name "

@@ -189,6 +189,11 @@ public final class StatsCommand implements MfCommand {
     }
 
     private static final int TABLE_ROWS = 25;
+    private record Polled(long nanos, StatsReport report) {
+    }
+
+    /** --follow's NEW column: deliveries over this window. */
+    private static final Duration RATE_WINDOW = Duration.ofMinutes(1);
     /** Cells of the longest bar. */
     private static final int BAR = 30;
 
@@ -216,7 +221,7 @@ public final class StatsCommand implements MfCommand {
         Table t = before == null
                 ? new Table(keyName, "SENT", "BOUNCED", "DEFERRED", "TOTAL", "BOUNCE%", "DEFER%", "").right(1, 2, 3, 4, 5, 6)
                         .abbreviate(null, null, "BOUNC", "DEFER", null, "B%", "D%")
-                : new Table(keyName, "SENT", "BOUNCED", "DEFERRED", "TOTAL", "BOUNCE%", "DEFER%", "NEW", "")
+                : new Table(keyName, "SENT", "BOUNCED", "DEFERRED", "TOTAL", "BOUNCE%", "DEFER%", "NEW/1m", "")
                         .right(1, 2, 3, 4, 5, 6, 7).abbreviate(null, null, "BOUNC", "DEFER", null, "B%", "D%");
         long ts = 0, tb = 0, td = 0;
         int shown = 0;
@@ -302,21 +307,28 @@ public final class StatsCommand implements MfCommand {
         }
         Screen.Keys keys = io.terminal() ? io.screen().keys() : Screen.Keys.NONE;
         try (keys; LogFollower follower = new LogFollower(growing, q, ctx.runner())) {
-            StatsReport before = null;
+            // NEW is what came in over the last minute (since the start while it is younger), not one refresh.
+            List<Polled> window = new ArrayList<>();
             while (true) {
                 StatsReport now = follower.poll();
+                long t = System.nanoTime();
+                window.add(new Polled(t, now));
+                // The base is the newest poll at least a window old (else the first one).
+                while (window.size() > 2 && t - window.get(1).nanos() >= RATE_WINDOW.toNanos()) {
+                    window.remove(0);
+                }
+                StatsReport before = window.get(0).report();
                 if (io.terminal()) {
                     io.out().print("\u001B[H\u001B[2J");
                 }
                 io.out().println("mfshell stats --follow   " + DateTimeFormatter.ofPattern("HH:mm:ss")
                         .withZone(q.zone()).format(Instant.now()) + "   (q to quit)");
-                render(now, format, sources, q, io, before == null ? now : before);
+                render(now, format, sources, q, io, before);
                 if (!io.terminal()) {
                     io.out().println();
                 }
                 io.out().flush();
-                before = now;
-                if (waitForQuit(io, keys, every)) {
+                if (LiveView.waitForQuit(io, keys, every)) {
                     break;
                 }
             }
@@ -326,36 +338,5 @@ public final class StatsCommand implements MfCommand {
             io.out().println();
         }
         return ExitCodes.OK;
-    }
-
-    /**
-     * Sleeps up to {@code every}; true when the operator typed q, Esc or Enter (read as single
-     * keys on a terminal, else from a line of input).
-     */
-    static boolean waitForQuit(Io io, Screen.Keys keys, Duration every) throws IOException, InterruptedException {
-        long until = System.nanoTime() + every.toNanos();
-        while (System.nanoTime() < until) {
-            if (Thread.interrupted()) {
-                throw new InterruptedException();
-            }
-            if (keys.live()) {
-                int ch = keys.read(Math.min(100, Math.max(1, (until - System.nanoTime()) / 1_000_000)));
-                if (ch == 'q' || ch == 'Q' || ch == 27 || ch == '\r' || ch == '\n') {
-                    return true;
-                }
-                continue;
-            }
-            while (io.in().ready()) {
-                int ch = io.in().read();
-                if (ch < 0) {
-                    break;
-                }
-                if (ch == 'q' || ch == 'Q') {
-                    return true;
-                }
-            }
-            Thread.sleep(50);
-        }
-        return false;
     }
 }

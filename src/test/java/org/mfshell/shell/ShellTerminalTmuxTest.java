@@ -69,6 +69,34 @@ class ShellTerminalTmuxTest {
         }
     }
 
+    /** mailq --follow and instances --follow redraw in place and stop on q, Esc and Ctrl-C. */
+    @Test
+    void liveViewsRefreshAndStop() throws Exception {
+        Lab lab = LabFixture.shared();
+        try (TmuxShell sh = new TmuxShell(home, cwd, 80, 30, Map.of("MFSHELL_CONFIG_ROOT", lab.configRoot().toString()))) {
+            sh.line("mailq --follow --interval 1s");
+            String first = sh.waitFor(s -> s.contains("mfshell mailq --follow") && s.contains("msn-a"),
+                    Duration.ofSeconds(60), "mailq --follow");
+            String clock = first.lines().filter(l -> l.contains("mfshell mailq --follow")).findFirst().orElseThrow();
+            String again = sh.waitFor(s -> s.lines().anyMatch(l -> l.contains("mfshell mailq --follow") && !l.equals(clock)),
+                    Duration.ofSeconds(30), "a second frame");
+            assertEquals(1, again.lines().filter(l -> l.contains("mfshell mailq --follow")).count(),
+                    "the frame is redrawn in place, not appended:\n" + again);
+            sh.keys("q");
+            sh.proveLive();
+            sh.line("instances --follow");
+            sh.waitFor(s -> s.contains("mfshell instances --follow") && s.contains("SENDING IP"), Duration.ofSeconds(60),
+                    "instances --follow");
+            sh.keys("C-c");
+            sh.proveLive();
+            sh.line("mailq msn-a --follow");
+            sh.waitFor(s -> s.contains("mfshell mailq msn-a --follow") && s.contains("DOMAIN"), Duration.ofSeconds(60),
+                    "mailq msn-a --follow");
+            sh.keys("Escape");
+            sh.proveLive();
+        }
+    }
+
     @Test
     void outputFitsEightyColumns() throws Exception {
         LabFixture.seededOnce();
