@@ -73,7 +73,7 @@ public final class ScanEngine {
      */
     private void progress(long n) {
         done.addAndGet(n);
-        if (Thread.currentThread().isInterrupted()) {
+        if (Thread.interrupted()) {
             throw new CancelledException("scan interrupted");
         }
     }
@@ -119,7 +119,6 @@ public final class ScanEngine {
             }
             return result;
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
             throw new CancelledException("scan interrupted");
         } catch (ExecutionException e) {
             Throwable c = e.getCause();
@@ -225,7 +224,7 @@ public final class ScanEngine {
                 }
             }
         } catch (java.nio.channels.ClosedByInterruptException | java.io.InterruptedIOException e) {
-            Thread.currentThread().interrupt();
+            Thread.interrupted();
             throw new CancelledException("scan interrupted");
         } catch (NoSuchFileException e) {
             throw new MfshellException("log file not found: " + s.label());

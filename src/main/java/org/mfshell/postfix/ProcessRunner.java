@@ -31,7 +31,7 @@ import org.mfshell.core.MfshellException;
  * {@link MfshellException} when it cannot be started or is killed by the timeout in
  * {@link #stream}; {@link CancelledException} when the calling thread is interrupted (Ctrl-C in the
  * shell) while a program runs: the program is then stopped and waited for before the exception
- * is thrown, so none is left behind. {@link #cancelAll} stops every program still running (the
+ * is thrown (with the thread's interrupt flag cleared: the exception carries it), so none is left behind. {@link #cancelAll} stops every program still running (the
  * shell calls it on Ctrl-C). A non-zero exit is not an error here: callers read {@link ExecResult}.
  */
 public class ProcessRunner {
@@ -103,9 +103,11 @@ public class ProcessRunner {
                 throw new InterruptedException();
             }
         } catch (InterruptedException e) {
+            // The exception now carries the interrupt; the flag is left clear so that clean-up
+            // (a rollback's own postmap and reload) can still run programs.
+            Thread.interrupted();
             watchdog.destroyProcess();
             reap(handler);
-            Thread.currentThread().interrupt();
             throw new CancelledException("interrupted while running " + argv.get(0));
         }
     }

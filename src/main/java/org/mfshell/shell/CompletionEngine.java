@@ -55,7 +55,7 @@ public final class CompletionEngine {
                 : commands.stream().map(MfCommand::spec).filter(c -> c.name().equals(words.get(0))).findFirst();
         for (String v : complete(words, partial)) {
             String d = null;
-            if (words.isEmpty()) {
+            if (words.isEmpty() || (words.size() == 1 && words.get(0).equals("help") && !v.startsWith("-"))) {
                 d = commands.stream().map(MfCommand::spec).filter(c -> c.name().equals(v)).map(CommandSpec::summary)
                         .findFirst().orElse(null);
             } else if (v.startsWith("--") && spec.isPresent()) {
