@@ -3,9 +3,6 @@ package org.mfshell.shell;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.io.Writer;
-import java.util.Map;
 import java.io.Reader;
 import java.net.InetAddress;
 import java.net.URL;
@@ -15,6 +12,7 @@ import java.security.CodeSource;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.jline.reader.Candidate;
 import org.jline.reader.History;
@@ -387,64 +385,10 @@ public class ShellApplication {
             for (CommandArgument a : ctx.parsedInput().arguments()) {
                 words.add(a.value());
             }
-            runLine(cli, words, ctx.outputWriter(), new BufferedReader(new InputReaderAdapter(ctx)));
+            ShellOutput.runLine(cli, words, ctx.outputWriter(), new BufferedReader(new InputReaderAdapter(ctx)));
             // Errors were already printed as one line by Cli; Spring Shell need not add its own.
             return ExitStatus.OK;
         }
-    }
-
-    /**
-     * Runs one line's command on the shell's terminal: Ctrl-C stops it ({@link CommandThread}),
-     * and its output goes through {@link ShellOutput} (filters, a file, the pager).
-     */
-    static void runLine(Cli cli, List<String> line, PrintWriter tty, BufferedReader in) {
-        Terminal terminal = EarlyTerminal.terminal();
-        TerminalScreen screen = TerminalScreen.of(terminal);
-        boolean color = System.getenv("NO_COLOR") == null;
-        ShellOutput output;
-        try {
-            output = ShellOutput.parse(line);
-        } catch (org.mfshell.core.UsageException e) {
-            tty.println("mfshell: " + e.getMessage());
-            tty.flush();
-            return;
-        }
-        Map<String, String> env = System.getenv();
-        boolean page = output.mayPage(env);
-        StringWriter kept = output.buffered(page) ? new StringWriter() : null;
-        Writer sink = kept != null ? kept : tty;
-        Writer filtered = output.filtered(sink);
-        PrintWriter out = new PrintWriter(filtered);
-        boolean toFile = output.toFile();
-        // Filtered or saved output is matched and kept in whole lines, as a pipe gets them in a shell.
-        boolean whole = toFile || output.filters();
-        Io io = new Io(out, tty, in, !toFile, color && !toFile, whole ? org.mfshell.cli.Screen.NONE : screen);
-        CommandThread.run(() -> {
-            int code = cli.run(output.command(), io);
-            out.flush();
-            if (filtered != sink) {
-                // Ends the filters (| count prints its number); the terminal itself is never closed.
-                try {
-                    filtered.close();
-                } catch (IOException e) {
-                    // into a StringWriter or the terminal: nothing to report
-                }
-            }
-            if (kept == null || code == org.mfshell.core.ExitCodes.INTERRUPTED) {
-                return;
-            }
-            try {
-                if (toFile) {
-                    output.save(kept.toString());
-                } else {
-                    ShellOutput.show(kept.toString(), tty, screen.width(), screen.height(),
-                            page ? ShellOutput.pagerArgv(env) : null, cli.context().runner());
-                }
-            } catch (org.mfshell.core.MfshellException e) {
-                tty.println("mfshell: " + e.getMessage());
-                tty.flush();
-            }
-        });
     }
 
     /**
@@ -466,7 +410,7 @@ public class ShellApplication {
             for (CommandArgument a : ctx.parsedInput().arguments()) {
                 words.add(a.value());
             }
-            runLine(cli, words, ctx.outputWriter(), new BufferedReader(Reader.nullReader()));
+            ShellOutput.runLine(cli, words, ctx.outputWriter(), new BufferedReader(Reader.nullReader()));
             return ExitStatus.OK;
         }
     }

@@ -1,5 +1,6 @@
 package org.mfshell.shell;
 
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -16,7 +17,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import org.jline.terminal.Terminal;
+import org.mfshell.cli.Cli;
+import org.mfshell.cli.Io;
+import org.mfshell.cli.Screen;
 import org.mfshell.cli.Text;
+import org.mfshell.core.ExitCodes;
 import org.mfshell.core.MfshellException;
 import org.mfshell.core.UsageException;
 import org.mfshell.fs.AtomicFiles;
@@ -48,6 +54,60 @@ final class ShellOutput {
         this.filters = filters;
         this.file = file;
         this.noPager = noPager;
+    }
+
+    /**
+     * Runs one line's command on the shell's terminal: Ctrl-C stops it ({@link CommandThread}),
+     * and its output goes through {@link ShellOutput} (filters, a file, the pager).
+     */
+    static void runLine(Cli cli, List<String> line, PrintWriter tty, BufferedReader in) {
+        Terminal terminal = EarlyTerminal.terminal();
+        TerminalScreen screen = TerminalScreen.of(terminal);
+        boolean color = System.getenv("NO_COLOR") == null;
+        ShellOutput output;
+        try {
+            output = parse(line);
+        } catch (UsageException e) {
+            tty.println("mfshell: " + e.getMessage());
+            tty.flush();
+            return;
+        }
+        Map<String, String> env = System.getenv();
+        boolean page = output.mayPage(env);
+        StringWriter kept = output.buffered(page) ? new StringWriter() : null;
+        Writer sink = kept != null ? kept : tty;
+        Writer filtered = output.filtered(sink);
+        PrintWriter out = new PrintWriter(filtered);
+        boolean toFile = output.toFile();
+        // Filtered or saved output is matched and kept in whole lines, as a pipe gets them in a shell.
+        boolean whole = toFile || output.filters();
+        Io io = new Io(out, tty, in, !toFile, color && !toFile, whole ? Screen.NONE : screen);
+        CommandThread.run(() -> {
+            int code = cli.run(output.command(), io);
+            out.flush();
+            if (filtered != sink) {
+                // Ends the filters (| count prints its number); the terminal itself is never closed.
+                try {
+                    filtered.close();
+                } catch (IOException e) {
+                    // into a StringWriter or the terminal: nothing to report
+                }
+            }
+            if (kept == null || code == ExitCodes.INTERRUPTED) {
+                return;
+            }
+            try {
+                if (toFile) {
+                    output.save(kept.toString());
+                } else {
+                    show(kept.toString(), tty, screen.width(), screen.height(),
+                            page ? pagerArgv(env) : null, cli.context().runner());
+                }
+            } catch (MfshellException e) {
+                tty.println("mfshell: " + e.getMessage());
+                tty.flush();
+            }
+        });
     }
 
     /** One stage after {@code |}. */
