@@ -140,7 +140,7 @@ public final class Table {
         while (total > width) {
             int widest = -1;
             for (int i = 0; i < w.length; i++) {
-                if (w[i] > floor[i] && w[i] > 0 && (widest < 0 || w[i] - floor[i] > w[widest] - floor[widest])) {
+                if (w[i] > floor[i] && w[i] > 0 && (widest < 0 || w[i] > w[widest])) {
                     widest = i;
                 }
             }
