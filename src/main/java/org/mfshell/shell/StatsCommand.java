@@ -189,7 +189,18 @@ public final class StatsCommand implements MfCommand {
     }
 
     private static final int TABLE_ROWS = 25;
-    private record Polled(long nanos, StatsReport report) {
+    record Polled(long nanos, StatsReport report) {
+    }
+
+    /**
+     * What NEW is counted from: the newest poll at least {@code span} old (else the first one);
+     * older polls are dropped from {@code window}.
+     */
+    static StatsReport base(List<Polled> window, long nowNanos, Duration span) {
+        while (window.size() > 2 && nowNanos - window.get(1).nanos() >= span.toNanos()) {
+            window.remove(0);
+        }
+        return window.get(0).report();
     }
 
     /** --follow's NEW column: deliveries over this window. */
@@ -313,11 +324,7 @@ public final class StatsCommand implements MfCommand {
                 StatsReport now = follower.poll();
                 long t = System.nanoTime();
                 window.add(new Polled(t, now));
-                // The base is the newest poll at least a window old (else the first one).
-                while (window.size() > 2 && t - window.get(1).nanos() >= RATE_WINDOW.toNanos()) {
-                    window.remove(0);
-                }
-                StatsReport before = window.get(0).report();
+                StatsReport before = base(window, t, RATE_WINDOW);
                 if (io.terminal()) {
                     io.out().print("\u001B[H\u001B[2J");
                 }

@@ -132,6 +132,24 @@ class StatsCommandTest {
         assertEquals(a.out(), b.out());
     }
 
+    /** --follow's NEW counts from the newest poll a minute old, not from the refresh before. */
+    @Test
+    void followsNewColumnSpansAMinute() {
+        java.util.List<StatsCommand.Polled> window = new java.util.ArrayList<>();
+        long second = 1_000_000_000L;
+        java.util.List<Long> bases = new java.util.ArrayList<>();
+        // A poll every 20 s; each report's sent count names the second it was taken at.
+        for (long t = 0; t <= 100; t += 20) {
+            org.mfshell.log.StatsReport r = new org.mfshell.log.StatsReport(org.mfshell.log.StatsQuery.By.INSTANCE,
+                    java.util.List.of(new org.mfshell.log.StatsReport.Row("postfix-msn-a", t, 0, 0)), java.util.List.of(),
+                    java.util.Map.of(), java.util.List.of(), null, null);
+            window.add(new StatsCommand.Polled(t * second, r));
+            bases.add(StatsCommand.base(window, t * second, java.time.Duration.ofMinutes(1)).rows().get(0).sent());
+        }
+        assertEquals(java.util.List.of(0L, 0L, 0L, 0L, 20L, 40L), bases);
+        assertEquals(4, window.size(), "older polls are dropped");
+    }
+
     @Test
     void followStopsOnQ(@TempDir Path tmp) throws Exception {
         Path log = tmp.resolve("mail.log");
