@@ -80,7 +80,10 @@ class OneShotContractTest {
         r = MfshellProcess.run(Map.of("MFSHELL_CONFIG_ROOT", root.toString()), "instances", "--jsn");
         assertEquals(2, r.exitCode());
         assertEquals("", r.stdout());
-        assertTrue(r.stderr().startsWith("mfshell: instances: unknown option '--jsn' (known: --json)"), r.stderr());
+        // instances gained --follow and --interval (issue 14's live view); the line still names them all.
+        assertTrue(r.stderr().startsWith("mfshell: instances: unknown option '--jsn' (known: --json, --follow, --interval)"),
+                r.stderr());
+        assertTrue(r.stderr().endsWith("did you mean --json?\n"), r.stderr());
     }
 
     @Test
