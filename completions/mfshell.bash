@@ -12,10 +12,10 @@ _mfshell_spec() {
     _mfshell_opts='' _mfshell_repeatable=' ' _mfshell_args=() _mfshell_variadic=0
     case $1 in
         'instances')
-            _mfshell_opts='--json'
+            _mfshell_opts='--json --follow --interval'
             ;;
         'mailq')
-            _mfshell_opts='--queue --domain --sender --reason --older-than --limit --summary --json'
+            _mfshell_opts='--queue --domain --sender --reason --older-than --limit --summary --follow --interval --json'
             _mfshell_repeatable=' --queue '
             _mfshell_args=('instance')
             ;;
@@ -95,12 +95,14 @@ _mfshell_spec() {
 _mfshell_optkind() {
     case "$1 $2" in
         ' --config-root') _mfshell_kind=dir ;;
+        'instances --interval') _mfshell_kind='none' ;;
         'mailq --queue') _mfshell_kind='queue' ;;
         'mailq --domain') _mfshell_kind='domain' ;;
         'mailq --sender') _mfshell_kind='none' ;;
         'mailq --reason') _mfshell_kind='none' ;;
         'mailq --older-than') _mfshell_kind='none' ;;
         'mailq --limit') _mfshell_kind='none' ;;
+        'mailq --interval') _mfshell_kind='none' ;;
         'stats --format') _mfshell_kind='choice:table mf json' ;;
         'stats --instance') _mfshell_kind='instance' ;;
         'stats --by') _mfshell_kind='choice:instance domain provider' ;;

@@ -23,10 +23,10 @@ else
     export MFSHELL_LAB_PREFIX="${MFSHELL_LAB_PREFIX:-127.0.1}"
 fi
 lab=(--shape "$shape" --root "$MFSHELL_LAB_ROOT" --prefix "$MFSHELL_LAB_PREFIX")
+export MFSHELL_CONFIG_ROOT="$MFSHELL_LAB_ROOT/etc"
 # packaging/mfshell is the launcher the .deb installs, run from this checkout (target/app).
 packaging/mfshell lab up "${lab[@]}"
 packaging/mfshell lab seed "${lab[@]}"
-export MFSHELL_CONFIG_ROOT="$MFSHELL_LAB_ROOT/etc"
 export MFSHELL_STATE_DIR="${MFSHELL_STATE_DIR:-$MFSHELL_LAB_ROOT/state}"
 export MFSHELL_AUDIT_LOG="${MFSHELL_AUDIT_LOG:-$MFSHELL_LAB_ROOT/log/mfshell-audit.log}"
 exec packaging/mfshell

@@ -12,7 +12,7 @@ if [ "$(id -u)" -ne 0 ]; then
     echo "setup-debian.sh: run as root (it installs Debian packages)" >&2
     exit 1
 fi
-want=(postfix tmux zsh bash-completion systemd-journal-remote lintian groff-base man-db util-linux time bind9-utils rsyslog bubblewrap nsd)
+want=(postfix tmux less zsh bash-completion systemd-journal-remote lintian groff-base man-db util-linux time bind9-utils rsyslog bubblewrap nsd)
 missing=()
 for p in "${want[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -65,7 +65,8 @@ public final class Main {
         PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         boolean color = terminal && System.getenv("NO_COLOR") == null;
-        Io io = new Io(out, err, in, terminal, color);
+        Io io = new Io(out, err, in, terminal, color,
+                terminal ? org.mfshell.shell.TerminalScreen.oneShot(Thread.currentThread()) : org.mfshell.cli.Screen.NONE);
         if (!args.get(0).equals("flush") && !args.get(0).equals("reroutes")) {
             org.mfshell.shell.FlushCommand.warnUnfinished(ctx, io);
         }

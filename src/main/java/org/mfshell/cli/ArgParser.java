@@ -43,14 +43,14 @@ public final class ArgParser {
                 opt = spec.option(name).orElse(null);
             } else {
                 if (w.length() != 2) {
-                    throw new UsageException(spec.name() + ": unknown option " + Quote.quote(w) + known(spec));
+                    throw new UsageException(spec.name() + ": unknown option " + Quote.quote(w) + known(spec) + nearest(spec, w));
                 }
                 char c = w.charAt(1);
                 opt = spec.options().stream().filter(o -> o.shortName() == c).findFirst().orElse(null);
                 name = opt == null ? w : opt.longName();
             }
             if (opt == null) {
-                throw new UsageException(spec.name() + ": unknown option " + Quote.quote(w) + known(spec));
+                throw new UsageException(spec.name() + ": unknown option " + Quote.quote(w) + known(spec) + nearest(spec, w));
             }
             String value;
             if (opt.isFlag()) {
@@ -97,6 +97,16 @@ public final class ArgParser {
                         + String.join(", ", a.choices()) + ", not " + Quote.quote(positionals.get(i)));
             }
         }
+    }
+
+    /** " - did you mean --since?" for a near miss of one of the command's options, else "". */
+    private static String nearest(CommandSpec spec, String typo) {
+        List<String> names = new ArrayList<>();
+        for (OptionSpec o : spec.options()) {
+            names.add("--" + o.longName());
+        }
+        String t = typo.startsWith("--") ? typo.split("=", 2)[0] : "-" + typo;
+        return Suggest.nearest(t, names).map(n -> " - did you mean " + n + "?").orElse("");
     }
 
     private static String known(CommandSpec spec) {

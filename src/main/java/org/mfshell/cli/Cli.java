@@ -1,5 +1,9 @@
 package org.mfshell.cli;
 
+import java.io.InterruptedIOException;
+import java.nio.channels.ClosedByInterruptException;
+import java.util.Optional;
+import org.mfshell.core.CancelledException;
 import org.mfshell.core.ExitCodes;
 import org.mfshell.core.Privileges;
 import org.mfshell.core.UsageException;
@@ -50,21 +54,30 @@ public final class Cli {
             if (words.isEmpty()) {
                 throw new UsageException("no command given (try: help)");
             }
+            boolean wide = presentation(words, "--wide");
+            words = conventions(words);
             MfCommand cmd = commands.get(words.get(0));
             if (cmd == null) {
-                throw new UsageException("unknown command " + Quote.quote(words.get(0)) + " (known: "
-                        + String.join(", ", visibleNames()) + ")");
+                String typo = words.get(0);
+                Optional<String> near = Suggest.nearest(typo, visibleNames());
+                throw new UsageException("unknown command " + Quote.quote(typo) + near.map(n -> "; did you mean " + n + "?")
+                        .orElse("") + " (known: " + String.join(", ", visibleNames()) + ")");
             }
             ParsedArgs args = ArgParser.parse(cmd.spec(), words.subList(1, words.size()));
             if (cmd.needsRoot(args) && !Privileges.isRoot()) {
                 throw new MfshellException(notRoot(cmd.spec().name()));
             }
-            return cmd.run(args, ctx, io);
+            return cmd.run(args, ctx, wide ? io.wide() : io);
         } catch (MfshellException e) {
-            io.err().println("mfshell: " + Quote.oneLine(e.getMessage()));
+            if (e instanceof CancelledException) {
+                return interrupted(io);
+            }
+            error(io, e.getMessage());
             return e.exitCode();
+        } catch (InterruptedException | InterruptedIOException | ClosedByInterruptException e) {
+            return interrupted(io);
         } catch (Exception e) {
-            io.err().println("mfshell: " + Quote.oneLine(e.getMessage() == null ? e.toString() : e.getMessage()));
+            error(io, e.getMessage() == null ? e.toString() : e.getMessage());
             if (System.getenv("MFSHELL_DEBUG") != null) {
                 e.printStackTrace(io.err());
             }
@@ -92,6 +105,77 @@ public final class Cli {
             }
         }
         return names;
+    }
+
+    /**
+     * The usual spellings: {@code --help}/{@code -h} and {@code --version} as the first word, and
+     * {@code CMD --help} / {@code CMD -h} (before any {@code --}), which show {@code help CMD}.
+     */
+    private List<String> conventions(List<String> words) {
+        words = without(words, "--no-pager");
+        words = without(words, "--wide");
+        if (words.isEmpty()) {
+            throw new UsageException("no command given (try: help)");
+        }
+        String first = words.get(0);
+        if ((first.equals("--help") || first.equals("-h")) && commands.containsKey("help")) {
+            return words.size() > 1 && commands.containsKey(words.get(1)) ? List.of("help", words.get(1)) : List.of("help");
+        }
+        if (first.equals("--version") && commands.containsKey("version")) {
+            return List.of("version");
+        }
+        MfCommand cmd = commands.get(first);
+        if (cmd != null && commands.containsKey("help") && !first.equals("help")) {
+            for (String w : words.subList(1, words.size())) {
+                if (w.equals("--")) {
+                    break;
+                }
+                if (w.equals("--help") || (w.equals("-h") && cmd.spec().options().stream().noneMatch(o -> o.shortName() == 'h'))) {
+                    return List.of("help", first);
+                }
+            }
+        }
+        return words;
+    }
+
+    /**
+     * The presentation words every command takes (before any {@code --}): {@code --wide} (every
+     * cell whole, however narrow the terminal) and {@code --no-pager} (the shell's; a one-shot
+     * run never pages).
+     */
+    public static final List<String> PRESENTATION = List.of("--wide", "--no-pager");
+
+    private static boolean presentation(List<String> words, String word) {
+        int end = words.indexOf("--") < 0 ? words.size() : words.indexOf("--");
+        return words.subList(0, end).contains(word);
+    }
+
+    private static List<String> without(List<String> words, String word) {
+        if (!presentation(words, word)) {
+            return words;
+        }
+        int end = words.indexOf("--");
+        List<String> kept = new ArrayList<>();
+        for (int i = 0; i < words.size(); i++) {
+            if ((end >= 0 && i >= end) || !words.get(i).equals(word)) {
+                kept.add(words.get(i));
+            }
+        }
+        return kept;
+    }
+
+    /** One error line; on a terminal wrapped on words to its width, never in the middle of a word. */
+    private static void error(Io io, String message) {
+        for (String line : Text.wrap("mfshell: " + Quote.oneLine(message), io.width(), "  ")) {
+            io.err().println(line);
+        }
+    }
+
+    private static int interrupted(Io io) {
+        Thread.interrupted();
+        io.out().flush();
+        io.err().println((io.terminal() ? "\n" : "") + "mfshell: interrupted");
+        return ExitCodes.INTERRUPTED;
     }
 
     public List<String> visibleNames() {

@@ -7,9 +7,39 @@ import java.io.PrintWriter;
 /**
  * The streams a command talks through, injected so a whole command runs in-process in a test.
  * {@code terminal} is true when stdout is a terminal (progress bars, colour); {@code color}
- * additionally respects NO_COLOR.
+ * additionally respects NO_COLOR; {@code screen} tells the terminal's size and gives single keys.
  */
-public record Io(PrintWriter out, PrintWriter err, BufferedReader in, boolean terminal, boolean color) {
+public record Io(PrintWriter out, PrintWriter err, BufferedReader in, boolean terminal, boolean color, Screen screen) {
+
+    public Io(PrintWriter out, PrintWriter err, BufferedReader in, boolean terminal, boolean color) {
+        this(out, err, in, terminal, color, Screen.NONE);
+    }
+
+    /** The same streams, with output no longer fitted to the terminal's width ({@code --wide}). */
+    public Io wide() {
+        Screen s = screen;
+        return new Io(out, err, in, terminal, color, new Screen() {
+            @Override
+            public int width() {
+                return 0;
+            }
+
+            @Override
+            public int height() {
+                return s.height();
+            }
+
+            @Override
+            public Keys keys() {
+                return s.keys();
+            }
+        });
+    }
+
+    /** Columns to fit output into: the screen's width on a terminal, else 0 (no limit, full lines). */
+    public int width() {
+        return terminal ? screen.width() : 0;
+    }
 
     /**
      * Asks a question on stderr and reads one answer line. Returns null at end of input, so a

@@ -8,6 +8,8 @@ public final class ExitCodes {
     public static final int FAILURE = 1;
     /** Bad input: unknown instance, bad option or value. Nothing was changed. */
     public static final int USAGE = 2;
+    /** Stopped by the operator (Ctrl-C), as a shell reports a command killed by SIGINT. */
+    public static final int INTERRUPTED = 130;
 
     private ExitCodes() {
     }

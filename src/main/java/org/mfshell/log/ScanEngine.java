@@ -18,6 +18,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.zip.GZIPInputStream;
+import org.mfshell.core.CancelledException;
 import org.mfshell.core.MfshellException;
 
 /**
@@ -66,6 +67,17 @@ public final class ScanEngine {
     }
 
     /** Total bytes on disk of the file sources (for a progress estimate). */
+    /**
+     * Counts scanned bytes; also where a scan notices it was stopped (Ctrl-C interrupts the
+     * calling thread, and shutdownNow the pool's): every few megabytes.
+     */
+    private void progress(long n) {
+        done.addAndGet(n);
+        if (Thread.interrupted()) {
+            throw new CancelledException("scan interrupted");
+        }
+    }
+
     public static long totalBytes(List<LogSource> sources) {
         long t = 0;
         for (LogSource s : sources) {
@@ -107,8 +119,7 @@ public final class ScanEngine {
             }
             return result;
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new MfshellException("scan interrupted");
+            throw new CancelledException("scan interrupted");
         } catch (ExecutionException e) {
             Throwable c = e.getCause();
             if (c instanceof RuntimeException re) {
@@ -180,7 +191,7 @@ public final class ScanEngine {
                 case FILE -> {
                     try (FileChannel ch = FileChannel.open(s.path(), StandardOpenOption.READ)) {
                         if (mapped) {
-                            sc.scanMapped(ch, t.start(), t.end(), sink, done::addAndGet);
+                            sc.scanMapped(ch, t.start(), t.end(), sink, this::progress);
                         } else {
                             long[] pos = {t.start()};
                             sc.scan((b, max) -> {
@@ -197,7 +208,7 @@ public final class ScanEngine {
                                 }
                                 pos[0] += n;
                                 return n;
-                            }, sink, done::addAndGet);
+                            }, sink, this::progress);
                         }
                     }
                 }
@@ -205,13 +216,16 @@ public final class ScanEngine {
                     try (InputStream in = new GZIPInputStream(
                             java.nio.file.Files.newInputStream(s.path()), 1 << 16);
                          InflatingFiller pipe = new InflatingFiller(in, s.label())) {
-                        sc.scan(pipe, sink, done::addAndGet);
+                        sc.scan(pipe, sink, this::progress);
                     }
                 }
                 default -> {
-                    streams.with(s, in -> sc.scan(streamFiller(in), sink, done::addAndGet));
+                    streams.with(s, in -> sc.scan(streamFiller(in), sink, this::progress));
                 }
             }
+        } catch (java.nio.channels.ClosedByInterruptException | java.io.InterruptedIOException e) {
+            Thread.interrupted();
+            throw new CancelledException("scan interrupted");
         } catch (NoSuchFileException e) {
             throw new MfshellException("log file not found: " + s.label());
         } catch (java.util.zip.ZipException e) {

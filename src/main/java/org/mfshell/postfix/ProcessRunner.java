@@ -18,6 +18,10 @@ import org.apache.commons.exec.ExecuteException;
 import org.apache.commons.exec.ExecuteStreamHandler;
 import org.apache.commons.exec.ExecuteWatchdog;
 import org.apache.commons.exec.PumpStreamHandler;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.LockSupport;
+import org.mfshell.core.CancelledException;
 import org.mfshell.core.MfshellException;
 
 /**
@@ -25,11 +29,19 @@ import org.mfshell.core.MfshellException;
  * built one argument at a time, never a shell string; always a timeout (ExecuteWatchdog).
  * Errors: {@link ProgramMissingException} when the program is not installed;
  * {@link MfshellException} when it cannot be started or is killed by the timeout in
- * {@link #stream}. A non-zero exit is not an error here: callers read {@link ExecResult}.
+ * {@link #stream}; {@link CancelledException} when the calling thread is interrupted (Ctrl-C in the
+ * shell) while a program runs: the program is then stopped and waited for before the exception
+ * is thrown (with the thread's interrupt flag cleared: the exception carries it), so none is left behind. {@link #cancelAll} stops every program still running (the
+ * shell calls it on Ctrl-C). A non-zero exit is not an error here: callers read {@link ExecResult}.
  */
 public class ProcessRunner {
     /** Default search path for Postfix and system programs, root's PATH may lack sbin under sudo. */
     private static final List<String> PATH_DIRS = List.of("/usr/sbin", "/usr/bin", "/sbin", "/bin", "/usr/local/sbin", "/usr/local/bin");
+
+    /** How long a stopped program is given to end before its wait is given up. */
+    private static final long REAP_MS = 5_000;
+    /** The programs started here that are still running (not the pager, which owns the terminal). */
+    private static final Set<ExecuteWatchdog> LIVE = ConcurrentHashMap.newKeySet();
 
     private final Duration defaultTimeout;
 
@@ -60,16 +72,101 @@ public class ProcessRunner {
         executor.setStreamHandler(new PumpStreamHandler(out, err, in));
         executor.setWatchdog(watchdog);
         executor.setExitValues(null);
-        int code;
+        Done handler = new Done();
+        LIVE.add(watchdog);
         try {
-            code = executor.execute(cl, env(extraEnv));
-        } catch (ExecuteException e) {
-            code = e.getExitValue();
+            try {
+                executor.execute(cl, env(extraEnv), handler);
+            } catch (IOException e) {
+                throw startFailure(argv, e);
+            }
+            awaitOrStop(handler, watchdog, argv);
+        } finally {
+            LIVE.remove(watchdog);
+        }
+        Exception startError = handler.getException();
+        if (startError != null && !(startError instanceof ExecuteException)) {
+            throw startFailure(argv, startError);
+        }
+        return new ExecResult(argv, handler.getExitValue(), out.toString(StandardCharsets.UTF_8),
+                err.toString(StandardCharsets.UTF_8), watchdog.killedProcess());
+    }
+
+    /**
+     * Waits for the program; when the calling thread is interrupted, stops the program, waits
+     * for it to end (so it is reaped), and throws {@link CancelledException}.
+     */
+    private static void awaitOrStop(Done handler, ExecuteWatchdog watchdog, List<String> argv) {
+        try {
+            handler.ended.await();
+            if (Thread.currentThread().isInterrupted()) {
+                throw new InterruptedException();
+            }
+        } catch (InterruptedException e) {
+            // The exception now carries the interrupt; the flag is left clear so that clean-up
+            // (a rollback's own postmap and reload) can still run programs.
+            Thread.interrupted();
+            watchdog.destroyProcess();
+            reap(handler);
+            throw new CancelledException("interrupted while running " + argv.get(0));
+        }
+    }
+
+    /** Waits (not interruptibly, at most {@link #REAP_MS}) for a stopped program to end. */
+    private static void reap(Done handler) {
+        long end = System.nanoTime() + REAP_MS * 1_000_000;
+        while (!handler.hasResult() && System.nanoTime() < end) {
+            LockSupport.parkNanos(10_000_000);
+        }
+    }
+
+    /**
+     * Stops every program started through a ProcessRunner that is still running (Ctrl-C in the
+     * shell): most have already died of the terminal's SIGINT, this catches those that ignore it.
+     * The callers' waits then end and report {@link CancelledException}.
+     */
+    public static void cancelAll() {
+        for (ExecuteWatchdog w : LIVE) {
+            w.destroyProcess();
+        }
+    }
+
+    /**
+     * Runs a program that owns the terminal (a pager): its stdout and stderr are this process's
+     * own, so it sees the terminal; {@code stdin} is fed through a pipe. No timeout: it ends when
+     * the operator leaves it. Ctrl-C belongs to the program meanwhile (it is not stopped by
+     * {@link #cancelAll} nor by an interrupt); its exit code is returned.
+     */
+    public int interactive(List<String> argv, byte[] stdin, Map<String, String> extraEnv) {
+        List<String> resolved = new java.util.ArrayList<>(argv);
+        resolved.set(0, resolve(argv.get(0)));
+        ProcessBuilder pb = new ProcessBuilder(resolved);
+        pb.environment().putAll(extraEnv);
+        pb.redirectOutput(ProcessBuilder.Redirect.INHERIT);
+        pb.redirectError(ProcessBuilder.Redirect.INHERIT);
+        Process p;
+        try {
+            p = pb.start();
         } catch (IOException e) {
             throw startFailure(argv, e);
         }
-        return new ExecResult(argv, code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8),
-                watchdog.killedProcess());
+        try (OutputStream in = p.getOutputStream()) {
+            in.write(stdin);
+        } catch (IOException e) {
+            // The program left before reading everything (q in a pager): that is its choice.
+        }
+        boolean interrupted = false;
+        while (true) {
+            try {
+                int code = p.waitFor();
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+                return code;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
     }
 
     /**
@@ -85,7 +182,18 @@ public class ProcessRunner {
         executor.setExitValues(null);
         DirectStreamHandler streams = new DirectStreamHandler();
         executor.setStreamHandler(streams);
-        DefaultExecuteResultHandler handler = new DefaultExecuteResultHandler();
+        Done handler = new Done();
+        LIVE.add(watchdog);
+        try {
+            return streamStarted(argv, cl, executor, watchdog, streams, handler, consumer);
+        } finally {
+            LIVE.remove(watchdog);
+        }
+    }
+
+    private ExecResult streamStarted(List<String> argv, CommandLine cl, DefaultExecutor executor, ExecuteWatchdog watchdog,
+                                     DirectStreamHandler streams, Done handler,
+                                     StreamConsumer consumer) {
         try {
             executor.execute(cl, env(Map.of()), handler);
         } catch (IOException e) {
@@ -107,13 +215,7 @@ public class ProcessRunner {
         } finally {
             streams.consumerDone();
         }
-        try {
-            handler.waitFor();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            watchdog.destroyProcess();
-            throw new MfshellException("interrupted while running " + argv.get(0));
-        }
+        awaitOrStop(handler, watchdog, argv);
         if (consumerError instanceof MfshellException me) {
             throw me;
         }
@@ -126,6 +228,23 @@ public class ProcessRunner {
             throw startFailure(argv, startError);
         }
         return new ExecResult(argv, handler.getExitValue(), "", streams.stderr(), watchdog.killedProcess());
+    }
+
+    /** The result handler, with a wait that ends as the program does (the default one polls every 50 ms). */
+    private static final class Done extends DefaultExecuteResultHandler {
+        final java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
+
+        @Override
+        public void onProcessComplete(int exitValue) {
+            super.onProcessComplete(exitValue);
+            ended.countDown();
+        }
+
+        @Override
+        public void onProcessFailed(ExecuteException e) {
+            super.onProcessFailed(e);
+            ended.countDown();
+        }
     }
 
     /** Receives a running program's stdout. */

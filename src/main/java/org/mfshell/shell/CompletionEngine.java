@@ -5,10 +5,12 @@ import java.util.List;
 import java.util.Optional;
 import org.mfshell.AppContext;
 import org.mfshell.cli.ArgSpec;
+import org.mfshell.cli.Cli;
 import org.mfshell.cli.CommandSpec;
 import org.mfshell.cli.MfCommand;
 import org.mfshell.cli.OptionSpec;
 import org.mfshell.instance.InstanceRegistry;
+import org.mfshell.instance.PostfixInstance;
 import org.mfshell.shell.completion.CompletionValues;
 
 /**
@@ -16,7 +18,10 @@ import org.mfshell.shell.completion.CompletionValues;
  * values by their {@link org.mfshell.cli.Completion} kind (instance names, queue names, ...).
  * Used by the interactive shell's JLine completer and by {@code mfshell __complete} for the
  * bash and zsh scripts. Candidates are filtered by the partly typed word ({@code mailq ms}).
- * Never throws: a failing lookup yields no candidates.
+ * Never throws: a failing lookup yields no candidates. {@link #describe} gives each candidate its
+ * one-line description (a command's summary, an option's help) for the shell's TAB list.
+ * {@code flush --to} offers only running instances other than the source, its siblings (same
+ * provider prefix: msn-b for msn-a) first.
  */
 public final class CompletionEngine {
     private final List<MfCommand> commands;
@@ -37,6 +42,30 @@ public final class CompletionEngine {
         } catch (RuntimeException e) {
             return List.of();
         }
+    }
+
+    /** A candidate and its one-line description (null when it has none). */
+    public record Described(String value, String description) {
+    }
+
+    /** {@link #complete}, each candidate with its description. */
+    public List<Described> describe(List<String> words, String partial) {
+        List<Described> out = new ArrayList<>();
+        Optional<CommandSpec> spec = words.isEmpty() ? Optional.empty()
+                : commands.stream().map(MfCommand::spec).filter(c -> c.name().equals(words.get(0))).findFirst();
+        for (String v : complete(words, partial)) {
+            String d = null;
+            if (words.isEmpty() || (words.size() == 1 && words.get(0).equals("help") && !v.startsWith("-"))) {
+                d = commands.stream().map(MfCommand::spec).filter(c -> c.name().equals(v)).map(CommandSpec::summary)
+                        .findFirst().orElse(null);
+            } else if (v.startsWith("--") && spec.isPresent()) {
+                d = spec.get().option(v.substring(2)).map(OptionSpec::help)
+                        .orElse(v.equals("--wide") ? "every cell whole, however narrow the terminal"
+                                : v.equals("--no-pager") ? "print long output, no pager" : null);
+            }
+            out.add(new Described(v, d));
+        }
+        return out;
     }
 
     private List<String> candidates(List<String> words, String partial) {
@@ -70,6 +99,9 @@ public final class CompletionEngine {
             }
         }
         if (pending != null) {
+            if (spec.name().equals("flush") && pending.longName().equals("to")) {
+                return targets(positionals.isEmpty() ? null : positionals.get(0));
+            }
             return values(pending.completion(), pending.choices(), positionals);
         }
         if (partial.startsWith("-")) {
@@ -77,6 +109,14 @@ public final class CompletionEngine {
             for (OptionSpec o : spec.options()) {
                 if (o.repeatable() || !given.contains(o.longName())) {
                     opts.add("--" + o.longName());
+                }
+            }
+            if (partial.startsWith("--w") || partial.startsWith("--n")) {
+                // The presentation words every command takes, offered once typed far enough to mean them.
+                for (String p : Cli.PRESENTATION) {
+                    if (!given.contains(p.substring(2))) {
+                        opts.add(p);
+                    }
                 }
             }
             return opts;
@@ -99,6 +139,21 @@ public final class CompletionEngine {
             case QUEUE_ID -> positionals.isEmpty() ? List.of() : CompletionValues.queueIds(ctx, positionals.get(0));
             default -> List.of();
         };
+    }
+
+    /** Running instances other than {@code source}, its siblings (same name before the last '-') first. */
+    private List<String> targets(String source) {
+        String family = source == null || source.lastIndexOf('-') < 0 ? null : source.substring(0, source.lastIndexOf('-') + 1);
+        List<String> siblings = new ArrayList<>();
+        List<String> others = new ArrayList<>();
+        for (PostfixInstance i : ctx.instances().all()) {
+            if (!i.running() || i.name().equals(source)) {
+                continue;
+            }
+            (family != null && i.name().startsWith(family) ? siblings : others).add(i.name());
+        }
+        siblings.addAll(others);
+        return siblings;
     }
 
     private static List<String> filter(List<String> all, String partial) {

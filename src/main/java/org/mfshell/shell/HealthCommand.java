@@ -14,6 +14,7 @@ import org.mfshell.cli.CommandSpec;
 import org.mfshell.cli.Completion;
 import org.mfshell.core.ExitCodes;
 import org.mfshell.cli.Io;
+import org.mfshell.cli.Text;
 import org.mfshell.cli.MfCommand;
 import org.mfshell.cli.OptionSpec;
 import org.mfshell.cli.ParsedArgs;
@@ -145,7 +146,8 @@ public final class HealthCommand implements MfCommand {
     static void render(HealthReport report, String since, Io io, RerouteNotes reroutes) {
         boolean c = io.color();
         Table t = new Table("INSTANCE", "SENDING IP", "QUEUED", "DEFERRED-Q", "HOLD", "SENT", "BOUNCED", "DEFERRED",
-                "BOUNCE%", "DEFER%", "VERDICT").right(2, 3, 4, 5, 6, 7, 8, 9);
+                "BOUNCE%", "DEFER%", "VERDICT").right(2, 3, 4, 5, 6, 7, 8, 9)
+                .abbreviate(null, "IP", "QUEUE", "DEF-Q", null, null, "BOUNC", "DEFER", "B%", "D%", null).optional(1);
         for (InstanceHealth h : report.instances()) {
             if (h.error() != null) {
                 t.row(h.instance() + " (error)", "-", "-", "-", "-", "-", "-", "-", "-", "-", "error: " + h.error());
@@ -155,10 +157,10 @@ public final class HealthCommand implements MfCommand {
                     h.queue().deferred(), h.queue().hold(), h.sent(), h.bounced(), h.deferred(), pct(h.bouncedRatio()),
                     pct(h.deferredRatio()), verdictCell(h, c));
         }
-        io.out().println("Health since " + (Character.isDigit(since.charAt(0)) && !since.contains("-") ? since + " ago" : since)
+        println(io, "Health since " + (Character.isDigit(since.charAt(0)) && !since.contains("-") ? since + " ago" : since)
                 + " (" + report.since() + "; rules: " + report.rules() + ")");
-        t.print(io.out());
-        io.out().println("(DEFERRED counts each deferred recipient once, however often it was retried)");
+        println(io, "SENT, BOUNCED, DEFERRED count recipients: each deferred recipient once, however often retried");
+        t.print(io.out(), io.width());
         boolean any = false;
         for (InstanceHealth h : report.instances()) {
             for (GroupHealth g : h.groups()) {
@@ -168,7 +170,7 @@ public final class HealthCommand implements MfCommand {
                         io.out().println("Why:");
                         any = true;
                     }
-                    io.out().println("  " + h.instance() + " " + g.group() + ": " + color(g.verdict(), c) + ", "
+                    println(io, "  " + h.instance() + " " + g.group() + ": " + color(g.verdict(), c) + ", "
                             + g.why());
                 }
             }
@@ -181,7 +183,7 @@ public final class HealthCommand implements MfCommand {
                     io.out().println("Top reasons (deferred and bounced, normalised):");
                     any = true;
                 }
-                io.out().println("  " + h.instance() + "  " + r.count() + "x  [" + r.group()
+                println(io, "  " + h.instance() + "  " + r.count() + "x  [" + r.group()
                         + (r.signature() == null ? "" : ", " + r.signature()) + "]  " + r.reason());
             }
         }
@@ -191,14 +193,21 @@ public final class HealthCommand implements MfCommand {
             for (Suggestion s : report.suggestions()) {
                 List<String> advice = reroutes.advice(s);
                 if (!advice.isEmpty()) {
-                    io.out().println("  " + s.instance() + " is BLOCKED for " + s.group() + "; reroute in force:");
-                    advice.forEach(l -> io.out().println("    " + l));
+                    println(io, "  " + s.instance() + " is BLOCKED for " + s.group() + "; reroute in force:");
+                    advice.forEach(l -> println(io, "    " + l));
                     continue;
                 }
-                io.out().println("  " + s.instance() + " is BLOCKED for " + s.group() + " and " + s.sibling()
+                println(io, "  " + s.instance() + " is BLOCKED for " + s.group() + " and " + s.sibling()
                         + " is OK; move its deferred mail with:");
                 io.out().println("    " + Ansi.bold(c, s.command()));
             }
+        }
+    }
+
+    /** One line, wrapped on words to the terminal's width (continuation indented). */
+    private static void println(Io io, String line) {
+        for (String l : Text.wrap(line, io.width(), "      ")) {
+            io.out().println(l);
         }
     }
 

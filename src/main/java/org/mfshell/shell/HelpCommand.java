@@ -7,6 +7,7 @@ import org.mfshell.cli.CommandSpec;
 import org.mfshell.cli.Completion;
 import org.mfshell.core.ExitCodes;
 import org.mfshell.cli.Io;
+import org.mfshell.cli.Text;
 import org.mfshell.cli.MfCommand;
 import org.mfshell.cli.OptionSpec;
 import org.mfshell.cli.ParsedArgs;
@@ -37,19 +38,23 @@ public final class HelpCommand implements MfCommand {
     @Override
     public int run(ParsedArgs args, AppContext ctx, Io io) {
         if (args.arg(0).isEmpty()) {
-            io.out().println("mfshell " + VersionCommand.version() + ": commands over the Postfix instances under "
-                    + ctx.configRoot());
+            line(io, "mfshell " + VersionCommand.version() + ": commands over the Postfix instances under "
+                    + ctx.configRoot(), "  ");
             Table t = new Table("COMMAND", "WHAT IT DOES");
             for (MfCommand c : commands.get()) {
                 if (!c.spec().hidden()) {
                     t.row(c.spec().name(), c.spec().summary());
                 }
             }
-            t.print(io.out());
+            t.print(io.out(), io.width());
             io.out().println();
-            io.out().println("help CMD shows a command's options and examples. Every command also runs one-shot: mfshell CMD ARGS");
-            io.out().println("In the interactive shell: TAB completes, history lists past commands, clear clears the "
-                    + "screen, Ctrl-C clears the line, quit (or exit, or Ctrl-D) leaves.");
+            line(io, "help CMD (or CMD --help) shows a command's options and examples. Every command also runs "
+                    + "one-shot: mfshell CMD ARGS", "");
+            line(io, "In the interactive shell: TAB completes (and describes), history lists past commands, clear "
+                    + "clears the screen, Ctrl-C stops the running command or clears the line, quit (or exit, or "
+                    + "Ctrl-D) leaves. After a command: | include REGEX, | exclude REGEX, | count filter its "
+                    + "output, > FILE saves it; output longer than the screen opens in $PAGER (less; --no-pager "
+                    + "or MFSHELL_PAGER=off: never). Tables fit the terminal; --wide after any command shows every cell whole.", "");
             return ExitCodes.OK;
         }
         String name = args.arg(0).get();
@@ -59,19 +64,26 @@ public final class HelpCommand implements MfCommand {
         return ExitCodes.OK;
     }
 
+    /** One paragraph, wrapped on words to the terminal's width (whole when piped). */
+    private static void line(Io io, String text, String indent) {
+        for (String l : Text.wrap(text, io.width(), indent)) {
+            io.out().println(l);
+        }
+    }
+
     static void print(CommandSpec s, Io io) {
-        io.out().println(s.name() + " - " + s.summary());
+        line(io, s.name() + " - " + s.summary(), "  ");
         io.out().println();
-        io.out().println("Usage: " + s.usage());
+        line(io, "Usage: " + s.usage(), "         ");
         if (!s.help().isEmpty()) {
             io.out().println();
-            io.out().println(s.help());
+            line(io, s.help(), "");
         }
         if (!s.arguments().isEmpty()) {
             io.out().println();
             io.out().println("Arguments:");
             for (ArgSpec a : s.arguments()) {
-                io.out().printf("  %-22s %s%n", a.name(), a.help());
+                line(io, String.format("  %-22s %s", a.name(), a.help()), " ".repeat(25));
             }
         }
         if (!s.options().isEmpty()) {
@@ -80,15 +92,15 @@ public final class HelpCommand implements MfCommand {
             for (OptionSpec o : s.options()) {
                 String left = "--" + o.longName() + (o.isFlag() ? "" : " " + o.valueName());
                 String help = o.help() + (o.choices().isEmpty() ? "" : " (" + String.join("|", o.choices()) + ")")
-                        + (o.repeatable() ? " (repeatable)" : "");
-                io.out().printf("  %-22s %s%n", left, help);
+                        + (o.repeatable() && !o.help().toLowerCase(java.util.Locale.ROOT).contains("repeat") ? " (repeatable)" : "");
+                line(io, String.format("  %-22s %s", left, help), " ".repeat(25));
             }
         }
         if (!s.examples().isEmpty()) {
             io.out().println();
             io.out().println("Examples:");
             for (String e : s.examples()) {
-                io.out().println("  " + e);
+                line(io, "  " + e, "      ");
             }
         }
     }

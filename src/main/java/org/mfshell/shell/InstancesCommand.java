@@ -7,7 +7,9 @@ import java.util.Map;
 import org.mfshell.AppContext;
 import org.mfshell.cli.CommandSpec;
 import org.mfshell.core.ExitCodes;
+import java.time.Duration;
 import org.mfshell.cli.Io;
+import org.mfshell.core.UsageException;
 import org.mfshell.cli.MfCommand;
 import org.mfshell.cli.OptionSpec;
 import org.mfshell.cli.ParsedArgs;
@@ -38,8 +40,11 @@ public final class InstancesCommand implements MfCommand {
                     + "instance is listed as its alias; as root, a directory another user could change is refused "
                     + "with a warning.")
             .option(OptionSpec.flag("json", "print a JSON array of objects for scripts"))
+            .option(OptionSpec.flag("follow", "a live view refreshed in place (q or Ctrl-C stops)"))
+            .option(OptionSpec.value("interval", "DURATION", "refresh interval for --follow (default 2s)"))
             .example("instances")
             .example("instances --json | jq '.[] | select(.queues.deferred > 100) | .name'")
+            .example("instances --follow")
             .build();
 
     @Override
@@ -53,7 +58,25 @@ public final class InstancesCommand implements MfCommand {
     }
 
     @Override
-    public int run(ParsedArgs args, AppContext ctx, Io io) {
+    public int run(ParsedArgs args, AppContext ctx, Io io) throws Exception {
+        if (args.flag("follow")) {
+            if (args.flag("json")) {
+                throw new UsageException("instances: --follow is for people; --json is for scripts (not both)");
+            }
+            Duration every = LiveView.interval(args.durationValue("interval"), "instances");
+            return LiveView.run(io, "mfshell instances --follow", every, into -> table(ctx, into));
+        }
+        if (args.value("interval").isPresent()) {
+            throw new UsageException("instances: --interval goes with --follow");
+        }
+        return table(ctx, io, args.flag("json"));
+    }
+
+    private static void table(AppContext ctx, Io io) {
+        table(ctx, io, false);
+    }
+
+    private static int table(AppContext ctx, Io io, boolean json) {
         InstanceRegistry.Discovery found = ctx.instances().discover();
         for (DiscoveryWarning w : found.warnings()) {
             io.err().println("mfshell: warning: " + w);
@@ -62,7 +85,7 @@ public final class InstancesCommand implements MfCommand {
             io.err().println("mfshell: " + i.name() + ": " + i.error());
         }
         List<PostfixInstance> all = found.instances();
-        if (args.flag("json")) {
+        if (json) {
             List<Map<String, Object>> out = new ArrayList<>();
             for (PostfixInstance i : all) {
                 out.add(toJson(i));
@@ -73,7 +96,7 @@ public final class InstancesCommand implements MfCommand {
         boolean c = io.color();
         RerouteNotes reroutes = RerouteNotes.of(ctx, io);
         Table t = new Table("NAME", "SENDING IP", "LISTEN", "STATE", "DEFERRED", "ACTIVE", "HOLD", "INCOMING", "REROUTE")
-                .right(4, 5, 6, 7);
+                .right(4, 5, 6, 7).abbreviate(null, "IP", null, null, "DEFER", "ACT", null, "INC", "RR");
         for (PostfixInstance i : all) {
             String state = switch (i.state()) {
                 case RUNNING -> Ansi.green(c, "running");
@@ -92,7 +115,7 @@ public final class InstancesCommand implements MfCommand {
                     i.rerouteActive() || reroutes.of(i.name()) != null
                             ? Ansi.yellow(c, reroutes.cell(i.name(), i.rerouteActive())) : "-");
         }
-        t.print(io.out());
+        t.print(io.out(), io.width());
         return ExitCodes.OK;
     }
 

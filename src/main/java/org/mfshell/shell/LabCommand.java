@@ -113,11 +113,11 @@ public final class LabCommand implements MfCommand {
                 long t0 = System.nanoTime();
                 LabStatus s = lab.up();
                 render(s, lab.mailLog(), io);
-                io.out().printf("lab up in %.1f s. Next step:%n  export MFSHELL_CONFIG_ROOT=%s%n",
-                        (System.nanoTime() - t0) / 1e9, lab.configRoot());
-                if (shape == LabShape.HANDMADE) {
-                    io.out().printf("  export MFSHELL_MAIL_LOG=%s%n", lab.mailLog());
-                }
+                // The hint only when mfshell does not already look at the lab (scripts/lab-shell.sh sets it).
+                boolean set = lab.configRoot().toAbsolutePath().normalize().equals(ctx.configRoot().toAbsolutePath().normalize());
+                io.out().printf("lab up in %.1f s.%s%n", (System.nanoTime() - t0) / 1e9,
+                        set ? "" : " Next step:\n  export MFSHELL_CONFIG_ROOT=" + lab.configRoot()
+                                + (shape == LabShape.HANDMADE ? "\n  export MFSHELL_MAIL_LOG=" + lab.mailLog() : ""));
             }
             case "seed" -> {
                 SeedReport r = lab.seed();
@@ -125,7 +125,7 @@ public final class LabCommand implements MfCommand {
                         .right(1, 2, 3, 4, 5, 6);
                 r.counts().forEach((name, c) -> t.row(name, c.messages(), c.recipients(), c.sent(), c.deferred(),
                         c.bounced(), c.held()));
-                t.print(io.out());
+                t.print(io.out(), io.width());
                 io.out().println("seed " + r.token() + ": expected outcomes per recipient; retries every 60-120 s");
             }
             case "status" -> render(lab.status(), lab.mailLog(), io);
@@ -156,7 +156,7 @@ public final class LabCommand implements MfCommand {
         }
         s.defaultInstance().ifPresent(d -> row(t, d));
         row(t, s.provider());
-        t.print(io.out());
+        t.print(io.out(), io.width());
         io.out().println("provider accepted " + s.acceptedMessages() + " Message-IDs; blocks: "
                 + (s.blocked().isEmpty() ? "nobody" : String.join(", ", s.blocked())));
         io.out().println("lab root " + s.root() + " (shape " + s.shape().id() + "), config root " + s.root().resolve("etc"));

@@ -16,7 +16,9 @@ import org.mfshell.cli.ArgSpec;
 import org.mfshell.cli.CommandSpec;
 import org.mfshell.cli.Completion;
 import org.mfshell.core.ExitCodes;
+import java.time.Duration;
 import org.mfshell.cli.Io;
+import org.mfshell.cli.Text;
 import org.mfshell.cli.MfCommand;
 import org.mfshell.core.MfshellException;
 import org.mfshell.cli.OptionSpec;
@@ -60,6 +62,9 @@ public final class MailqCommand implements MfCommand {
                     + "cannot read is shown as 'error: ...' with one line on stderr, and the others still come.")
             .argument(ArgSpec.optional("NAME", "instance name", Completion.INSTANCE)))
             .option(OptionSpec.flag("summary", "queue shape by domain and age, and the top deferral reasons"))
+            .option(OptionSpec.flag("follow", "a live view refreshed in place: every instance's queues, or NAME's "
+                    + "summary (q or Ctrl-C stops)"))
+            .option(OptionSpec.value("interval", "DURATION", "refresh interval for --follow (default 2s)"))
             .option(OptionSpec.flag("json", "JSON Lines: one object per message (postqueue's fields plus "
                     + "\"instance\"), per instance without NAME, or one summary object"))
             .example("mailq")
@@ -67,6 +72,7 @@ public final class MailqCommand implements MfCommand {
             .example("mailq msn-a --queue deferred --domain hotmail.com --older-than 2h")
             .example("mailq msn-a --reason 'rate limited' --limit 20")
             .example("mailq msn-a --summary")
+            .example("mailq --follow")
             .example("mailq msn-a --json | jq -r 'select(.queue_name==\"hold\") | .queue_id'")
             .build();
 
@@ -85,6 +91,26 @@ public final class MailqCommand implements MfCommand {
         // Validate every value before anything runs.
         QueueFilter filter = QueueOptions.filter(args, List.of());
         long limit = QueueOptions.limit(args);
+        if (args.flag("follow")) {
+            if (args.flag("json")) {
+                throw new UsageException("mailq: --follow is for people; --json is for scripts (not both)");
+            }
+            Duration every = LiveView.interval(args.durationValue("interval"), "mailq");
+            if (args.arg(0).isEmpty()) {
+                if (QueueOptions.anyFilter(args) || args.flag("summary") || args.value("limit").isPresent()) {
+                    throw new UsageException("mailq: filters, --limit and --summary need an instance name "
+                            + "(e.g. mailq msn-a --follow --queue deferred)");
+                }
+                return LiveView.run(io, "mfshell mailq --follow", every, into -> overview(ctx, into, false));
+            }
+            InstanceRegistry.InstanceDir d = ctx.instances().find(args.arg(0).get());
+            QueueService service = new QueueService(ctx.runner());
+            return LiveView.run(io, "mfshell mailq " + d.name() + " --follow", every,
+                    into -> summary(ctx, d, service, filter, limit, into, false));
+        }
+        if (args.value("interval").isPresent()) {
+            throw new UsageException("mailq: --interval goes with --follow");
+        }
         if (args.arg(0).isEmpty()) {
             if (QueueOptions.anyFilter(args) || args.flag("summary") || args.value("limit").isPresent()) {
                 throw new UsageException("mailq: filters, --limit and --summary need an instance name "
@@ -114,7 +140,7 @@ public final class MailqCommand implements MfCommand {
                 }
             }), io);
         } else {
-            PostqueueLayout layout = new PostqueueLayout(io.out(), longIds(ctx, d), ZoneId.systemDefault());
+            PostqueueLayout layout = new PostqueueLayout(io.out(), longIds(ctx, d), ZoneId.systemDefault(), io.width());
             r = scanOrNeverStarted(ctx, d, () -> service.scan(d.configDir(), filter, limit, new QueueService.Sink() {
                 @Override
                 public boolean message(QueueMessage m) {
@@ -230,8 +256,8 @@ public final class MailqCommand implements MfCommand {
         PrintWriter out = io.out();
         List<String> perQueue = new ArrayList<>();
         s.queues().forEach((q, n) -> perQueue.add(q + " " + n));
-        out.println(Ansi.bold(io.color(), name) + ": " + s.messages() + " messages, " + s.recipients() + " recipients, "
-                + s.bytes() / 1024 + " Kbytes (" + String.join(", ", perQueue) + ")");
+        wrapped(out, Ansi.bold(io.color(), name) + ": " + s.messages() + " messages, " + s.recipients() + " recipients, "
+                + s.bytes() / 1024 + " Kbytes (" + String.join(", ", perQueue) + ")", io.width());
         out.println();
         List<String> headers = new ArrayList<>(List.of("DOMAIN", "T"));
         headers.addAll(QueueSummary.LABELS);
@@ -250,7 +276,7 @@ public final class MailqCommand implements MfCommand {
             }
             t.row(cells.toArray());
         }
-        t.print(out);
+        t.print(out, io.width());
         List<QueueSummary.ReasonGroup> reasons = s.topReasons(TOP_REASONS);
         out.println();
         if (reasons.isEmpty()) {
@@ -259,9 +285,16 @@ public final class MailqCommand implements MfCommand {
         }
         out.println("Top deferral reasons (" + s.distinctReasons() + " distinct):");
         for (QueueSummary.ReasonGroup g : reasons) {
-            out.printf("%8d  %s%n", g.count(), Ansi.yellow(io.color(), g.reason()));
-            out.println("          domains: " + String.join(", ", g.domains()));
-            out.println("          e.g. " + clip(g.example()));
+            int w = io.width();
+            wrapped(out, String.format("%8d  %s", g.count(), Ansi.yellow(io.color(), g.reason())), w);
+            wrapped(out, "          domains: " + String.join(", ", g.domains()), w);
+            out.println(Text.cut("          e.g. " + clip(g.example()), w));
+        }
+    }
+
+    private static void wrapped(PrintWriter out, String line, int width) {
+        for (String l : Text.wrap(line, width, "            ")) {
+            out.println(l);
         }
     }
 
@@ -321,7 +354,8 @@ public final class MailqCommand implements MfCommand {
             long now = Instant.now().getEpochSecond();
             boolean c = io.color();
             Table t = new Table("NAME", "STATE", "MAILDROP", "INCOMING", "ACTIVE", "DEFERRED", "HOLD", "TOTAL",
-                    "OLDEST DEFERRED", "TOP DEFERRED DOMAIN").right(2, 3, 4, 5, 6, 7, 8);
+                    "OLDEST DEFERRED", "TOP DEFERRED DOMAIN").right(2, 3, 4, 5, 6, 7, 8)
+                    .abbreviate(null, null, "DROP", "INC", "ACT", "DEFER", null, "ALL", "OLDEST", "TOP DOMAIN");
             int failures = 0;
             for (int i = 0; i < dirs.size(); i++) {
                 String name = dirs.get(i).name();
@@ -385,7 +419,7 @@ public final class MailqCommand implements MfCommand {
                                 : o.topDeferredDomain() + " (" + o.topDeferredDomainRecipients() + ")");
             }
             if (!json) {
-                t.print(io.out());
+                t.print(io.out(), io.width());
             }
             return failures > 0 ? ExitCodes.FAILURE : ExitCodes.OK;
         } finally {

@@ -3,7 +3,6 @@ package org.mfshell.shell;
 import java.util.concurrent.Callable;
 import java.util.function.LongSupplier;
 import org.mfshell.cli.Io;
-import org.mfshell.core.MfshellException;
 
 /**
  * A progress bar on stderr for long work: appears only on a terminal and only once the work
@@ -27,11 +26,15 @@ final class Progress {
             return work.call();
         } finally {
             painter.interrupt();
+            // The bar is erased before anything else is printed, also when Ctrl-C stopped the work.
+            boolean interrupted = Thread.interrupted();
             try {
                 painter.join(1000);
             } catch (InterruptedException e) {
+                interrupted = true;
+            }
+            if (interrupted) {
                 Thread.currentThread().interrupt();
-                throw new MfshellException("interrupted");
             }
         }
     }

@@ -56,7 +56,7 @@ public final class ReroutesCommand implements MfCommand {
             t.row(r.source(), r.target(), r.targetAddress(), r.domains().isEmpty() ? "*" : String.join(",", r.domains()),
                     r.since(), r.by(), state);
         }
-        t.print(io.out());
+        t.print(io.out(), io.width());
         return ExitCodes.OK;
     }
 }

@@ -12,6 +12,7 @@ import java.security.CodeSource;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.jline.reader.Candidate;
 import org.jline.reader.History;
@@ -89,6 +90,10 @@ public class ShellApplication {
         }
         if (!aotProcessing) {
             EarlyTerminal.begin();
+        } else {
+            // The build's AOT run touches Hibernate Validator, whose INFO line would land in the
+            // build's output (and so before the first prompt of scripts/lab-shell.sh).
+            java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
         }
         if (System.getProperty("spring.aot.enabled") == null && !aotProcessing && packagedWithAot()) {
             System.setProperty("spring.aot.enabled", "true");
@@ -189,6 +194,8 @@ public class ShellApplication {
 
     /** The shell's own words besides mfshell's commands. */
     static final List<String> BUILTINS = List.of("quit", "exit", "history", "clear");
+    private static final Map<String, String> BUILTIN_HELP = Map.of("quit", "leave the shell", "exit", "leave the shell",
+            "history", "list past commands", "clear", "clear the screen");
 
     @Bean
     CommandCompleter commandCompleter(CommandRegistry registry, CompletionEngine engine) {
@@ -197,13 +204,16 @@ public class ShellApplication {
             public void complete(LineReader reader, ParsedLine line, List<Candidate> candidates) {
                 List<String> before = new ArrayList<>(line.words().subList(0, line.wordIndex()));
                 String partial = line.word().substring(0, Math.min(line.wordCursor(), line.word().length()));
-                for (String value : engine.complete(before, partial)) {
-                    candidates.add(new Candidate(value, value, null, null, null, null, true));
+                int order = 0;
+                for (CompletionEngine.Described d : engine.describe(before, partial)) {
+                    // The engine's order is kept (flush --to: siblings first), not JLine's sorting.
+                    candidates.add(new Candidate(d.value(), d.value(), null, d.description(), null, null, true, order++));
                 }
                 if (before.isEmpty()) {
                     for (String builtin : BUILTINS) {
                         if (builtin.startsWith(partial)) {
-                            candidates.add(new Candidate(builtin));
+                            candidates.add(new Candidate(builtin, builtin, null, BUILTIN_HELP.get(builtin), null, null, true,
+                                    order++));
                         }
                     }
                 }
@@ -214,7 +224,9 @@ public class ShellApplication {
     /** The terminal {@link EarlyTerminal} has been opening since start-up. */
     @Bean
     Terminal terminal() {
-        return EarlyTerminal.terminal();
+        Terminal t = EarlyTerminal.terminal();
+        CommandThread.install(t);
+        return t;
     }
 
     /** The command history, kept in ~/.config/mfshell/history (saved when the context closes). */
@@ -373,10 +385,7 @@ public class ShellApplication {
             for (CommandArgument a : ctx.parsedInput().arguments()) {
                 words.add(a.value());
             }
-            PrintWriter out = ctx.outputWriter();
-            Io io = new Io(out, out, new BufferedReader(new InputReaderAdapter(ctx)), true,
-                    System.getenv("NO_COLOR") == null);
-            cli.run(words, io);
+            ShellOutput.runLine(cli, words, ctx.outputWriter(), new BufferedReader(new InputReaderAdapter(ctx)));
             // Errors were already printed as one line by Cli; Spring Shell need not add its own.
             return ExitStatus.OK;
         }
@@ -401,8 +410,7 @@ public class ShellApplication {
             for (CommandArgument a : ctx.parsedInput().arguments()) {
                 words.add(a.value());
             }
-            PrintWriter out = ctx.outputWriter();
-            cli.run(words, new Io(out, out, new BufferedReader(Reader.nullReader()), true, System.getenv("NO_COLOR") == null));
+            ShellOutput.runLine(cli, words, ctx.outputWriter(), new BufferedReader(Reader.nullReader()));
             return ExitStatus.OK;
         }
     }

@@ -1,6 +1,7 @@
 package org.mfshell.shell;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -21,6 +22,9 @@ import org.mfshell.cli.CommandSpec;
 import org.mfshell.cli.Completion;
 import org.mfshell.core.ExitCodes;
 import org.mfshell.cli.Io;
+import org.mfshell.cli.Screen;
+import org.mfshell.cli.Text;
+import org.mfshell.core.CancelledException;
 import org.mfshell.cli.MfCommand;
 import org.mfshell.cli.OptionSpec;
 import org.mfshell.cli.ParsedArgs;
@@ -164,10 +168,12 @@ public final class StatsCommand implements MfCommand {
         }
         List<String> parts = new ArrayList<>();
         r.suspects().forEach((k, v) -> parts.add(k + ": " + v));
-        io.err().println("mfshell: warning: " + r.suspectCount() + " line(s) look like deliveries but could not be read, "
-                + "not counted (" + String.join(", ", parts) + ")");
+        for (String l : Text.wrap("mfshell: warning: " + r.suspectCount() + " line(s) look like deliveries but could not be "
+                + "read, not counted (" + String.join(", ", parts) + ")", io.width(), "  ")) {
+            io.err().println(l);
+        }
         for (String s : r.suspectSamples()) {
-            io.err().println("  " + s);
+            io.err().println(Text.cut("  " + s, io.width()));
         }
     }
 
@@ -191,6 +197,9 @@ public final class StatsCommand implements MfCommand {
         for (StatsReport.Row row : r.rows()) {
             Map<String, Object> x = new LinkedHashMap<>();
             x.put("name", row.key());
+            if (r.by() == StatsQuery.By.INSTANCE) {
+                x.put("instance", shortName(row.key()));
+            }
             x.put("sent", row.sent());
             x.put("bounced", row.bounced());
             x.put("deferred", row.deferred());
@@ -205,6 +214,24 @@ public final class StatsCommand implements MfCommand {
     }
 
     private static final int TABLE_ROWS = 25;
+    record Polled(long nanos, StatsReport report) {
+    }
+
+    /**
+     * What NEW is counted from: the newest poll at least {@code span} old (else the first one);
+     * older polls are dropped from {@code window}.
+     */
+    static StatsReport base(List<Polled> window, long nowNanos, Duration span) {
+        while (window.size() > 2 && nowNanos - window.get(1).nanos() >= span.toNanos()) {
+            window.remove(0);
+        }
+        return window.get(0).report();
+    }
+
+    /** --follow's NEW column: deliveries over this window. */
+    private static final Duration RATE_WINDOW = Duration.ofMinutes(1);
+    /** Cells of the longest bar. */
+    private static final int BAR = 30;
 
     private static void table(StatsReport r, List<LogSource> sources, StatsQuery q, Io io, StatsReport before) {
         boolean c = io.color();
@@ -229,8 +256,9 @@ public final class StatsCommand implements MfCommand {
         long max = rows.stream().mapToLong(StatsReport.Row::total).max().orElse(1);
         Table t = before == null
                 ? new Table(keyName, "SENT", "BOUNCED", "DEFERRED", "TOTAL", "BOUNCE%", "DEFER%", "").right(1, 2, 3, 4, 5, 6)
-                : new Table(keyName, "SENT", "BOUNCED", "DEFERRED", "TOTAL", "BOUNCE%", "DEFER%", "NEW", "")
-                        .right(1, 2, 3, 4, 5, 6, 7);
+                        .abbreviate(null, null, "BOUNC", "DEFER", null, "B%", "D%")
+                : new Table(keyName, "SENT", "BOUNCED", "DEFERRED", "TOTAL", "BOUNCE%", "DEFER%", "NEW/1m", "")
+                        .right(1, 2, 3, 4, 5, 6, 7).abbreviate(null, null, "BOUNC", "DEFER", null, "B%", "D%");
         long ts = 0, tb = 0, td = 0;
         int shown = 0;
         for (StatsReport.Row row : rows) {
@@ -244,13 +272,14 @@ public final class StatsCommand implements MfCommand {
             String dp = pct(row.deferralPercent());
             bp = row.bouncePercent() >= 10 ? Ansi.red(c, bp) : bp;
             dp = row.deferralPercent() >= 10 ? Ansi.yellow(c, dp) : dp;
-            String bar = BarChart.bar(row.sent(), row.deferred(), row.bounced(), max, 30, c);
+            Table.Fit bar = cols -> BarChart.bar(row.sent(), row.deferred(), row.bounced(), max, Math.min(BAR, cols), c);
+            String name = r.by() == StatsQuery.By.INSTANCE ? shortName(row.key()) : row.key();
             if (before == null) {
-                t.row(row.key(), row.sent(), row.bounced(), row.deferred(), row.total(), bp, dp, bar);
+                t.row(name, row.sent(), row.bounced(), row.deferred(), row.total(), bp, dp, bar);
             } else {
                 StatsReport.Row p = prev.get(row.key());
                 long delta = row.total() - (p == null ? 0 : p.total());
-                t.row(row.key(), row.sent(), row.bounced(), row.deferred(), row.total(), bp, dp,
+                t.row(name, row.sent(), row.bounced(), row.deferred(), row.total(), bp, dp,
                         delta == 0 ? "" : "+" + delta, bar);
             }
         }
@@ -264,11 +293,23 @@ public final class StatsCommand implements MfCommand {
                 t.row(Ansi.bold(c, "all"), ts, tb, td, tt, bp, dp, "", "");
             }
         }
-        t.print(out);
+        t.print(out, io.width());
         if (rows.size() > TABLE_ROWS) {
             out.println("(" + (rows.size() - TABLE_ROWS) + " more rows; use --json for all)");
         }
         out.println(BarChart.legend(c) + "   " + describe(sources, q));
+        for (String l : Text.wrap("(counts are deliveries: a recipient deferred 3 times counts 3)", io.width(), " ")) {
+            out.println(l);
+        }
+    }
+
+    /**
+     * An instance as named everywhere else (msn-a for syslog name postfix-msn-a); the syslog name
+     * stays in --format mf and JSON's "name", where it is asked for.
+     */
+    static String shortName(String syslogName) {
+        return syslogName.startsWith("postfix-") && syslogName.length() > "postfix-".length()
+                ? syslogName.substring("postfix-".length()) : syslogName;
     }
 
     private static String pct(double p) {
@@ -300,47 +341,34 @@ public final class StatsCommand implements MfCommand {
             throw new UsageException("stats --follow needs a plain log file or the journal "
                     + "(gzip files and stdin cannot grow)");
         }
-        TerminalMode raw = io.terminal() ? TerminalMode.raw(ctx.runner()) : TerminalMode.NONE;
-        try (LogFollower follower = new LogFollower(growing, q, ctx.runner())) {
-            StatsReport before = null;
+        Screen.Keys keys = io.terminal() ? io.screen().keys() : Screen.Keys.NONE;
+        try (keys; LogFollower follower = new LogFollower(growing, q, ctx.runner())) {
+            // NEW is what came in over the last minute (since the start while it is younger), not one refresh.
+            List<Polled> window = new ArrayList<>();
             while (true) {
                 StatsReport now = follower.poll();
+                long t = System.nanoTime();
+                window.add(new Polled(t, now));
+                StatsReport before = base(window, t, RATE_WINDOW);
                 if (io.terminal()) {
                     io.out().print("\u001B[H\u001B[2J");
                 }
                 io.out().println("mfshell stats --follow   " + DateTimeFormatter.ofPattern("HH:mm:ss")
                         .withZone(q.zone()).format(Instant.now()) + "   (q to quit)");
-                render(now, format, sources, q, io, before == null ? now : before);
+                render(now, format, sources, q, io, before);
                 if (!io.terminal()) {
                     io.out().println();
                 }
                 io.out().flush();
-                before = now;
-                if (waitForQuit(io, every)) {
+                if (LiveView.waitForQuit(io, keys, every)) {
                     break;
                 }
             }
-        } finally {
-            raw.restore();
+        } catch (CancelledException | InterruptedException | InterruptedIOException e) {
+            // Ctrl-C ends a live view as q does.
+            Thread.interrupted();
+            io.out().println();
         }
         return ExitCodes.OK;
-    }
-
-    /** Sleeps up to {@code every}; true when the user typed q (or Q). */
-    private static boolean waitForQuit(Io io, Duration every) throws IOException, InterruptedException {
-        long until = System.nanoTime() + every.toNanos();
-        while (System.nanoTime() < until) {
-            while (io.in().ready()) {
-                int ch = io.in().read();
-                if (ch < 0) {
-                    break;
-                }
-                if (ch == 'q' || ch == 'Q') {
-                    return true;
-                }
-            }
-            Thread.sleep(50);
-        }
-        return false;
     }
 }

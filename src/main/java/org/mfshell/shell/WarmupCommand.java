@@ -144,7 +144,7 @@ public final class WarmupCommand implements MfCommand {
         for (WarmupService.IpShare s : st.shares()) {
             t.row(s.ip(), s.instance(), pct(s.planned()), pct(s.effective()), s.sent(), pct(s.measured()));
         }
-        t.print(io.out());
+        t.print(io.out(), io.width());
         for (String n : st.notes()) {
             io.out().println("Note: " + n);
         }

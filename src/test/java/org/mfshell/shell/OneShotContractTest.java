@@ -30,6 +30,45 @@ class OneShotContractTest {
         assertEquals("", r.stderr());
     }
 
+    /** The usual spellings: --help, -h, --version, CMD --help, CMD -h; all exit 0 with the text on stdout. */
+    @Test
+    void helpAndVersionFlagsExitZero() {
+        Map<String, String> env = Map.of("MFSHELL_CONFIG_ROOT", root.toString());
+        for (String flag : List.of("--help", "-h")) {
+            ExecResult r = MfshellProcess.run(env, flag);
+            assertEquals(0, r.exitCode(), flag + ": " + r.stderr());
+            assertTrue(r.stdout().contains("COMMAND") && r.stdout().contains("mailq"), r.stdout());
+            assertEquals("", r.stderr());
+        }
+        ExecResult v = MfshellProcess.run(env, "--version");
+        assertEquals(0, v.exitCode(), v.stderr());
+        assertTrue(v.stdout().matches("mfshell \\S+\n"), v.stdout());
+        for (String flag : List.of("--help", "-h")) {
+            ExecResult r = MfshellProcess.run(env, "stats", flag);
+            assertEquals(0, r.exitCode(), "stats " + flag + ": " + r.stderr());
+            assertTrue(r.stdout().startsWith("stats - "), r.stdout());
+            assertTrue(r.stdout().contains("--since TIME"), r.stdout());
+        }
+        // Piped help keeps whole lines (nothing is wrapped for a terminal that is not there).
+        ExecResult r = MfshellProcess.run(env, "help", "flush");
+        assertTrue(r.stdout().lines().anyMatch(l -> l.length() > 100), r.stdout());
+    }
+
+    /** A near miss gets the word meant, in the same one line. */
+    @Test
+    void typosGetDidYouMean() {
+        Map<String, String> env = Map.of("MFSHELL_CONFIG_ROOT", root.toString());
+        ExecResult r = MfshellProcess.run(env, "mialq");
+        assertEquals(2, r.exitCode());
+        assertEquals(1, r.stderr().lines().count(), r.stderr());
+        assertTrue(r.stderr().startsWith("mfshell: unknown command 'mialq'; did you mean mailq?"), r.stderr());
+        r = MfshellProcess.run(env, "stats", "--sinse", "1h");
+        assertEquals(2, r.exitCode());
+        assertTrue(r.stderr().contains("did you mean --since?"), r.stderr());
+        r = MfshellProcess.run(env, "frobnicate");
+        assertTrue(!r.stderr().contains("did you mean"), r.stderr());
+    }
+
     @Test
     void unknownCommandAndBadOptionExitTwoWithOneLine() {
         ExecResult r = MfshellProcess.run(Map.of("MFSHELL_CONFIG_ROOT", root.toString()), "frobnicate");
@@ -41,7 +80,10 @@ class OneShotContractTest {
         r = MfshellProcess.run(Map.of("MFSHELL_CONFIG_ROOT", root.toString()), "instances", "--jsn");
         assertEquals(2, r.exitCode());
         assertEquals("", r.stdout());
-        assertTrue(r.stderr().startsWith("mfshell: instances: unknown option '--jsn' (known: --json)"), r.stderr());
+        // instances gained --follow and --interval (issue 14's live view); the line still names them all.
+        assertTrue(r.stderr().startsWith("mfshell: instances: unknown option '--jsn' (known: --json, --follow, --interval)"),
+                r.stderr());
+        assertTrue(r.stderr().endsWith("did you mean --json?\n"), r.stderr());
     }
 
     @Test

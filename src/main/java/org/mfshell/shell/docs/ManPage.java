@@ -54,6 +54,14 @@ final class ManPage {
                 + "instance names and queue names, and a history kept in ~/.config/mfshell/history. With a command it "
                 + "runs that one command and exits with its status, for scripts and cron; its standard output then "
                 + "carries only the command's output and errors are one line on standard error."));
+        sb.append(".PP\n");
+        sb.append(text("On a terminal, tables, help and reasons fit its width (long text is cut with an ellipsis or "
+                + "wrapped on words); --wide after any command shows every cell whole, as piped output always is. "
+                + "In the interactive shell Ctrl-C stops the running command (and the programs it started) and "
+                + "returns to the prompt; q stops a live view; output longer than the screen opens in a pager "
+                + "(--no-pager after a command, or MFSHELL_PAGER=off, turns it off); after a command, | include REGEX, "
+                + "| exclude REGEX and | count filter its lines, and > FILE saves them (a new file is made mode 0600; "
+                + "a symbolic link is refused)."));
         sb.append(".SH OPTIONS\n");
         for (OptionSpec o : Kinds.GLOBAL_OPTIONS) {
             option(sb, o);
@@ -102,6 +110,8 @@ final class ManPage {
         env(sb, "MFSHELL_LAB_ROOT", "Where the lab of Postfix instances on loopback lives (default /var/tmp/mfshell\\-lab).");
         env(sb, "MFSHELL_MAIL_LOG", "The mail log the syslog daemon writes, read for instances without a maillog_file "
                 + "(default /var/log/mail.log).");
+        env(sb, "MFSHELL_PAGER", "The interactive shell's pager for long output, a program and its options "
+                + "(never run through a shell); off for none. Else PAGER, else less \\-FRX.");
         env(sb, "NO_COLOR", "When set, no colour in the output. Colour is also off when standard output is not a terminal.");
         env(sb, "MFSHELL_DEBUG", "When set, an unexpected error prints its stack trace after the one\\-line message.");
         env(sb, "JAVA_HOME", "The Java runtime (17 or newer) the launcher uses; else the java found on PATH.");
@@ -155,19 +165,16 @@ final class ManPage {
     }
 
     private static void option(StringBuilder sb, OptionSpec o) {
-        sb.append(".TP\n.B ");
-        if (o.shortName() != 0) {
-            sb.append("\\-").append(o.shortName()).append(", ");
-        }
-        sb.append(esc("--" + o.longName()));
-        sb.append(o.isFlag() ? "\n" : " \" \"\n.I " + esc(o.valueName()) + "\n");
+        // The tag is one line (.TP takes the next line only): "--config-root DIR", the value in italics.
+        String name = (o.shortName() != 0 ? "\\-" + o.shortName() + ", " : "") + esc("--" + o.longName());
+        sb.append(o.isFlag() ? ".TP\n.B " + name + "\n" : ".TP\n.BI \"" + name + " \" " + esc(o.valueName()) + "\n");
         StringBuilder h = new StringBuilder(o.help());
         if (!o.choices().isEmpty()) {
             h.append(o.completion() == Completion.SUGGESTED ? " (for example: " : " (one of: ")
                     .append(String.join(", ", o.choices())).append(")");
         }
-        if (o.repeatable()) {
-            h.append(" May be given more than once.");
+        if (o.repeatable() && !o.help().toLowerCase(java.util.Locale.ROOT).contains("repeat")) {
+            h.append(h.toString().endsWith(".") ? "" : ".").append(" May be given more than once.");
         }
         sb.append(text(h.toString()));
     }

@@ -14,6 +14,8 @@ import org.mfshell.queue.QueueMessage;
  * recipient under the reason it shares with the recipients before it (in parentheses), and the
  * {@code -- N Kbytes in M Requests.} footer. Column widths follow Postfix's two layouts: short
  * queue ids, and long ids ({@code enable_long_queue_ids = yes}). Feed messages one at a time.
+ * Given a terminal's width, a reason longer than a line is wrapped on words (postqueue leaves
+ * that to the terminal, which breaks words); width 0 prints postqueue's lines as they are.
  */
 public final class PostqueueLayout {
     private static final DateTimeFormatter ARRIVAL = DateTimeFormatter.ofPattern("EEE MMM dd HH:mm:ss", Locale.US);
@@ -22,13 +24,19 @@ public final class PostqueueLayout {
     private final PrintWriter out;
     private final boolean longIds;
     private final ZoneId zone;
+    private final int width;
     private long count;
     private long bytes;
 
     public PostqueueLayout(PrintWriter out, boolean longIds, ZoneId zone) {
+        this(out, longIds, zone, 0);
+    }
+
+    public PostqueueLayout(PrintWriter out, boolean longIds, ZoneId zone, int width) {
         this.out = out;
         this.longIds = longIds;
         this.zone = zone;
+        this.width = width;
     }
 
     public void message(QueueMessage m) {
@@ -59,10 +67,10 @@ public final class PostqueueLayout {
         for (QueueMessage.Recipient r : recipients) {
             String reason = r.delayReason();
             if (reason != null && !reason.equals(previous)) {
-                out.println(reasonLine(reason));
+                printReason(reason);
                 previous = reason;
             } else if (reason == null && previous != null && !previous.isEmpty()) {
-                out.println(reasonLine("reason unavailable"));
+                printReason("reason unavailable");
                 previous = "";
             }
             out.println(indent + r.address());
@@ -81,6 +89,17 @@ public final class PostqueueLayout {
 
     public long count() {
         return count;
+    }
+
+    private void printReason(String reason) {
+        String line = reasonLine(reason);
+        if (width <= 0 || line.length() <= width) {
+            out.println(line);
+            return;
+        }
+        for (String l : org.mfshell.cli.Text.wrap("(" + reason + ")", width, " ")) {
+            out.println(l);
+        }
     }
 
     private static String reasonLine(String reason) {
