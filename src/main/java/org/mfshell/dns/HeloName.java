@@ -26,7 +26,7 @@ public final class HeloName {
         Map<String, String> overrides = postconf.masterOverrides(instance.configDir());
         // main.cf's unexpanded smtp_helo_name matters only when the service overrides myhostname.
         Map<String, String> raw = overrides.containsKey("smtp/unix/myhostname") && !overrides.containsKey(
-                "smtp/unix/smtp_helo_name") ? postconf.values(instance.configDir(), List.of("smtp_helo_name")) : Map.of();
+                "smtp/unix/smtp_helo_name") ? postconf.rawValues(instance.configDir(), List.of("smtp_helo_name")) : Map.of();
         return resolve(raw, expanded, overrides);
     }
 

@@ -30,6 +30,17 @@ public final class Postconf {
         return parseAssignments(check(runner.run(valuesArgv(configDir, params), TIMEOUT)).stdout());
     }
 
+    /**
+     * Values as written, {@code $name} references left in ({@code postconf -c DIR NAME...}): for a
+     * value a master.cf service's own {@code -o} overrides expand differently (smtp_helo_name's
+     * {@code $myhostname} under {@code -o myhostname=}).
+     */
+    public Map<String, String> rawValues(Path configDir, List<String> params) {
+        List<String> argv = new ArrayList<>(List.of("postconf", "-c", configDir.toString()));
+        argv.addAll(params);
+        return parseAssignments(check(runner.run(argv, TIMEOUT)).stdout());
+    }
+
     public static List<String> valuesArgv(Path configDir, List<String> params) {
         List<String> argv = new ArrayList<>(List.of("postconf", "-c", configDir.toString(), "-x"));
         for (String p : params) {

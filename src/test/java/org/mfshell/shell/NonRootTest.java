@@ -57,7 +57,7 @@ class NonRootTest {
             assertEquals(1, r.stderr().lines().count(), argv + ": " + r.stderr());
             assertEquals("mfshell: " + argv.get(0) + " needs root (Postfix's queues and configuration and mfshell's "
                     + "state are root's): run it as root (sudo mfshell " + argv.get(0) + "); as uid 65534 you can run "
-                    + "stats, version, relay-map, help and warmup plan with --existing and --host\n", r.stderr(), argv.toString());
+                    + "stats, version, relay-map, ips, relays, help and warmup plan with --existing and --host\n", r.stderr(), argv.toString());
         }
         assertTrue(Files.notExists(root.resolve("state")), "nothing written");
     }

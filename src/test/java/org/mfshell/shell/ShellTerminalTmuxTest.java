@@ -85,7 +85,7 @@ class ShellTerminalTmuxTest {
             sh.keys("q");
             sh.proveLive();
             sh.line("instances --follow");
-            sh.waitFor(s -> s.contains("mfshell instances --follow") && s.contains("SENDING IP"), Duration.ofSeconds(60),
+            sh.waitFor(s -> s.contains("mfshell instances --follow") && s.contains("LISTEN"), Duration.ofSeconds(60),
                     "instances --follow");
             sh.keys("C-c");
             sh.proveLive();
@@ -110,7 +110,7 @@ class ShellTerminalTmuxTest {
                 sh.proveLive();
             }
             String all = sh.scrollback();
-            for (String expected : List.of("SENDING IP", "TOP DOMAIN", "Requests.", "Top deferral reasons", "INSTANCE",
+            for (String expected : List.of("LISTEN", "TOP DOMAIN", "Requests.", "Top deferral reasons", "INSTANCE",
                     "VERDICT", "COMMAND", "Options:")) {
                 assertTrue(all.contains(expected), expected + " missing in:\n" + all);
             }
