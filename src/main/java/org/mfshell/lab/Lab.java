@@ -30,6 +30,7 @@ import org.mfshell.core.UsageException;
 import org.mfshell.lab.SeedReport.Outcome;
 import org.mfshell.lab.SeedReport.SeededMessage;
 import org.mfshell.postfix.ExecResult;
+import org.mfshell.postfix.Postsuper;
 import org.mfshell.postfix.PrivateMounts;
 import org.mfshell.postfix.ProcessRunner;
 import org.mfshell.core.Privileges;
@@ -80,7 +81,6 @@ public final class Lab {
     private final Path root;
     private final String prefix;
     private final LabShape shape;
-    private final ProcessRunner runner;
     private final LabTools tools;
     private final LabConfig config;
     private final LabSyslog syslog;
@@ -95,7 +95,6 @@ public final class Lab {
         this.root = checkRoot(root);
         this.prefix = checkPrefix(prefix);
         this.shape = shape;
-        this.runner = runner;
         this.tools = new LabTools(runner);
         this.config = new LabConfig(this, tools);
         this.syslog = new LabSyslog(this.root, runner);
@@ -398,7 +397,7 @@ public final class Lab {
                     throw new MfshellException("cannot write " + d[1].resolve("quick-start") + ": " + e.getMessage(), e);
                 }
             }
-            ExecResult r = tools.postfix(d[0], "start");
+            ExecResult r = tools.postfix.attempt(d[0], "start", null);
             if (!r.ok()) {
                 failed.add(d[0] + " (exit " + r.exitCode() + ")");
             }
@@ -416,9 +415,7 @@ public final class Lab {
     private void startInNamespace(List<Path[]> dirs) {
         List<String> failed = new ArrayList<>();
         for (Path[] d : dirs) {
-            List<String> argv = PrivateMounts.create().devLog(syslog.socket())
-                    .wrap(List.of("postfix", "-c", d[0].toString(), "start"));
-            ExecResult r = runner.run(argv, Duration.ofSeconds(60));
+            ExecResult r = tools.postfix.attempt(d[0], "start", PrivateMounts.create().devLog(syslog.socket()));
             if (!r.ok()) {
                 failed.add(d[0] + " (exit " + r.exitCode() + (r.stderr().isBlank() ? "" : ": " + r.firstErrorLine()) + ")");
             }
@@ -505,8 +502,9 @@ public final class Lab {
     private void hold(String instance, String queueId) {
         String err = "";
         for (int attempt = 0; attempt < 50; attempt++) {
-            err = tools.postsuper(configDir(instance), "-h", queueId);
-            if (err.contains("Placed on hold: 1 message")) {
+            Postsuper.Result held = tools.postsuper.apply(configDir(instance), Postsuper.Action.HOLD, List.of(queueId));
+            err = String.join("; ", held.warnings());
+            if (held.count() == 1) {
                 return;
             }
             sleep(200);
@@ -606,7 +604,7 @@ public final class Lab {
         for (Path[] p : all) {
             long pid = masterPid(p[1]);
             if (pid != 0) {
-                tools.postfix(p[0], "stop");
+                tools.postfix.attempt(p[0], "stop", null);
                 stopping.put(p[1], pid);
             }
         }
@@ -649,7 +647,7 @@ public final class Lab {
         Path queue = queueDir(instance);
         long pid = masterPid(queue);
         if (pid != 0) {
-            tools.postfix(dir, "stop");
+            tools.postfix.attempt(dir, "stop", null);
             Instant deadline = Instant.now().plus(STOP_WAIT);
             while (masterPid(queue) != 0) {
                 if (Instant.now().isAfter(deadline)) {
@@ -698,7 +696,7 @@ public final class Lab {
     public void purgeQueues() {
         for (String name : INSTANCES) {
             if (Files.exists(configDir(name).resolve("main.cf"))) {
-                tools.postsuper(configDir(name), "-d", "ALL");
+                tools.postsuper.applyAll(configDir(name), Postsuper.Action.DELETE);
             }
         }
     }
@@ -807,7 +805,7 @@ public final class Lab {
         long master = masterPid(providerQueueDir());
         if (master != 0) {
             List<Long> old = children(master, "smtpd");
-            ExecResult r = tools.postfix(providerConfigDir(), "reload");
+            ExecResult r = tools.postfix.attempt(providerConfigDir(), "reload", null);
             if (!r.ok()) {
                 throw new MfshellException("postfix reload of the provider failed (exit " + r.exitCode() + ")");
             }

@@ -13,7 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import org.mfshell.core.MfshellException;
-import org.mfshell.postfix.ExecResult;
+import org.mfshell.postfix.Journalctl;
 import org.mfshell.postfix.ProcessRunner;
 
 /**
@@ -36,7 +36,7 @@ public final class LogFollower implements AutoCloseable {
     private final List<Followed> files = new ArrayList<>();
     private final List<FollowedJournal> journals = new ArrayList<>();
     private final DeliveryScanner scanner = new DeliveryScanner(1 << 20);
-    private final ProcessRunner runner;
+    private final Journalctl journalctl;
 
     private static final class Followed {
         final Path path;
@@ -69,7 +69,7 @@ public final class LogFollower implements AutoCloseable {
     /** Follows plain files and journal sources ({@code runner} runs journalctl; may be null without journals). */
     public LogFollower(List<LogSource> sources, StatsQuery query, ProcessRunner runner) {
         this.query = query;
-        this.runner = runner;
+        this.journalctl = runner == null ? null : new Journalctl(runner);
         for (LogSource s : sources) {
             switch (s.kind()) {
                 case FILE -> files.add(new Followed(s.path(), new StatsAccumulator(query, s)));
@@ -122,16 +122,12 @@ public final class LogFollower implements AutoCloseable {
     }
 
     private void step(FollowedJournal j) {
-        List<String> argv = new ArrayList<>(StatsService.journalArgv(j.source, query));
-        argv.add("--cursor-file=" + j.cursor);
-        ExecResult r = runner.stream(argv, JOURNAL_POLL_TIMEOUT, in -> {
-            try (JournalLines lines = new JournalLines(in)) {
-                scanner.scan(ScanEngine.streamFiller(lines), j.acc, null);
-            }
-        });
-        if (!r.ok()) {
-            throw new MfshellException("journalctl failed: " + r.firstErrorLine());
-        }
+        journalctl.stream(j.source.path(), query == null ? null : query.sinceMs(), query == null ? null : query.untilMs(),
+                j.cursor, JOURNAL_POLL_TIMEOUT, in -> {
+                    try (JournalLines lines = new JournalLines(in)) {
+                        scanner.scan(ScanEngine.streamFiller(lines), j.acc, null);
+                    }
+                });
     }
 
     private void step(Followed f) throws IOException {
