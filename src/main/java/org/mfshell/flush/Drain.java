@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Set;
 import org.mfshell.core.MfshellException;
 import org.mfshell.postfix.Postqueue;
+import org.mfshell.postfix.QueueMessage;
 
 /**
  * Follows the rerouted mail out of the source: the delivery lines of the tracked recipients
@@ -158,8 +159,8 @@ final class Drain {
     /** "queueid recipient" of everything in the source's queue now. */
     private Set<String> queued() {
         Set<String> q = new HashSet<>();
-        for (Postqueue.Message m : postqueue.messages(dir)) {
-            for (String rc : m.recipients()) {
+        for (QueueMessage m : postqueue.messages(dir)) {
+            for (String rc : m.addresses()) {
                 q.add(m.queueId() + " " + rc);
             }
         }

@@ -1,5 +1,6 @@
 package org.mfshell.flush;
 
+import org.mfshell.mail.IpAddresses;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -226,7 +227,14 @@ public final class FlushService {
     }
 
     private long count(Path dir, String queue) {
-        return tools.postqueue().messages(dir).stream().filter(m -> m.queueName().equals(queue)).count();
+        long[] n = {0};
+        tools.postqueue().read(dir, m -> {
+            if (m.queueName().equals(queue)) {
+                n[0]++;
+            }
+            return true;
+        });
+        return n[0];
     }
 
     // ---------------------------------------------------------------- shared small helpers

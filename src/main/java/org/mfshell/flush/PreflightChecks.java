@@ -1,5 +1,6 @@
 package org.mfshell.flush;
 
+import org.mfshell.mail.IpAddresses;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,6 +17,7 @@ import org.mfshell.instance.PostfixInstance;
 import org.mfshell.postfix.Postconf;
 import org.mfshell.postfix.Postmap;
 import org.mfshell.postfix.Postqueue;
+import org.mfshell.postfix.QueueMessage;
 
 /**
  * Step 1, preflight: predicts what the source's SMTP client and trivial-rewrite will do on the
@@ -89,12 +91,12 @@ public final class PreflightChecks {
         Set<String> recipients = new LinkedHashSet<>();
         String sender = null;
         int messages = 0;
-        for (Postqueue.Message m : postqueue.messages(src.configDir())) {
+        for (QueueMessage m : postqueue.messages(src.configDir())) {
             if (!m.queueName().equals("deferred")) {
                 continue;
             }
             boolean any = false;
-            for (String rc : m.recipients()) {
+            for (String rc : m.addresses()) {
                 if (domains.isEmpty() || Domains.matches(rc, domains)) {
                     String d = Domains.domainOf(rc);
                     byDomain.merge(d == null ? "(no domain)" : d, 1, Integer::sum);

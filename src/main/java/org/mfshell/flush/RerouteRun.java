@@ -13,6 +13,7 @@ import org.mfshell.fs.AuditLog;
 import org.mfshell.instance.InstanceRegistry;
 import org.mfshell.instance.PostfixInstance;
 import org.mfshell.postfix.Postqueue;
+import org.mfshell.postfix.QueueMessage;
 
 /**
  * One reroute, resume, rollback or restore from lock to result: takes the locks of both
@@ -177,12 +178,12 @@ final class RerouteRun {
         List<String> ids = new ArrayList<>();
         // Track matching mail in every queue but hold: the reload's qmgr restart may already
         // have moved messages whose retry time had come from deferred to active.
-        for (Postqueue.Message m : tools.postqueue().messages(dir)) {
+        for (QueueMessage m : tools.postqueue().messages(dir)) {
             if (m.queueName().equals("hold")) {
                 continue;
             }
             boolean any = false;
-            for (String rc : m.recipients()) {
+            for (String rc : m.addresses()) {
                 if (j.domains.isEmpty() || Domains.matches(rc, j.domains)) {
                     drain.track(m.queueId(), rc);
                     any = true;

@@ -35,6 +35,8 @@ import org.mfshell.postfix.PrivateMounts;
 import org.mfshell.postfix.ProcessRunner;
 import org.mfshell.core.Privileges;
 import org.mfshell.core.Quote;
+import org.mfshell.instance.MasterPid;
+import org.mfshell.instance.QueueCounts;
 
 /**
  * A lab of real Postfix instances on loopback shaped like the wiki's relay (aol-a, earthlink-a,
@@ -532,58 +534,22 @@ public final class Lab {
                 queueCounts(queueDir));
     }
 
-    /** Number of messages per queue, counted from the queue files. */
+    /** Number of messages per queue, counted from the queue files ({@link QueueCounts}); 0 when unreadable. */
     static Map<String, Integer> queueCounts(Path queueDir) {
-        Map<String, Integer> counts = new LinkedHashMap<>();
-        for (String q : QUEUES) {
-            Path d = queueDir.resolve(q);
-            int n = 0;
-            if (Files.isDirectory(d)) {
-                try (Stream<Path> s = Files.walk(d)) {
-                    n = (int) s.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)).count();
-                } catch (IOException | java.io.UncheckedIOException e) {
-                    // a file vanished while counting (delivered): count again
-                    n = countAgain(d);
-                }
-            }
-            counts.put(q, n);
+        QueueCounts c;
+        try {
+            c = QueueCounts.fromFiles(queueDir);
+        } catch (IOException | RuntimeException e) {
+            c = QueueCounts.EMPTY;
         }
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        c.byQueue().forEach((q, n) -> counts.put(q, (int) (long) n));
         return counts;
     }
 
-    private static int countAgain(Path d) {
-        for (int i = 0; i < 5; i++) {
-            try (Stream<Path> s = Files.walk(d)) {
-                return (int) s.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)).count();
-            } catch (IOException | java.io.UncheckedIOException e) {
-                sleep(20);
-            }
-        }
-        return 0;
-    }
-
-    /**
-     * The pid of the master process serving this queue directory, 0 when none runs. Master writes
-     * {@code pid/master.pid} and works in its queue directory, which identifies it among the
-     * identical {@code master -w} processes of other instances.
-     */
+    /** The pid of the master process serving this queue directory, 0 when none runs ({@link MasterPid}). */
     static long masterPid(Path queueDir) {
-        Path pidFile = queueDir.resolve("pid").resolve("master.pid");
-        try {
-            if (!Files.exists(pidFile)) {
-                return 0;
-            }
-            long pid = Long.parseLong(Files.readString(pidFile, StandardCharsets.US_ASCII).trim());
-            Path proc = Path.of("/proc", Long.toString(pid));
-            if (!Files.exists(proc)) {
-                return 0;
-            }
-            String comm = Files.readString(proc.resolve("comm"), StandardCharsets.US_ASCII).trim();
-            Path cwd = Files.readSymbolicLink(proc.resolve("cwd"));
-            return comm.equals("master") && cwd.equals(queueDir.toRealPath()) ? pid : 0;
-        } catch (IOException | NumberFormatException e) {
-            return 0;
-        }
+        return MasterPid.of(queueDir);
     }
 
     /**
