@@ -18,6 +18,7 @@ import org.mfshell.fs.AuditLog;
 import org.mfshell.instance.InstanceNames;
 import org.mfshell.instance.InstanceRegistry;
 import org.mfshell.instance.PostfixInstance;
+import org.mfshell.log.DeliveryLogs;
 import org.mfshell.postfix.PostfixCtl;
 import org.mfshell.postfix.Postconf;
 import org.mfshell.postfix.Postmap;
@@ -59,10 +60,10 @@ public final class FlushService {
     private final Tools tools;
     private final PreflightChecks checks;
     private final ReroutePlan plan;
-    private final Path systemMailLog;
+    private final DeliveryLogs logs;
 
     public FlushService(InstanceRegistry registry, Path stateDir, AuditLog audit, Postqueue postqueue, PostfixCtl ctl,
-                        Postmap postmap, Postconf postconf, Path systemMailLog) {
+                        Postmap postmap, Postconf postconf, DeliveryLogs logs) {
         this.registry = registry;
         this.stateDir = stateDir;
         this.store = new JournalStore(stateDir);
@@ -70,7 +71,7 @@ public final class FlushService {
         this.tools = new Tools(postqueue, ctl, postmap, postconf);
         this.checks = new PreflightChecks(registry, postconf, postqueue, postmap, store);
         this.plan = new ReroutePlan(tools, store);
-        this.systemMailLog = systemMailLog;
+        this.logs = logs;
     }
 
     /** What a reroute was asked to do. Empty {@code domains} means every recipient ({@code *}). */
@@ -179,7 +180,7 @@ public final class FlushService {
     }
 
     private RerouteRun run() {
-        return new RerouteRun(registry, stateDir, store, audit, tools, checks, plan, systemMailLog);
+        return new RerouteRun(registry, stateDir, store, audit, tools, checks, plan, logs);
     }
 
     public FlushJournal unfinished(String source) {
@@ -259,20 +260,6 @@ public final class FlushService {
             }
         }
         return sb.toString();
-    }
-
-    /**
-     * Where the source's delivery lines appear: its maillog_file, else the system's syslog file
-     * (lines of its syslog_name only), else nowhere readable (null).
-     */
-    static MaillogFollower follower(PostfixInstance source, Path systemMailLog) {
-        if (source.maillogFile() != null && !source.maillogFile().isBlank()) {
-            return MaillogFollower.fromEnd(Path.of(source.maillogFile()));
-        }
-        if (systemMailLog != null && Files.isRegularFile(systemMailLog) && Files.isReadable(systemMailLog)) {
-            return MaillogFollower.fromEnd(systemMailLog, source.syslogName());
-        }
-        return null;
     }
 
     /** Removes postmap temp files of any mfshell run (a killed one leaves them named after its pid). */

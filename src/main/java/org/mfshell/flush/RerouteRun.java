@@ -12,6 +12,8 @@ import org.mfshell.fs.AtomicFiles;
 import org.mfshell.fs.AuditLog;
 import org.mfshell.instance.InstanceRegistry;
 import org.mfshell.instance.PostfixInstance;
+import org.mfshell.log.DeliveryFollower;
+import org.mfshell.log.DeliveryLogs;
 import org.mfshell.postfix.Postqueue;
 import org.mfshell.postfix.QueueMessage;
 
@@ -35,11 +37,11 @@ final class RerouteRun {
     private final FlushService.Tools tools;
     private final PreflightChecks checks;
     private final ReroutePlan plan;
-    private final Path systemMailLog;
+    private final DeliveryLogs logs;
     private final Map<String, Duration> timings = new LinkedHashMap<>();
 
     RerouteRun(InstanceRegistry registry, Path stateDir, JournalStore store, AuditLog audit, FlushService.Tools tools,
-               PreflightChecks checks, ReroutePlan plan, Path systemMailLog) {
+               PreflightChecks checks, ReroutePlan plan, DeliveryLogs logs) {
         this.registry = registry;
         this.stateDir = stateDir;
         this.store = store;
@@ -47,7 +49,7 @@ final class RerouteRun {
         this.tools = tools;
         this.checks = checks;
         this.plan = plan;
-        this.systemMailLog = systemMailLog;
+        this.logs = logs;
     }
 
     FlushService.Outcome reroute(FlushService.Request r, Operator op) {
@@ -140,6 +142,17 @@ final class RerouteRun {
                 flushed[0] = true;
             }
         };
+        try {
+            return steps(j, p, all, wait, op, dir, drain, flushed, live);
+        } finally {
+            if (drain[0] != null) {
+                drain[0].close();
+            }
+        }
+    }
+
+    private FlushService.Outcome steps(FlushJournal j, Preflight p, boolean all, Duration wait, Operator op, Path dir,
+                                       Drain[] drain, boolean[] flushed, ReroutePlan.Live live) {
         List<Step> steps = plan.steps(j, dir, op, live);
         StepRunner.run(steps, all, op, new JournalLedger(j, steps, op));
         j.state = FlushJournal.State.ACTIVE;
@@ -172,7 +185,7 @@ final class RerouteRun {
         Path dir = p.source().configDir();
         Drain drain = new Drain(follower(p.source()), tools.postqueue(), dir, j.targetAddress);
         if (!drain.readsLog()) {
-            op.warn(j.source + " has no maillog_file and " + systemMailLog + " cannot be read: progress counts mail "
+            op.warn(j.source + " has no maillog_file and " + logs.systemMailLog() + " cannot be read: progress counts mail "
                     + "leaving its queue (soft_bounce keeps refused mail there), not delivery log lines");
         }
         List<String> ids = new ArrayList<>();
@@ -221,8 +234,8 @@ final class RerouteRun {
         return drain;
     }
 
-    private MaillogFollower follower(PostfixInstance source) {
-        return FlushService.follower(source, systemMailLog);
+    private DeliveryFollower follower(PostfixInstance source) {
+        return logs.follow(source);
     }
 
     /** The journal as the step runner's ledger; its undo is {@link #rollback}. */
