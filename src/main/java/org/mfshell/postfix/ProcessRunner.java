@@ -26,6 +26,12 @@ import org.mfshell.core.MfshellException;
  * Errors: {@link ProgramMissingException} when the program is not installed;
  * {@link MfshellException} when it cannot be started or is killed by the timeout in
  * {@link #stream}. A non-zero exit is not an error here: callers read {@link ExecResult}.
+ *
+ * <p>Outside this package a runner is a handle passed to the typed wrappers (Postconf, Postqueue,
+ * Journalctl, ...), which alone build argv and call {@link #run}/{@link #stream}. Those methods stay
+ * public rather than package-private because shell/TerminalMode's stty (to be replaced by JLine's
+ * terminal attributes) and the lab tests in other packages still call them; PackageGraphTest
+ * fails when any other main class outside postfix/ does.
  */
 public class ProcessRunner {
     /** Default search path for Postfix and system programs, root's PATH may lack sbin under sudo. */
