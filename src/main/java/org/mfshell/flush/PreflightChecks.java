@@ -37,6 +37,10 @@ import org.mfshell.postfix.QueueMessage;
  *       reroute ({@link RouteCheck}), not to an entry of the instance's own maps.</li>
  * </ul>
  * Errors: {@link MfshellException} only when Postfix's tools fail; findings are verdicts.
+ *
+ * <p>Size: over 400 lines because it is the list above, one method per check, each building its
+ * verdict and remedy text; the rules they use are apart ({@link LoopRule}, {@link SmtpProbe},
+ * {@link RouteCheck}, {@link RerouteGraph}).
  */
 public final class PreflightChecks {
     static final Duration PROBE_TIMEOUT = Duration.ofSeconds(10);

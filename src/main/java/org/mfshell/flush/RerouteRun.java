@@ -25,6 +25,10 @@ import org.mfshell.postfix.QueueMessage;
  * a refusal seen in the drain included.
  *
  * <p>Errors: {@link MfshellException} as described in {@link FlushService}.
+ *
+ * <p>Size: over 400 lines because reroute, resume, rollback and restore share the locks, the
+ * journal-as-ledger and the checks that files are as the journal left them; the steps themselves
+ * live in {@link ReroutePlan}, the loop in {@link StepRunner}, the following in {@link Drain}.
  */
 final class RerouteRun {
     /** The host-wide lock held while a reroute checks the reroute graph and records its edge. */

@@ -67,6 +67,10 @@ import org.mfshell.instance.QueueCounts;
  *
  * <p>Errors: {@link UsageException} for a bad prefix, root or instance name;
  * {@link MfshellException} when not root, Postfix is missing, or an instance fails to start/stop.
+ *
+ * <p>Size: about 900 lines because it is the lab's one life cycle (up, seed, status, down, rebuild,
+ * block/unblock) over both shapes, and each step waits on real daemons; the config writing is
+ * already apart ({@link LabConfig}, {@link HandmadeConfig}, {@link LabSyslog}, {@link SeedPlan}).
  */
 public final class Lab {
     public static final List<String> INSTANCES = List.of("aol-a", "earthlink-a", "msn-a", "msn-b", "therest-a");

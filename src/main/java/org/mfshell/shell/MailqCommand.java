@@ -42,6 +42,9 @@ import org.mfshell.shell.render.Table;
  * postqueue -p's layout (read from postqueue -j, streaming), with filters, {@code --json} (JSON
  * Lines with postqueue's field names plus "instance") and {@code --summary} (qshape-like domains
  * by age, and the top deferral reasons grouped by cause).
+ *
+ * <p>Size: just over 400 lines: four renderings (overview, postqueue -p layout, JSON Lines,
+ * summary) of one read; the reading and filtering are queue/'s.
  */
 public final class MailqCommand implements MfCommand {
     private static final int TOP_REASONS = 10;
