@@ -1,5 +1,6 @@
 package org.mfshell.flush;
 
+import org.mfshell.mail.Domains;
 import org.mfshell.mail.IpAddresses;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.mfshell.mail.Domains;
 import org.mfshell.core.MfshellException;
 import org.mfshell.fs.AtomicFiles;
 import org.mfshell.fs.AuditLog;
