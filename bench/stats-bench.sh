@@ -88,7 +88,6 @@ echo "== load while measuring: $(cat /proc/loadavg)"
 echo "== peak RSS (max resident set, KiB)"
 rss() { /usr/bin/time -v "$@" 2>&1 >/dev/null | awk -F: '/Maximum resident/ {gsub(/ /, "", $2); print $2}'; }
 echo "mfshell plain:      $(rss $MF --log "$LOG")"
-echo "mfshell plain, positional reads instead of mmap: $(MFSHELL_STATS_MMAP=0 rss $MF --log "$LOG")"
 echo "mfshell gz:         $(rss $MF --log "$LOG.gz")"
 echo "mfshell rotated gz: $(rss $MF $ROT_LOGS)"
 echo "mawk (after grep):  $(rss bash -c "LC_ALL=C grep -F status= $LOG | mawk -f $AWK")  (bash only: pipe members are children)"

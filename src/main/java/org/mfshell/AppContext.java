@@ -10,6 +10,7 @@ import org.mfshell.postfix.Postmap;
 import org.mfshell.postfix.Postqueue;
 import java.util.Map;
 import org.mfshell.instance.InstanceRegistry;
+import org.mfshell.log.DeliveryLogs;
 import org.mfshell.postfix.ProcessRunner;
 
 /**
@@ -88,7 +89,7 @@ public final class AppContext {
     /** The flush service (reroutes, restore, plain flush) over this context's instances and state. */
     public FlushService flushService() {
         return new FlushService(instances(), stateDir, new AuditLog(auditLog), new Postqueue(runner), new PostfixCtl(runner),
-                new Postmap(runner), new Postconf(runner), mailLog());
+                new Postmap(runner), new Postconf(runner), new DeliveryLogs(mailLog(), runner));
     }
 
     /** Instance discovery under {@link #configRoot()}. */

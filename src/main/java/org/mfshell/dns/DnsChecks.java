@@ -16,7 +16,7 @@ import org.mfshell.dns.DnsReport.RelayRecord;
 import org.mfshell.health.Verdict;
 import org.mfshell.instance.PostfixInstance;
 import org.mfshell.relay.RelayNames;
-import org.mfshell.warmup.IpAddresses;
+import org.mfshell.mail.IpAddresses;
 
 /**
  * Runs every DNS check of {@code ips} and {@code relays} in two parallel rounds: first the PTR of
@@ -231,7 +231,7 @@ public final class DnsChecks {
         List<String> listedMeanings = new ArrayList<>();
         List<String> unknownMeanings = new ArrayList<>();
         for (String code : a.data()) {
-            DnsblLists.Code c = IpAddresses.isV4(code) ? l.read(code) : null;
+            DnsblLists.Code c = IpAddresses.isIpv4(code) ? l.read(code) : null;
             if (c == null) {
                 unknownMeanings.add(code + " is not in the " + l.table() + " table");
             } else if (c.listed()) {
@@ -249,7 +249,7 @@ public final class DnsChecks {
     }
 
     private static RecordType type(String ip) {
-        return IpAddresses.isV4(ip) ? RecordType.A : RecordType.AAAA;
+        return IpAddresses.isIpv4(ip) ? RecordType.A : RecordType.AAAA;
     }
 
     /** Equal as addresses (IPv6 text forms differ: 2001:db8::1 and 2001:db8:0:0:0:0:0:1). */
@@ -264,7 +264,7 @@ public final class DnsChecks {
             return false;
         }
         try {
-            return IpAddresses.require(a, "address").equals(IpAddresses.require(b, "address"));
+            return IpAddresses.requireForZone(a, "address").equals(IpAddresses.requireForZone(b, "address"));
         } catch (RuntimeException e) {
             return false;
         }

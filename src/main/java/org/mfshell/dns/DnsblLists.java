@@ -17,7 +17,7 @@ import java.util.Map;
 import java.util.regex.Pattern;
 import org.mfshell.core.MfshellException;
 import org.mfshell.health.Verdict;
-import org.mfshell.warmup.IpAddresses;
+import org.mfshell.mail.IpAddresses;
 
 /**
  * The DNS blocklists to check and how to read their answers, from one data file (format at the
@@ -63,7 +63,7 @@ public final class DnsblLists {
         /** The query name for {@code ip}: {@code 2.0.0.127.ZONE}, IPv6 in reversed nibbles. */
         public String queryName(String ip) {
             String rev = IpAddresses.reverseName(ip);
-            String base = rev.substring(0, rev.length() - (IpAddresses.isV4(ip) ? "in-addr.arpa.".length()
+            String base = rev.substring(0, rev.length() - (IpAddresses.isIpv4(ip) ? "in-addr.arpa.".length()
                     : "ip6.arpa.".length()));
             return base + zone;
         }
@@ -174,7 +174,7 @@ public final class DnsblLists {
                     prefix = 24;
                     addr = addr.substring(0, addr.length() - 3);
                 }
-                if (!IpAddresses.isV4(addr)) {
+                if (!IpAddresses.isIpv4(addr)) {
                     throw new MfshellException(where + "bad answer address '" + Printable.of(w[2]) + "'");
                 }
                 String meaning = text.substring(text.indexOf(w[2]) + w[2].length()).trim();

@@ -24,7 +24,7 @@ import org.mfshell.postfix.Postconf;
 import org.mfshell.postfix.ProcessRunner;
 import org.mfshell.provider.ProviderGroups;
 import org.mfshell.relay.RelayNames;
-import org.mfshell.warmup.IpAddresses;
+import org.mfshell.mail.IpAddresses;
 
 /**
  * {@code ips} and {@code relays}: gathers every instance's sending IP and HELO name, runs the
@@ -67,7 +67,7 @@ public final class IpsService {
     public String requireOurs(String text, String what, List<PostfixInstance> instances) {
         String ip;
         try {
-            ip = IpAddresses.require(text == null ? "" : text.trim(), what);
+            ip = IpAddresses.requireForZone(text == null ? "" : text.trim(), what);
         } catch (UsageException e) {
             throw new UsageException(what + ": bad IP address '" + Printable.of(text) + "' (e.g. 216.66.15.4 or "
                     + "2001:db8::25)");

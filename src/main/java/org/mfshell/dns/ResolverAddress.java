@@ -4,7 +4,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import org.mfshell.core.UsageException;
-import org.mfshell.warmup.IpAddresses;
+import org.mfshell.mail.IpAddresses;
 
 /**
  * Reads {@code --resolver IP[:PORT]}: {@code 127.0.0.53}, {@code 127.0.0.53:5353}, {@code ::1},
@@ -37,7 +37,7 @@ public final class ResolverAddress {
         }
         String ip;
         try {
-            ip = IpAddresses.require(host, what);
+            ip = IpAddresses.requireForZone(host, what);
         } catch (UsageException e) {
             throw bad(text, what);
         }

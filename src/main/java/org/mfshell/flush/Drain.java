@@ -8,7 +8,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import org.mfshell.core.MfshellException;
+import org.mfshell.log.DeliveryFollower;
+import org.mfshell.log.DeliveryLine;
 import org.mfshell.postfix.Postqueue;
+import org.mfshell.postfix.QueueMessage;
 
 /**
  * Follows the rerouted mail out of the source: the delivery lines of the tracked recipients
@@ -24,8 +27,8 @@ import org.mfshell.postfix.Postqueue;
  *
  * <p>Errors: {@link MfshellException} from the canary (no delivery within the bound, or refused).
  */
-final class Drain {
-    private final MaillogFollower follower;
+final class Drain implements AutoCloseable {
+    private final DeliveryFollower follower;
     private final Postqueue postqueue;
     private final Path dir;
     private final String targetIp;
@@ -35,11 +38,19 @@ final class Drain {
     private final Set<String> refused = new HashSet<>();
     private String stopLine;
 
-    Drain(MaillogFollower follower, Postqueue postqueue, Path dir, String targetIp) {
+    Drain(DeliveryFollower follower, Postqueue postqueue, Path dir, String targetIp) {
         this.follower = follower;
         this.postqueue = postqueue;
         this.dir = dir;
         this.targetIp = targetIp;
+    }
+
+    /** Ends following the log (a journal cursor file is deleted). */
+    @Override
+    public void close() {
+        if (follower != null) {
+            follower.close();
+        }
     }
 
     boolean readsLog() {
@@ -55,12 +66,12 @@ final class Drain {
     }
 
     /** Reads the new delivery lines of tracked recipients; returns them. */
-    List<MaillogFollower.Delivery> poll() {
-        List<MaillogFollower.Delivery> fresh = new ArrayList<>();
+    List<DeliveryLine> poll() {
+        List<DeliveryLine> fresh = new ArrayList<>();
         if (follower == null) {
             return fresh;
         }
-        for (MaillogFollower.Delivery d : follower.poll()) {
+        for (DeliveryLine d : follower.poll()) {
             String key = d.queueId() + " " + d.recipient();
             if (!tracked.contains(key)) {
                 continue;
@@ -88,7 +99,7 @@ final class Drain {
         List<String> mine = tracked.stream().filter(k -> k.startsWith(queueId + " ")).toList();
         long start = System.nanoTime();
         while (true) {
-            for (MaillogFollower.Delivery d : poll()) {
+            for (DeliveryLine d : poll()) {
                 op.progress(progress(System.nanoTime() - start, List.of(d), false, false));
             }
             if (stopLine != null) {
@@ -119,7 +130,7 @@ final class Drain {
         long lastScan = 0;
         int stillQueued = tracked.size() - moved.size();
         while (true) {
-            List<MaillogFollower.Delivery> fresh = poll();
+            List<DeliveryLine> fresh = poll();
             long elapsed = System.nanoTime() - start;
             boolean timeUp = elapsed >= wait.toNanos();
             if (System.nanoTime() - lastScan > 1_000_000_000L || timeUp || stopLine != null) {
@@ -149,7 +160,7 @@ final class Drain {
         }
     }
 
-    private FollowProgress progress(long elapsedNanos, List<MaillogFollower.Delivery> fresh, boolean finished,
+    private FollowProgress progress(long elapsedNanos, List<DeliveryLine> fresh, boolean finished,
                                     boolean drained) {
         return new FollowProgress(tracked.size(), tracked.size() - moved.size() - elsewhere.size(), moved.size(),
                 elsewhere.size(), refused.size(), Duration.ofNanos(elapsedNanos), fresh, finished, drained, stopLine);
@@ -158,8 +169,8 @@ final class Drain {
     /** "queueid recipient" of everything in the source's queue now. */
     private Set<String> queued() {
         Set<String> q = new HashSet<>();
-        for (Postqueue.Message m : postqueue.messages(dir)) {
-            for (String rc : m.recipients()) {
+        for (QueueMessage m : postqueue.messages(dir)) {
+            for (String rc : m.addresses()) {
                 q.add(m.queueId() + " " + rc);
             }
         }

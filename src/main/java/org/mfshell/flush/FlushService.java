@@ -1,5 +1,7 @@
 package org.mfshell.flush;
 
+import org.mfshell.mail.Domains;
+import org.mfshell.mail.IpAddresses;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -17,6 +19,7 @@ import org.mfshell.fs.AuditLog;
 import org.mfshell.instance.InstanceNames;
 import org.mfshell.instance.InstanceRegistry;
 import org.mfshell.instance.PostfixInstance;
+import org.mfshell.log.DeliveryLogs;
 import org.mfshell.postfix.PostfixCtl;
 import org.mfshell.postfix.Postconf;
 import org.mfshell.postfix.Postmap;
@@ -58,10 +61,10 @@ public final class FlushService {
     private final Tools tools;
     private final PreflightChecks checks;
     private final ReroutePlan plan;
-    private final Path systemMailLog;
+    private final DeliveryLogs logs;
 
     public FlushService(InstanceRegistry registry, Path stateDir, AuditLog audit, Postqueue postqueue, PostfixCtl ctl,
-                        Postmap postmap, Postconf postconf, Path systemMailLog) {
+                        Postmap postmap, Postconf postconf, DeliveryLogs logs) {
         this.registry = registry;
         this.stateDir = stateDir;
         this.store = new JournalStore(stateDir);
@@ -69,7 +72,7 @@ public final class FlushService {
         this.tools = new Tools(postqueue, ctl, postmap, postconf);
         this.checks = new PreflightChecks(registry, postconf, postqueue, postmap, store);
         this.plan = new ReroutePlan(tools, store);
-        this.systemMailLog = systemMailLog;
+        this.logs = logs;
     }
 
     /** What a reroute was asked to do. Empty {@code domains} means every recipient ({@code *}). */
@@ -178,7 +181,7 @@ public final class FlushService {
     }
 
     private RerouteRun run() {
-        return new RerouteRun(registry, stateDir, store, audit, tools, checks, plan, systemMailLog);
+        return new RerouteRun(registry, stateDir, store, audit, tools, checks, plan, logs);
     }
 
     public FlushJournal unfinished(String source) {
@@ -226,7 +229,14 @@ public final class FlushService {
     }
 
     private long count(Path dir, String queue) {
-        return tools.postqueue().messages(dir).stream().filter(m -> m.queueName().equals(queue)).count();
+        long[] n = {0};
+        tools.postqueue().read(dir, m -> {
+            if (m.queueName().equals(queue)) {
+                n[0]++;
+            }
+            return true;
+        });
+        return n[0];
     }
 
     // ---------------------------------------------------------------- shared small helpers
@@ -251,20 +261,6 @@ public final class FlushService {
             }
         }
         return sb.toString();
-    }
-
-    /**
-     * Where the source's delivery lines appear: its maillog_file, else the system's syslog file
-     * (lines of its syslog_name only), else nowhere readable (null).
-     */
-    static MaillogFollower follower(PostfixInstance source, Path systemMailLog) {
-        if (source.maillogFile() != null && !source.maillogFile().isBlank()) {
-            return MaillogFollower.fromEnd(Path.of(source.maillogFile()));
-        }
-        if (systemMailLog != null && Files.isRegularFile(systemMailLog) && Files.isReadable(systemMailLog)) {
-            return MaillogFollower.fromEnd(systemMailLog, source.syslogName());
-        }
-        return null;
     }
 
     /** Removes postmap temp files of any mfshell run (a killed one leaves them named after its pid). */

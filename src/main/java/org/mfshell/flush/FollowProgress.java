@@ -1,5 +1,6 @@
 package org.mfshell.flush;
 
+import org.mfshell.log.DeliveryLine;
 import java.time.Duration;
 import java.util.List;
 
@@ -10,6 +11,6 @@ import java.util.List;
  * report. {@code stopLine} is the log line that stopped the drain, or null.
  */
 public record FollowProgress(int tracked, int stillQueued, int moved, int deliveredElsewhere, int bounced,
-                             Duration elapsed, List<MaillogFollower.Delivery> newLines, boolean finished, boolean drained,
+                             Duration elapsed, List<DeliveryLine> newLines, boolean finished, boolean drained,
                              String stopLine) {
 }

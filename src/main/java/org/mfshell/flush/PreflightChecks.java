@@ -1,5 +1,7 @@
 package org.mfshell.flush;
 
+import org.mfshell.mail.Domains;
+import org.mfshell.mail.IpAddresses;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,6 +18,7 @@ import org.mfshell.instance.PostfixInstance;
 import org.mfshell.postfix.Postconf;
 import org.mfshell.postfix.Postmap;
 import org.mfshell.postfix.Postqueue;
+import org.mfshell.postfix.QueueMessage;
 
 /**
  * Step 1, preflight: predicts what the source's SMTP client and trivial-rewrite will do on the
@@ -35,6 +38,10 @@ import org.mfshell.postfix.Postqueue;
  *       reroute ({@link RouteCheck}), not to an entry of the instance's own maps.</li>
  * </ul>
  * Errors: {@link MfshellException} only when Postfix's tools fail; findings are verdicts.
+ *
+ * <p>Size: over 400 lines because it is the list above, one method per check, each building its
+ * verdict and remedy text; the rules they use are apart ({@link LoopRule}, {@link SmtpProbe},
+ * {@link RouteCheck}, {@link RerouteGraph}).
  */
 public final class PreflightChecks {
     static final Duration PROBE_TIMEOUT = Duration.ofSeconds(10);
@@ -89,12 +96,12 @@ public final class PreflightChecks {
         Set<String> recipients = new LinkedHashSet<>();
         String sender = null;
         int messages = 0;
-        for (Postqueue.Message m : postqueue.messages(src.configDir())) {
+        for (QueueMessage m : postqueue.messages(src.configDir())) {
             if (!m.queueName().equals("deferred")) {
                 continue;
             }
             boolean any = false;
-            for (String rc : m.recipients()) {
+            for (String rc : m.addresses()) {
                 if (domains.isEmpty() || Domains.matches(rc, domains)) {
                     String d = Domains.domainOf(rc);
                     byDomain.merge(d == null ? "(no domain)" : d, 1, Integer::sum);

@@ -7,12 +7,16 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.mfshell.mail.Domains;
 import org.mfshell.core.MfshellException;
 import org.mfshell.fs.AtomicFiles;
 import org.mfshell.fs.AuditLog;
 import org.mfshell.instance.InstanceRegistry;
 import org.mfshell.instance.PostfixInstance;
+import org.mfshell.log.DeliveryFollower;
+import org.mfshell.log.DeliveryLogs;
 import org.mfshell.postfix.Postqueue;
+import org.mfshell.postfix.QueueMessage;
 
 /**
  * One reroute, resume, rollback or restore from lock to result: takes the locks of both
@@ -22,6 +26,10 @@ import org.mfshell.postfix.Postqueue;
  * a refusal seen in the drain included.
  *
  * <p>Errors: {@link MfshellException} as described in {@link FlushService}.
+ *
+ * <p>Size: over 400 lines because reroute, resume, rollback and restore share the locks, the
+ * journal-as-ledger and the checks that files are as the journal left them; the steps themselves
+ * live in {@link ReroutePlan}, the loop in {@link StepRunner}, the following in {@link Drain}.
  */
 final class RerouteRun {
     /** The host-wide lock held while a reroute checks the reroute graph and records its edge. */
@@ -34,11 +42,11 @@ final class RerouteRun {
     private final FlushService.Tools tools;
     private final PreflightChecks checks;
     private final ReroutePlan plan;
-    private final Path systemMailLog;
+    private final DeliveryLogs logs;
     private final Map<String, Duration> timings = new LinkedHashMap<>();
 
     RerouteRun(InstanceRegistry registry, Path stateDir, JournalStore store, AuditLog audit, FlushService.Tools tools,
-               PreflightChecks checks, ReroutePlan plan, Path systemMailLog) {
+               PreflightChecks checks, ReroutePlan plan, DeliveryLogs logs) {
         this.registry = registry;
         this.stateDir = stateDir;
         this.store = store;
@@ -46,7 +54,7 @@ final class RerouteRun {
         this.tools = tools;
         this.checks = checks;
         this.plan = plan;
-        this.systemMailLog = systemMailLog;
+        this.logs = logs;
     }
 
     FlushService.Outcome reroute(FlushService.Request r, Operator op) {
@@ -139,6 +147,17 @@ final class RerouteRun {
                 flushed[0] = true;
             }
         };
+        try {
+            return steps(j, p, all, wait, op, dir, drain, flushed, live);
+        } finally {
+            if (drain[0] != null) {
+                drain[0].close();
+            }
+        }
+    }
+
+    private FlushService.Outcome steps(FlushJournal j, Preflight p, boolean all, Duration wait, Operator op, Path dir,
+                                       Drain[] drain, boolean[] flushed, ReroutePlan.Live live) {
         List<Step> steps = plan.steps(j, dir, op, live);
         StepRunner.run(steps, all, op, new JournalLedger(j, steps, op));
         j.state = FlushJournal.State.ACTIVE;
@@ -171,18 +190,18 @@ final class RerouteRun {
         Path dir = p.source().configDir();
         Drain drain = new Drain(follower(p.source()), tools.postqueue(), dir, j.targetAddress);
         if (!drain.readsLog()) {
-            op.warn(j.source + " has no maillog_file and " + systemMailLog + " cannot be read: progress counts mail "
+            op.warn(j.source + " has no maillog_file and " + logs.systemMailLog() + " cannot be read: progress counts mail "
                     + "leaving its queue (soft_bounce keeps refused mail there), not delivery log lines");
         }
         List<String> ids = new ArrayList<>();
         // Track matching mail in every queue but hold: the reload's qmgr restart may already
         // have moved messages whose retry time had come from deferred to active.
-        for (Postqueue.Message m : tools.postqueue().messages(dir)) {
+        for (QueueMessage m : tools.postqueue().messages(dir)) {
             if (m.queueName().equals("hold")) {
                 continue;
             }
             boolean any = false;
-            for (String rc : m.recipients()) {
+            for (String rc : m.addresses()) {
                 if (j.domains.isEmpty() || Domains.matches(rc, j.domains)) {
                     drain.track(m.queueId(), rc);
                     any = true;
@@ -220,8 +239,8 @@ final class RerouteRun {
         return drain;
     }
 
-    private MaillogFollower follower(PostfixInstance source) {
-        return FlushService.follower(source, systemMailLog);
+    private DeliveryFollower follower(PostfixInstance source) {
+        return logs.follow(source);
     }
 
     /** The journal as the step runner's ledger; its undo is {@link #rollback}. */

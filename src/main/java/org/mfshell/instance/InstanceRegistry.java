@@ -52,9 +52,13 @@ import org.mfshell.postfix.ProcessRunner;
  * untrusted directories become {@link DiscoveryWarning}s and are never passed on. An instance
  * whose configuration postconf cannot read is described with state {@link InstanceState#ERROR}
  * rather than failing the others; {@link #get} on it throws {@link MfshellException}.
+ *
+ * <p>Size: about 500 lines because discovery's three sources, the trust check on each directory
+ * and the alias resolution must agree on one list; the small rules are apart ({@link TrustCheck},
+ * {@link MasterServiceDisable}, {@link MapRef}, {@link MasterPid}, {@link QueueCounts}).
  */
 public final class InstanceRegistry {
-    public static final List<String> QUEUES = List.of("maildrop", "incoming", "active", "deferred", "hold");
+    public static final List<String> QUEUES = QueueCounts.QUEUES;
     private static final Pattern COMMENTED_TRANSPORT_MAPS = Pattern.compile("^\\s*#\\s*transport_maps\\s*=.*");
     /** Every main.cf parameter discovery (and its users) need: one postconf call per instance. */
     static final List<String> PARAMS = List.of("queue_directory", "syslog_name", "maillog_file",
@@ -455,19 +459,10 @@ public final class InstanceRegistry {
         }
     }
 
-    /** The master pid when {@code pid/master.pid} names a live {@code master} process, else null. */
+    /** The master pid, or null when no master serves the queue ({@link MasterPid}). */
     static Long masterPid(Path queueDir) {
-        Path pidFile = queueDir.resolve("pid").resolve("master.pid");
-        try {
-            long pid = Long.parseLong(Files.readString(pidFile, StandardCharsets.US_ASCII).trim());
-            Path comm = Path.of("/proc", Long.toString(pid), "comm");
-            if (Files.exists(comm) && Files.readString(comm).trim().equals("master")) {
-                return pid;
-            }
-            return null;
-        } catch (IOException | NumberFormatException e) {
-            return null;
-        }
+        long pid = MasterPid.of(queueDir);
+        return pid == 0 ? null : pid;
     }
 
     /**
@@ -476,12 +471,8 @@ public final class InstanceRegistry {
      * instance, which postqueue cannot list.
      */
     QueueCounts queueCounts(Path configDir, Path queueDir, boolean neverStarted) {
-        long[] n = new long[QUEUES.size()];
         try {
-            for (int i = 0; i < QUEUES.size(); i++) {
-                n[i] = countFiles(queueDir.resolve(QUEUES.get(i)));
-            }
-            return new QueueCounts(n[0], n[1], n[2], n[3], n[4]);
+            return QueueCounts.fromFiles(queueDir);
         } catch (AccessDeniedException e) {
             // postqueue cannot list a queue without its subdirectories: nothing was ever queued there.
             return neverStarted ? QueueCounts.EMPTY : countWithPostqueue(configDir);
@@ -490,46 +481,14 @@ public final class InstanceRegistry {
         }
     }
 
-    private static long countFiles(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return 0;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            return s.filter(Files::isRegularFile).count();
-        } catch (java.io.UncheckedIOException e) {
-            // A file removed while walking (delivered mail) is not an error; access problems are.
-            if (e.getCause() instanceof AccessDeniedException ade) {
-                throw ade;
-            }
-            if (e.getCause() instanceof java.nio.file.NoSuchFileException) {
-                return countFiles(dir);
-            }
-            throw e.getCause();
-        }
-    }
-
     private QueueCounts countWithPostqueue(Path configDir) {
         long[] n = new long[QUEUES.size()];
-        // The runner drains and closes postqueue's stdout itself: the parser must not close it.
-        JsonFactory jf = new JsonFactory().disable(JsonParser.Feature.AUTO_CLOSE_SOURCE);
-        new Postqueue(runner).streamJson(configDir, (InputStream in) -> {
-            try (JsonParser p = jf.createParser(in)) {
-                int depth = 0;
-                JsonToken t;
-                while ((t = p.nextToken()) != null) {
-                    if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
-                        depth++;
-                    } else if (t == JsonToken.END_OBJECT || t == JsonToken.END_ARRAY) {
-                        depth--;
-                    } else if (depth == 1 && t == JsonToken.FIELD_NAME && p.currentName().equals("queue_name")) {
-                        p.nextToken();
-                        int i = QUEUES.indexOf(p.getText());
-                        if (i >= 0) {
-                            n[i]++;
-                        }
-                    }
-                }
+        new Postqueue(runner).read(configDir, m -> {
+            int i = QUEUES.indexOf(m.queueName());
+            if (i >= 0) {
+                n[i]++;
             }
+            return true;
         });
         return new QueueCounts(n[0], n[1], n[2], n[3], n[4]);
     }

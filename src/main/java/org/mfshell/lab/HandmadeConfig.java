@@ -9,7 +9,9 @@ import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipalLookupService;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.mfshell.core.MfshellException;
 import org.mfshell.postfix.Postmap;
@@ -116,8 +118,11 @@ final class HandmadeConfig {
         } catch (IOException e) {
             throw new MfshellException("cannot prepare " + dir + ": " + e.getMessage(), e);
         }
-        tools.postconf(tmp, "-e", "queue_directory=" + lab.defaultQueueDir(), "data_directory=" + lab.defaultDataDir(),
-                "master_service_disable=inet");
+        Map<String, String> defaults = new LinkedHashMap<>();
+        defaults.put("queue_directory", lab.defaultQueueDir().toString());
+        defaults.put("data_directory", lab.defaultDataDir().toString());
+        defaults.put("master_service_disable", "inet");
+        tools.postconf.edit(tmp, defaults);
         LabTools.backdate(tmp.resolve("main.cf"));
         try {
             Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
@@ -151,12 +156,15 @@ final class HandmadeConfig {
         postmulti.create("postfix-" + name, dir);
         postmulti.enable("postfix-" + name);
         backdate(main, master);
-        tools.postconf(dir, "-F", "*/*/chroot = n");
+        tools.postconf.editFields(dir, "*/*/chroot = n");
         LabTools.writeAtomically(master, bindServices(read(master), addr, master));
         backdate(main, master);
-        List<String> settings = new ArrayList<>(List.of("relayhost=[" + lab.providerAddress() + "]:25",
-                "smtp_dns_support_level=disabled", "queue_run_delay=60s", "minimal_backoff_time=60s",
-                "maximal_backoff_time=120s"));
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("relayhost", "[" + lab.providerAddress() + "]:25");
+        settings.put("smtp_dns_support_level", "disabled");
+        settings.put("queue_run_delay", "60s");
+        settings.put("minimal_backoff_time", "60s");
+        settings.put("maximal_backoff_time", "120s");
         if (name.equals("aol-a")) {
             Path transport = dir.resolve("transport");
             StringBuilder sb = new StringBuilder();
@@ -166,15 +174,13 @@ final class HandmadeConfig {
             LabTools.writeAtomically(transport, sb.toString());
             backdate(main, master);
             postmap.build(dir, transport);
-            settings.add("transport_maps=hash:" + transport);
+            settings.put("transport_maps", "hash:" + transport);
         }
-        List<String> args = new ArrayList<>(List.of("-e"));
-        args.addAll(settings);
-        tools.postconf(dir, args.toArray(String[]::new));
+        tools.postconf.edit(dir, settings);
         backdate(main, master);
         checkOnlyOwnAddress(dir, addr);
         // Last: from here on master starts smtpd.
-        tools.postconf(dir, "-X", "master_service_disable");
+        tools.postconf.remove(dir, "master_service_disable");
         backdate(main, master);
         snapshot(name);
     }
@@ -218,13 +224,13 @@ final class HandmadeConfig {
 
     /** Refuses an instance whose master.cf would listen anywhere but ADDR, or whose client is not bound to it. */
     private void checkOnlyOwnAddress(Path dir, String addr) {
-        for (String service : tools.postconf(dir, "-M").split("\n")) {
+        for (String service : tools.postconf.serviceLines(dir)) {
             String[] f = service.trim().split("\\s+");
             if (f.length > 1 && f[1].equals("inet") && !f[0].equals(addr + ":smtp")) {
                 throw new MfshellException(dir + "/master.cf: inet service '" + f[0] + "' is not on " + addr + ":smtp");
             }
         }
-        String bind = tools.postconf(dir, "-Ph", "smtp/unix/smtp_bind_address").trim();
+        String bind = tools.postconf.override(dir, "smtp/unix/smtp_bind_address");
         if (!bind.equals(addr)) {
             throw new MfshellException(dir + "/master.cf: smtp_bind_address is '" + bind + "', expected " + addr);
         }

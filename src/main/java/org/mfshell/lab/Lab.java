@@ -30,10 +30,13 @@ import org.mfshell.core.UsageException;
 import org.mfshell.lab.SeedReport.Outcome;
 import org.mfshell.lab.SeedReport.SeededMessage;
 import org.mfshell.postfix.ExecResult;
+import org.mfshell.postfix.Postsuper;
 import org.mfshell.postfix.PrivateMounts;
 import org.mfshell.postfix.ProcessRunner;
 import org.mfshell.core.Privileges;
 import org.mfshell.core.Quote;
+import org.mfshell.instance.MasterPid;
+import org.mfshell.instance.QueueCounts;
 
 /**
  * A lab of real Postfix instances on loopback shaped like the wiki's relay (aol-a, earthlink-a,
@@ -64,6 +67,10 @@ import org.mfshell.core.Quote;
  *
  * <p>Errors: {@link UsageException} for a bad prefix, root or instance name;
  * {@link MfshellException} when not root, Postfix is missing, or an instance fails to start/stop.
+ *
+ * <p>Size: about 900 lines because it is the lab's one life cycle (up, seed, status, down, rebuild,
+ * block/unblock) over both shapes, and each step waits on real daemons; the config writing is
+ * already apart ({@link LabConfig}, {@link HandmadeConfig}, {@link LabSyslog}, {@link SeedPlan}).
  */
 public final class Lab {
     public static final List<String> INSTANCES = List.of("aol-a", "earthlink-a", "msn-a", "msn-b", "therest-a");
@@ -80,7 +87,6 @@ public final class Lab {
     private final Path root;
     private final String prefix;
     private final LabShape shape;
-    private final ProcessRunner runner;
     private final LabTools tools;
     private final LabConfig config;
     private final LabSyslog syslog;
@@ -95,7 +101,6 @@ public final class Lab {
         this.root = checkRoot(root);
         this.prefix = checkPrefix(prefix);
         this.shape = shape;
-        this.runner = runner;
         this.tools = new LabTools(runner);
         this.config = new LabConfig(this, tools);
         this.syslog = new LabSyslog(this.root, runner);
@@ -398,7 +403,7 @@ public final class Lab {
                     throw new MfshellException("cannot write " + d[1].resolve("quick-start") + ": " + e.getMessage(), e);
                 }
             }
-            ExecResult r = tools.postfix(d[0], "start");
+            ExecResult r = tools.postfix.attempt(d[0], "start", null);
             if (!r.ok()) {
                 failed.add(d[0] + " (exit " + r.exitCode() + ")");
             }
@@ -416,9 +421,7 @@ public final class Lab {
     private void startInNamespace(List<Path[]> dirs) {
         List<String> failed = new ArrayList<>();
         for (Path[] d : dirs) {
-            List<String> argv = PrivateMounts.create().devLog(syslog.socket())
-                    .wrap(List.of("postfix", "-c", d[0].toString(), "start"));
-            ExecResult r = runner.run(argv, Duration.ofSeconds(60));
+            ExecResult r = tools.postfix.attempt(d[0], "start", PrivateMounts.create().devLog(syslog.socket()));
             if (!r.ok()) {
                 failed.add(d[0] + " (exit " + r.exitCode() + (r.stderr().isBlank() ? "" : ": " + r.firstErrorLine()) + ")");
             }
@@ -505,8 +508,9 @@ public final class Lab {
     private void hold(String instance, String queueId) {
         String err = "";
         for (int attempt = 0; attempt < 50; attempt++) {
-            err = tools.postsuper(configDir(instance), "-h", queueId);
-            if (err.contains("Placed on hold: 1 message")) {
+            Postsuper.Result held = tools.postsuper.apply(configDir(instance), Postsuper.Action.HOLD, List.of(queueId));
+            err = String.join("; ", held.warnings());
+            if (held.count() == 1) {
                 return;
             }
             sleep(200);
@@ -534,58 +538,22 @@ public final class Lab {
                 queueCounts(queueDir));
     }
 
-    /** Number of messages per queue, counted from the queue files. */
+    /** Number of messages per queue, counted from the queue files ({@link QueueCounts}); 0 when unreadable. */
     static Map<String, Integer> queueCounts(Path queueDir) {
-        Map<String, Integer> counts = new LinkedHashMap<>();
-        for (String q : QUEUES) {
-            Path d = queueDir.resolve(q);
-            int n = 0;
-            if (Files.isDirectory(d)) {
-                try (Stream<Path> s = Files.walk(d)) {
-                    n = (int) s.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)).count();
-                } catch (IOException | java.io.UncheckedIOException e) {
-                    // a file vanished while counting (delivered): count again
-                    n = countAgain(d);
-                }
-            }
-            counts.put(q, n);
+        QueueCounts c;
+        try {
+            c = QueueCounts.fromFiles(queueDir);
+        } catch (IOException | RuntimeException e) {
+            c = QueueCounts.EMPTY;
         }
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        c.byQueue().forEach((q, n) -> counts.put(q, (int) (long) n));
         return counts;
     }
 
-    private static int countAgain(Path d) {
-        for (int i = 0; i < 5; i++) {
-            try (Stream<Path> s = Files.walk(d)) {
-                return (int) s.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)).count();
-            } catch (IOException | java.io.UncheckedIOException e) {
-                sleep(20);
-            }
-        }
-        return 0;
-    }
-
-    /**
-     * The pid of the master process serving this queue directory, 0 when none runs. Master writes
-     * {@code pid/master.pid} and works in its queue directory, which identifies it among the
-     * identical {@code master -w} processes of other instances.
-     */
+    /** The pid of the master process serving this queue directory, 0 when none runs ({@link MasterPid}). */
     static long masterPid(Path queueDir) {
-        Path pidFile = queueDir.resolve("pid").resolve("master.pid");
-        try {
-            if (!Files.exists(pidFile)) {
-                return 0;
-            }
-            long pid = Long.parseLong(Files.readString(pidFile, StandardCharsets.US_ASCII).trim());
-            Path proc = Path.of("/proc", Long.toString(pid));
-            if (!Files.exists(proc)) {
-                return 0;
-            }
-            String comm = Files.readString(proc.resolve("comm"), StandardCharsets.US_ASCII).trim();
-            Path cwd = Files.readSymbolicLink(proc.resolve("cwd"));
-            return comm.equals("master") && cwd.equals(queueDir.toRealPath()) ? pid : 0;
-        } catch (IOException | NumberFormatException e) {
-            return 0;
-        }
+        return MasterPid.of(queueDir);
     }
 
     /**
@@ -606,7 +574,7 @@ public final class Lab {
         for (Path[] p : all) {
             long pid = masterPid(p[1]);
             if (pid != 0) {
-                tools.postfix(p[0], "stop");
+                tools.postfix.attempt(p[0], "stop", null);
                 stopping.put(p[1], pid);
             }
         }
@@ -649,7 +617,7 @@ public final class Lab {
         Path queue = queueDir(instance);
         long pid = masterPid(queue);
         if (pid != 0) {
-            tools.postfix(dir, "stop");
+            tools.postfix.attempt(dir, "stop", null);
             Instant deadline = Instant.now().plus(STOP_WAIT);
             while (masterPid(queue) != 0) {
                 if (Instant.now().isAfter(deadline)) {
@@ -698,7 +666,7 @@ public final class Lab {
     public void purgeQueues() {
         for (String name : INSTANCES) {
             if (Files.exists(configDir(name).resolve("main.cf"))) {
-                tools.postsuper(configDir(name), "-d", "ALL");
+                tools.postsuper.applyAll(configDir(name), Postsuper.Action.DELETE);
             }
         }
     }
@@ -807,7 +775,7 @@ public final class Lab {
         long master = masterPid(providerQueueDir());
         if (master != 0) {
             List<Long> old = children(master, "smtpd");
-            ExecResult r = tools.postfix(providerConfigDir(), "reload");
+            ExecResult r = tools.postfix.attempt(providerConfigDir(), "reload", null);
             if (!r.ok()) {
                 throw new MfshellException("postfix reload of the provider failed (exit " + r.exitCode() + ")");
             }

@@ -85,7 +85,7 @@ final class LabConfig {
                 + "#transport_maps = hash:" + dir.resolve("transport.relay") + "\n");
         LabTools.backdate(mainCf);
         LabTools.backdate(master);
-        String bind = tools.postconf(tmp, "-Ph", "smtp/unix/smtp_bind_address").trim();
+        String bind = tools.postconf.override(tmp, "smtp/unix/smtp_bind_address");
         if (!bind.equals(addr)) {
             throw new MfshellException(master + ": smtp_bind_address is " + Quote.quote(bind) + ", expected " + addr);
         }
@@ -177,14 +177,11 @@ final class LabConfig {
 
     /** main.cf values, chroot off, no 127.0.0.1:25 listener, smtpd on ADDR:25, relay's syslog_name override removed. */
     private void edit(Path tmp, Map<String, String> main, String addr) {
-        List<String> args = new ArrayList<>();
-        args.add("-e");
-        main.forEach((k, v) -> args.add(k + "=" + v));
-        tools.postconf(tmp, args.toArray(String[]::new));
-        tools.postconf(tmp, "-F", "*/*/chroot = n");
-        tools.postconf(tmp, "-MX", "smtp/inet");
-        tools.postconf(tmp, "-M", addr + ":25/inet = " + addr + ":25 inet n - n - - smtpd");
-        tools.postconf(tmp, "-PX", "relay/unix/syslog_name");
+        tools.postconf.edit(tmp, main);
+        tools.postconf.editFields(tmp, "*/*/chroot = n");
+        tools.postconf.removeService(tmp, "smtp/inet");
+        tools.postconf.putService(tmp, addr + ":25/inet = " + addr + ":25 inet n - n - - smtpd");
+        tools.postconf.removeOverride(tmp, "relay/unix/syslog_name");
     }
 
     /** Makes the runtime directories and a fresh temporary config dir holding the template master.cf. */

@@ -27,6 +27,9 @@ import java.nio.channels.FileChannel;
  * for {@code " status="} tests eight bytes at a time (SWAR). A line longer than the buffer is
  * followed in a streaming state machine, so memory stays bounded whatever the input; only its
  * first nine fields are kept up to 64 KiB each. Never throws on content; I/O errors propagate.
+ *
+ * <p>Size: one hot loop and its long-line twin kept in one class on purpose, so the JIT sees the
+ * whole byte-level rule together and the two paths cannot drift apart from mf-stats.awk.
  */
 public final class DeliveryScanner {
     /** Bytes of padding before the data so the look-behind loads of the search never underflow. */

@@ -23,8 +23,8 @@ import org.mfshell.core.MfshellException;
 
 /**
  * Runs {@link DeliveryScanner}s over a list of sources on all cores: a plain file is cut into
- * chunks that start at line starts and are read with positional reads into each thread's direct
- * buffer (one copy from the page cache, no mapping, so memory stays bounded); every gzip file is
+ * chunks that start at line starts, each scanned through memory-mapped windows unmapped one by one
+ * (no copy out of the page cache; what stays resident is bounded by the window); every gzip file is
  * inflated by its own task, so rotated files inflate in parallel. Returns one sink per task, for
  * the caller to merge. Errors: {@link MfshellException} naming the file that cannot be read.
  */
@@ -49,8 +49,6 @@ public final class ScanEngine {
     private final AtomicLong done = new AtomicLong();
     private final ThreadLocal<DeliveryScanner> scanners;
     private final long minChunk;
-    /** Plain files through memory-mapped windows (default) or positional reads (MFSHELL_STATS_MMAP=0). */
-    private final boolean mapped = !"0".equals(System.getenv("MFSHELL_STATS_MMAP"));
 
     /** {@code minChunk}: a plain file is cut into pieces of at least this many bytes. */
     public ScanEngine(int threads, int bufferSize, long minChunk, StreamOpener streams) {
@@ -190,26 +188,7 @@ public final class ScanEngine {
             switch (s.kind()) {
                 case FILE -> {
                     try (FileChannel ch = FileChannel.open(s.path(), StandardOpenOption.READ)) {
-                        if (mapped) {
-                            sc.scanMapped(ch, t.start(), t.end(), sink, this::progress);
-                        } else {
-                            long[] pos = {t.start()};
-                            sc.scan((b, max) -> {
-                                long left = t.end() - pos[0];
-                                if (left <= 0) {
-                                    return -1;
-                                }
-                                if (left < max) {
-                                    b.limit(b.position() + (int) left);
-                                }
-                                int n = ch.read(b, pos[0]);
-                                if (n < 0) {
-                                    return -1;
-                                }
-                                pos[0] += n;
-                                return n;
-                            }, sink, this::progress);
-                        }
+                        sc.scanMapped(ch, t.start(), t.end(), sink, this::progress);
                     }
                 }
                 case GZIP -> {

@@ -3,22 +3,21 @@ package org.mfshell.log;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.mfshell.core.MfshellException;
-import org.mfshell.postfix.ExecResult;
+import org.mfshell.postfix.Journalctl;
 import org.mfshell.postfix.ProcessRunner;
 
 /**
  * Delivery statistics from mail logs: scans the given sources in parallel and merges the
  * counts into a {@link StatsReport}. The journal is read with {@code journalctl -o json}
- * through {@link ProcessRunner#stream}. Errors: {@link MfshellException} for unreadable files,
+ * through {@link Journalctl}. Errors: {@link MfshellException} for unreadable files,
  * bad gzip data, or journalctl failing.
  */
 public final class StatsService {
     private static final Duration JOURNAL_TIMEOUT = Duration.ofHours(2);
 
-    private final ProcessRunner runner;
+    private final Journalctl journalctl;
     private final InputStream stdin;
     private final int threads;
     private final int bufferSize;
@@ -31,7 +30,7 @@ public final class StatsService {
 
     /** Tuning for tests and benchmarks: threads, per-thread buffer, smallest piece of a file. */
     public StatsService(ProcessRunner runner, InputStream stdin, int threads, int bufferSize, long minChunk) {
-        this.runner = runner;
+        this.journalctl = new Journalctl(runner);
         this.stdin = stdin;
         this.threads = threads;
         this.bufferSize = bufferSize;
@@ -78,35 +77,16 @@ public final class StatsService {
         return new ScanEngine(threads, bufferSize, minChunk, (s, body) -> open(s, body, query)).scan(sources, sinks);
     }
 
-    /** The journalctl command line for a journal source (a file or directory, or the system journal). */
-    static List<String> journalArgv(LogSource s, StatsQuery q) {
-        List<String> argv = new ArrayList<>(List.of("journalctl", "-o", "json", "--no-pager", "-q",
-                "--output-fields=SYSLOG_IDENTIFIER,SYSLOG_PID,_PID,_HOSTNAME,MESSAGE"));
-        if (s.path() != null) {
-            argv.add((java.nio.file.Files.isDirectory(s.path()) ? "--directory=" : "--file=") + s.path());
-        }
-        if (q != null && q.sinceMs() != null) {
-            argv.add("--since=@" + Math.floorDiv(q.sinceMs(), 1000));
-        }
-        if (q != null && q.untilMs() != null) {
-            argv.add("--until=@" + (Math.floorDiv(q.untilMs(), 1000) + 1));
-        }
-        return argv;
-    }
-
     private void open(LogSource s, ScanEngine.StreamBody body, StatsQuery query) throws IOException {
         if (s.kind() == LogSource.Kind.STDIN) {
             body.accept(stdin);
             return;
         }
-        List<String> argv = journalArgv(s, query);
-        ExecResult r = runner.stream(argv, JOURNAL_TIMEOUT, in -> {
-            try (JournalLines lines = new JournalLines(in)) {
-                body.accept(lines);
-            }
-        });
-        if (!r.ok()) {
-            throw new MfshellException("journalctl failed: " + r.firstErrorLine());
-        }
+        journalctl.stream(s.path(), query == null ? null : query.sinceMs(), query == null ? null : query.untilMs(), null,
+                JOURNAL_TIMEOUT, in -> {
+                    try (JournalLines lines = new JournalLines(in)) {
+                        body.accept(lines);
+                    }
+                });
     }
 }

@@ -164,9 +164,51 @@ public final class Postconf {
 
     /** Edits main.cf through {@code postconf -e} (Postfix writes a temp file and renames it). */
     public void edit(Path configDir, Map<String, String> settings) {
-        List<String> argv = new ArrayList<>(List.of("postconf", "-c", configDir.toString(), "-e"));
-        settings.forEach((k, v) -> argv.add(k + "=" + v));
-        check(runner.run(argv, TIMEOUT));
+        check(runner.run(editArgv(configDir, "-e", settings.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                .toArray(String[]::new)), TIMEOUT));
+    }
+
+    /** One master.cf {@code -o} override as written, unexpanded ({@code postconf -Ph service/type/param}), or "". */
+    public String override(Path configDir, String serviceTypeParam) {
+        return check(runner.run(List.of("postconf", "-c", configDir.toString(), "-Ph", serviceTypeParam), TIMEOUT))
+                .stdout().trim();
+    }
+
+    /** master.cf services as written, one line each ({@code postconf -M}, {@code -o} values unexpanded). */
+    public List<String> serviceLines(Path configDir) {
+        return check(runner.run(List.of("postconf", "-c", configDir.toString(), "-M"), TIMEOUT)).stdout().lines().toList();
+    }
+
+    /** Removes main.cf parameters ({@code postconf -X NAME...}). */
+    public void remove(Path configDir, String... names) {
+        check(runner.run(editArgv(configDir, "-X", names), TIMEOUT));
+    }
+
+    /** Sets master.cf fields ({@code postconf -F 'service/type/field = value'}, wildcards allowed). */
+    public void editFields(Path configDir, String assignment) {
+        check(runner.run(editArgv(configDir, "-F", assignment), TIMEOUT));
+    }
+
+    /** Adds or replaces a master.cf service ({@code postconf -M 'name/type = entry'}). */
+    public void putService(Path configDir, String assignment) {
+        check(runner.run(editArgv(configDir, "-M", assignment), TIMEOUT));
+    }
+
+    /** Removes master.cf services ({@code postconf -MX name/type}). */
+    public void removeService(Path configDir, String nameSlashType) {
+        check(runner.run(editArgv(configDir, "-MX", nameSlashType), TIMEOUT));
+    }
+
+    /** Removes a master.cf {@code -o} override ({@code postconf -PX service/type/param}). */
+    public void removeOverride(Path configDir, String serviceTypeParam) {
+        check(runner.run(editArgv(configDir, "-PX", serviceTypeParam), TIMEOUT));
+    }
+
+    /** {@code postconf -c DIR OPTION ARGS...}: the argv of every edit. */
+    public static List<String> editArgv(Path configDir, String option, String... args) {
+        List<String> argv = new ArrayList<>(List.of("postconf", "-c", configDir.toString(), option));
+        argv.addAll(List.of(args));
+        return argv;
     }
 
     /** Parses {@code name = value} lines; values may be empty. */

@@ -26,6 +26,15 @@ public final class PostfixCtl {
         check(runner.run(argv(configDir, "reload"), TIMEOUT), "reload", configDir);
     }
 
+    /**
+     * Runs {@code postfix -c DIR ACTION} (start, stop, reload) and returns what it did; the caller
+     * reads the exit code. With {@code mounts} (may be null) it runs inside that private mount namespace.
+     */
+    public ExecResult attempt(Path configDir, String action, PrivateMounts mounts) {
+        List<String> argv = argv(configDir, action);
+        return runner.run(mounts == null ? argv : mounts.wrap(argv), TIMEOUT);
+    }
+
     public boolean running(Path configDir) {
         return runner.run(argv(configDir, "status"), TIMEOUT).exitCode() == 0;
     }

@@ -1,14 +1,10 @@
 package org.mfshell.postfix;
 
-import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MappingIterator;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.mfshell.core.MfshellException;
 
 /**
@@ -22,10 +18,6 @@ public final class Postqueue {
     /** Generous: 100,000 queued messages take a few seconds. */
     public static final Duration LIST_TIMEOUT = Duration.ofMinutes(10);
     private static final Duration SHORT_TIMEOUT = Duration.ofSeconds(60);
-
-    /** For {@link #messages}: the runner drains and closes the stream itself after the consumer returns. */
-    private static final ObjectMapper MAPPER = new ObjectMapper()
-            .disable(com.fasterxml.jackson.core.JsonParser.Feature.AUTO_CLOSE_SOURCE);
 
     private final ProcessRunner runner;
 
@@ -62,25 +54,23 @@ public final class Postqueue {
         return stderr != null && stderr.contains("Mail system is down");
     }
 
-    /** One queued message as postqueue -j reports it (recipients still to be delivered). */
-    public record Message(String queueName, String queueId, long arrivalTime, String sender, List<String> recipients) {
+    /**
+     * Streams {@code postqueue -j} through the one reader, {@link QueueReader}: each message goes to
+     * {@code handler} before the next is read. Returns postqueue's exit and stderr.
+     */
+    public ExecResult read(Path configDir, QueueReader.Handler handler) {
+        return streamJson(configDir, in -> QueueReader.read(in, handler));
     }
 
-    /** Every message in every queue of the instance, read one JSON object at a time. */
-    public List<Message> messages(Path configDir) {
-        List<Message> out = new ArrayList<>();
-        streamJson(configDir, (InputStream in) -> {
-            try (MappingIterator<JsonNode> it = MAPPER.readerFor(JsonNode.class).readValues(in)) {
-                while (it.hasNextValue()) {
-                    JsonNode n = it.nextValue();
-                    List<String> rcpts = new ArrayList<>();
-                    for (JsonNode rc : n.path("recipients")) {
-                        rcpts.add(rc.path("address").asText(""));
-                    }
-                    out.add(new Message(n.path("queue_name").asText(""), n.path("queue_id").asText(""),
-                            n.path("arrival_time").asLong(0), n.path("sender").asText(""), rcpts));
-                }
-            }
+    /**
+     * Every message in every queue of the instance, for callers that need them all at once (a
+     * flush's source queue). A line that is not a message object is an error here.
+     */
+    public List<QueueMessage> messages(Path configDir) {
+        List<QueueMessage> out = new ArrayList<>();
+        read(configDir, m -> {
+            out.add(m);
+            return true;
         });
         return out;
     }

@@ -79,14 +79,27 @@ public final class Postsuper {
         return List.of("postsuper", "-c", configDir.toString(), action.option, "-");
     }
 
+    /** {@code postsuper -c DIR ACTION ALL}: the action on every message of the instance. */
+    public static List<String> allArgv(Path configDir, Action action) {
+        return List.of("postsuper", "-c", configDir.toString(), action.option, "ALL");
+    }
+
+    /** Applies the action to every message of the instance ({@code ALL}); the count postsuper reports. */
+    public Result applyAll(Path configDir, Action action) {
+        return result(action, runner.run(allArgv(configDir, action), TIMEOUT));
+    }
+
     /** Applies the action to the given queue ids (already validated by the caller). */
     public Result apply(Path configDir, Action action, Collection<String> queueIds) {
         StringBuilder in = new StringBuilder(queueIds.size() * 16);
         for (String id : queueIds) {
             in.append(id).append('\n');
         }
-        ExecResult r = runner.run(argv(configDir, action), TIMEOUT, in.toString().getBytes(StandardCharsets.US_ASCII),
-                Map.of());
+        return result(action, runner.run(argv(configDir, action), TIMEOUT,
+                in.toString().getBytes(StandardCharsets.US_ASCII), Map.of()));
+    }
+
+    private static Result result(Action action, ExecResult r) {
         if (r.timedOut()) {
             throw new MfshellException("postsuper timed out: " + String.join(" ", r.argv()));
         }

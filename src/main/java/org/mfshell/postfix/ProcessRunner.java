@@ -33,6 +33,11 @@ import org.mfshell.core.MfshellException;
  * shell) while a program runs: the program is then stopped and waited for before the exception
  * is thrown (with the thread's interrupt flag cleared: the exception carries it), so none is left behind. {@link #cancelAll} stops every program still running (the
  * shell calls it on Ctrl-C). A non-zero exit is not an error here: callers read {@link ExecResult}.
+ *
+ * <p>Outside this package a runner is a handle passed to the typed wrappers (Postconf, Postqueue,
+ * Journalctl, ...), which alone build argv and call {@link #run}/{@link #stream}. Those methods stay
+ * public rather than package-private because the lab tests in other packages still call them;
+ * PackageGraphTest fails when any main class outside postfix/ does.
  */
 public class ProcessRunner {
     /** Default search path for Postfix and system programs, root's PATH may lack sbin under sudo. */

@@ -11,6 +11,8 @@ import org.mfshell.core.UsageException;
 import org.mfshell.fs.AuditLog;
 import org.mfshell.postfix.Postsuper;
 import org.mfshell.postfix.ProcessRunner;
+import org.mfshell.postfix.QueueMessage;
+import org.mfshell.postfix.MalformedLine;
 
 /**
  * The message actions hold, release, requeue and delete of one instance as one service: pick the

@@ -11,6 +11,7 @@ import org.mfshell.core.Quote;
 import org.mfshell.core.UsageException;
 import org.mfshell.instance.InstanceRegistry;
 import org.mfshell.mail.Domains;
+import org.mfshell.postfix.QueueMessage;
 
 /**
  * Which messages a mailq listing or a message action selects: queue names, recipient domain,

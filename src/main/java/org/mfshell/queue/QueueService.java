@@ -16,6 +16,9 @@ import org.mfshell.instance.InstanceRegistry;
 import org.mfshell.postfix.ExecResult;
 import org.mfshell.postfix.Postqueue;
 import org.mfshell.postfix.ProcessRunner;
+import org.mfshell.postfix.QueueReader;
+import org.mfshell.postfix.QueueMessage;
+import org.mfshell.postfix.MalformedLine;
 
 /**
  * Reads one instance's queue through {@code postqueue -c DIR -j}, streaming, and answers the

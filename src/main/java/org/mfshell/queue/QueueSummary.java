@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.mfshell.instance.InstanceRegistry;
+import org.mfshell.postfix.QueueMessage;
 
 /**
  * The shape of a queue, like Postfix's qshape: recipients per recipient domain by age, plus the

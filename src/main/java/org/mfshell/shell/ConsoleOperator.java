@@ -3,7 +3,7 @@ package org.mfshell.shell;
 import java.util.List;
 import org.mfshell.cli.Io;
 import org.mfshell.flush.FollowProgress;
-import org.mfshell.flush.MaillogFollower;
+import org.mfshell.log.DeliveryLine;
 import org.mfshell.flush.Operator;
 import org.mfshell.flush.Preflight;
 import org.mfshell.flush.Step;
@@ -138,8 +138,8 @@ final class ConsoleOperator implements Operator {
         }
     }
 
-    private void printLogLines(List<MaillogFollower.Delivery> lines) {
-        for (MaillogFollower.Delivery d : lines) {
+    private void printLogLines(List<DeliveryLine> lines) {
+        for (DeliveryLine d : lines) {
             if (logLinesShown < MAX_LOG_LINES) {
                 if (io.terminal()) {
                     io.out().print("\r");

@@ -16,7 +16,7 @@ import org.mfshell.cli.ParsedArgs;
 import org.mfshell.core.UsageException;
 import org.mfshell.instance.InstanceRegistry;
 import org.mfshell.postfix.Postsuper;
-import org.mfshell.queue.MalformedLine;
+import org.mfshell.postfix.MalformedLine;
 import org.mfshell.queue.QueueActions;
 import org.mfshell.queue.QueueFilter;
 import org.mfshell.queue.QueueService;

@@ -7,7 +7,7 @@ import org.mfshell.cli.Io;
 import org.mfshell.cli.OptionSpec;
 import org.mfshell.cli.ParsedArgs;
 import org.mfshell.core.UsageException;
-import org.mfshell.queue.MalformedLine;
+import org.mfshell.postfix.MalformedLine;
 import org.mfshell.queue.QueueFilter;
 import org.mfshell.queue.QueueService;
 

@@ -1,6 +1,7 @@
 package org.mfshell.shell;
 
 import java.net.InetSocketAddress;
+import org.mfshell.mail.IpAddresses;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -31,7 +32,6 @@ import org.mfshell.relay.RelayNames;
 import org.mfshell.shell.render.Json;
 import org.mfshell.shell.render.Table;
 import org.mfshell.warmup.Every;
-import org.mfshell.warmup.IpAddresses;
 import org.mfshell.warmup.WarmupException;
 import org.mfshell.warmup.WarmupPlan;
 import org.mfshell.warmup.WarmupPlanner;
@@ -93,14 +93,14 @@ public final class WarmupCommand implements MfCommand {
         List<String> existing = new ArrayList<>();
         for (String ip : args.value("existing").map(s -> s.split(",")).orElse(new String[0])) {
             if (!ip.isBlank()) {
-                existing.add(IpAddresses.require(ip.trim(), "--existing"));
+                existing.add(IpAddresses.requireForZone(ip.trim(), "--existing"));
             }
         }
         HealthService health = new HealthService(ctx.instances(), ctx.runner(), groups, s -> s, ctx.mailLog());
         WarmupService service = new WarmupService(ctx.instances(), ctx.runner(), health);
         if (args.arg(0).orElseThrow().equals("plan")) {
             String newIp = args.value("new-ip").orElseThrow(() -> new UsageException("warmup plan: --new-ip IP is required"));
-            IpAddresses.require(newIp, "--new-ip");
+            IpAddresses.requireForZone(newIp, "--new-ip");
             WarmupPlan plan = plan(service, relay, existing, newIp, args.value("host").orElse(null), steps, every,
                     start(args));
             if (args.flag("json")) {
@@ -116,7 +116,7 @@ public final class WarmupCommand implements MfCommand {
         WarmupPlan.Stage stage = null;
         if (args.value("stage").isPresent()) {
             int k = args.intValue("stage").orElseThrow();
-            String newIp = IpAddresses.require(args.value("new-ip").orElseThrow(
+            String newIp = IpAddresses.requireForZone(args.value("new-ip").orElseThrow(
                     () -> new UsageException("warmup status --stage needs --new-ip IP")), "--new-ip");
             if (existing.isEmpty()) {
                 existing = service.serving(relay).stream().map(PostfixInstance::bindAddress)

@@ -1,5 +1,6 @@
 package org.mfshell.warmup;
 
+import org.mfshell.mail.IpAddresses;
 import java.time.LocalDate;
 import java.time.Period;
 import java.util.ArrayList;
@@ -34,10 +35,10 @@ public final class WarmupPlanner {
             throw new WarmupException(WarmupException.Problem.STEPS,
                     "a plan has 1 to " + MAX_STEPS + " stages, not " + steps);
         }
-        String fresh = IpAddresses.require(newIp, "new address");
+        String fresh = IpAddresses.requireForZone(newIp, "new address");
         Set<String> old = new LinkedHashSet<>();
         for (String ip : existing) {
-            old.add(IpAddresses.require(ip, "existing address"));
+            old.add(IpAddresses.requireForZone(ip, "existing address"));
         }
         if (old.isEmpty()) {
             throw new WarmupException(WarmupException.Problem.NO_EXISTING, "no existing IP for " + relayName);

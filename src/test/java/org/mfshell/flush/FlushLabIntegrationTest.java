@@ -45,6 +45,7 @@ import org.mfshell.lab.LabFixture;
 import org.mfshell.lab.SeedReport;
 import org.mfshell.postfix.ExecResult;
 import org.mfshell.postfix.Postqueue;
+import org.mfshell.postfix.QueueMessage;
 import org.mfshell.postfix.ProcessRunner;
 import org.mfshell.shell.Commands;
 import org.mfshell.testutil.MfshellProcess;
@@ -101,12 +102,12 @@ class FlushLabIntegrationTest {
     void domainRerouteMovesEveryHotmailMessageOnceAndRestoreMakesMainCfIdentical() throws IOException {
         Path mainCf = lab.configDir("msn-a").resolve("main.cf");
         String mainBefore = AtomicFiles.sha256(mainCf);
-        List<Postqueue.Message> before = queue("msn-a");
+        List<QueueMessage> before = queue("msn-a");
         Set<String> hotmailIds = seed.messages("msn-a").stream()
                 .filter(m -> m.recipients().keySet().stream().anyMatch(r -> r.endsWith("@hotmail.com")))
                 .map(SeedReport.SeededMessage::messageId).collect(Collectors.toSet());
         assertTrue(hotmailIds.size() >= 4, "the seed gives msn-a deferred hotmail mail: " + hotmailIds);
-        assertTrue(before.stream().anyMatch(m -> m.recipients().stream().anyMatch(r -> r.endsWith("@outlook.com"))));
+        assertTrue(before.stream().anyMatch(m -> m.addresses().stream().anyMatch(r -> r.endsWith("@outlook.com"))));
         long providerLogStart = Files.size(lab.providerLogFile());
 
         Run r = cli("flush", "msn-a", "--to", "msn-b", "--domain", "hotmail.com", "--yes", "--wait", "90s");
@@ -127,7 +128,7 @@ class FlushLabIntegrationTest {
         }
         // Everything else msn-a held is still deferred there.
         Set<String> expectedLeft = recipients(before).stream().filter(k -> !k.endsWith("@hotmail.com")).collect(Collectors.toSet());
-        List<Postqueue.Message> after = queue("msn-a");
+        List<QueueMessage> after = queue("msn-a");
         assertEquals(expectedLeft, recipients(after));
         assertTrue(after.stream().allMatch(m -> m.queueName().equals("deferred")), "left mail is deferred");
 
@@ -145,7 +146,7 @@ class FlushLabIntegrationTest {
         assertTrue(cli("reroutes").out.contains("no reroute is active"));
         String probe = sendThroughMsnA("restore-check@hotmail.com");
         lab.waitForQueuesToSettle(Duration.ofSeconds(60));
-        Postqueue.Message m = queue("msn-a").stream().filter(x -> x.recipients().contains("restore-check@hotmail.com"))
+        QueueMessage m = queue("msn-a").stream().filter(x -> x.addresses().contains("restore-check@hotmail.com"))
                 .findFirst().orElseThrow(() -> new AssertionError("the new hotmail message left msn-a: " + probe));
         assertEquals("deferred", m.queueName());
         ExecResult p = runner.run(List.of("postqueue", "-c", lab.configDir("msn-a").toString(), "-p"));
@@ -208,7 +209,7 @@ class FlushLabIntegrationTest {
         assertEquals(1, r.code, r.toString());
         assertTrue(r.err.contains("stopped at step 4") && r.err.contains("rolled back (undid steps 3, 2)"), r.err);
         assertEquals(before, withoutBackups(snapshot(lab.configRoot())));
-        assertEquals(5, queue("msn-a").stream().filter(m -> m.recipients().stream().anyMatch(x -> x.endsWith("@hotmail.com")))
+        assertEquals(5, queue("msn-a").stream().filter(m -> m.addresses().stream().anyMatch(x -> x.endsWith("@hotmail.com")))
                 .count(), "nothing flushed");
     }
 
@@ -396,7 +397,7 @@ class FlushLabIntegrationTest {
     void dryRunChangesNoFile() throws IOException {
         Map<String, String> before = snapshot(lab.configRoot());
         Map<String, String> queueBefore = new TreeMap<>();
-        for (Postqueue.Message m : queue("msn-a")) {
+        for (QueueMessage m : queue("msn-a")) {
             queueBefore.put(m.queueId(), m.queueName());
         }
         Run r = cli("flush", "msn-a", "--to", "msn-b", "--domain", "hotmail.com", "--domain", "outlook.com", "--dry-run");
@@ -408,7 +409,7 @@ class FlushLabIntegrationTest {
         assertEquals(before, snapshot(lab.configRoot()));
         assertFalse(Files.exists(stateDir), "no state written");
         Map<String, String> queueAfter = new TreeMap<>();
-        for (Postqueue.Message m : queue("msn-a")) {
+        for (QueueMessage m : queue("msn-a")) {
             queueAfter.put(m.queueId(), m.queueName());
         }
         assertEquals(queueBefore, queueAfter, "nothing flushed");
@@ -492,11 +493,11 @@ class FlushLabIntegrationTest {
         Map<String, String> before = withoutBackups(snapshot(lab.configDir("msn-a")));
         // The canary is the first deferred hotmail message in postqueue's order; refuse a recipient
         // of the last one, so preflight's RCPT (the first recipient) and the canary pass.
-        List<Postqueue.Message> hot = queue("msn-a").stream().filter(m -> m.queueName().equals("deferred")
-                && m.recipients().stream().anyMatch(x -> x.endsWith("@hotmail.com"))).toList();
+        List<QueueMessage> hot = queue("msn-a").stream().filter(m -> m.queueName().equals("deferred")
+                && m.addresses().stream().anyMatch(x -> x.endsWith("@hotmail.com"))).toList();
         assertTrue(hot.size() >= 3, "several hotmail messages: " + hot);
-        Postqueue.Message last = hot.get(hot.size() - 1);
-        String refused = last.recipients().stream().filter(x -> x.endsWith("@hotmail.com")).findFirst().orElseThrow();
+        QueueMessage last = hot.get(hot.size() - 1);
+        String refused = last.addresses().stream().filter(x -> x.endsWith("@hotmail.com")).findFirst().orElseThrow();
         long providerLogStart = Files.size(lab.providerLogFile());
         long msnALogStart = Files.size(lab.logFile("msn-a"));
         try {
@@ -515,10 +516,10 @@ class FlushLabIntegrationTest {
         String msnALog = Files.readString(lab.logFile("msn-a")).substring((int) msnALogStart);
         assertFalse(msnALog.contains("status=bounced"), "nothing bounced:\n" + msnALog);
         // Each hotmail message: accepted once through msn-b, or still queued in msn-a; never twice.
-        Set<String> stillQueued = queue("msn-a").stream().map(Postqueue.Message::queueId).collect(Collectors.toSet());
+        Set<String> stillQueued = queue("msn-a").stream().map(QueueMessage::queueId).collect(Collectors.toSet());
         Map<String, Integer> viaMsnB = acceptedByClient(providerLogStart).getOrDefault(lab.address("msn-b"), Map.of());
         viaMsnB.values().forEach(n -> assertEquals(1, n, "accepted once: " + viaMsnB));
-        for (Postqueue.Message m : hot) {
+        for (QueueMessage m : hot) {
             assertTrue(stillQueued.contains(m.queueId()) || !viaMsnB.isEmpty(), "message " + m.queueId() + " lost");
         }
     }
@@ -630,7 +631,7 @@ class FlushLabIntegrationTest {
             lab.up();
         }
         assertEquals(before, withoutBackups(snapshot(lab.configDir("msn-a"))));
-        assertEquals(5, queue("msn-a").stream().filter(m -> m.recipients().stream().anyMatch(x -> x.endsWith("@hotmail.com")))
+        assertEquals(5, queue("msn-a").stream().filter(m -> m.addresses().stream().anyMatch(x -> x.endsWith("@hotmail.com")))
                 .count(), "every hotmail message still queued in msn-a");
     }
 
@@ -891,12 +892,12 @@ class FlushLabIntegrationTest {
         t.start();
     }
 
-    List<Postqueue.Message> queue(String instance) {
+    List<QueueMessage> queue(String instance) {
         return new Postqueue(runner).messages(lab.configDir(instance));
     }
 
-    static Set<String> recipients(List<Postqueue.Message> q) {
-        return q.stream().flatMap(m -> m.recipients().stream().map(r -> m.queueId() + " " + r)).collect(Collectors.toSet());
+    static Set<String> recipients(List<QueueMessage> q) {
+        return q.stream().flatMap(m -> m.addresses().stream().map(r -> m.queueId() + " " + r)).collect(Collectors.toSet());
     }
 
     /** Provider log since {@code offset}: client address -> Message-ID -> times accepted. */

@@ -38,14 +38,19 @@ class LogFollowerTest {
 
     /** One journal export entry from postfix-msn-a/smtp, {@code seconds} after 2026-11-29 10:00 UTC (monotonic grows with it). */
     private static String exportEntry(int seconds, String message) {
-        long realtime = (1795946400L + seconds) * 1_000_000L;
+        return exportEntry(1795946400L + seconds, seconds, "postfix-msn-a/smtp", message);
+    }
+
+    /** One journal export entry at {@code epochSeconds} from {@code identifier}. */
+    static String exportEntry(long epochSeconds, int seconds, String identifier, String message) {
+        long realtime = epochSeconds * 1_000_000L;
         return "__REALTIME_TIMESTAMP=" + realtime + "\n__MONOTONIC_TIMESTAMP=" + (1_000_000_000L + seconds * 1_000_000L)
-                + "\n_BOOT_ID=0123456789abcdef0123456789abcdef\n_HOSTNAME=lab\nSYSLOG_IDENTIFIER=postfix-msn-a/smtp"
+                + "\n_BOOT_ID=0123456789abcdef0123456789abcdef\n_HOSTNAME=lab\nSYSLOG_IDENTIFIER=" + identifier
                 + "\nSYSLOG_PID=1\n_PID=1\nMESSAGE=" + message + "\n\n";
     }
 
     /** Writes a journal file with systemd-journal-remote, as journald would. */
-    private static void journal(Path file, String export) throws Exception {
+    static void journal(Path file, String export) throws Exception {
         Process p = new ProcessBuilder(JOURNAL_REMOTE, "-o", file.toString(), "-")
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         try (var in = p.getOutputStream()) {
@@ -54,7 +59,7 @@ class LogFollowerTest {
         assertEquals(0, p.waitFor(), "systemd-journal-remote");
     }
 
-    private static final String JOURNAL_REMOTE = "/lib/systemd/systemd-journal-remote";
+    static final String JOURNAL_REMOTE = "/lib/systemd/systemd-journal-remote";
 
     @Test
     void followsTheJournalWithoutCountingAnEntryTwice(@TempDir Path tmp) throws Exception {

@@ -7,6 +7,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.mfshell.postfix.QueueReader;
+import org.mfshell.postfix.QueueMessage;
+import org.mfshell.postfix.MalformedLine;
 
 /** Reads the saved real postqueue outputs under src/test/resources/queue/. */
 public final class Fixtures {

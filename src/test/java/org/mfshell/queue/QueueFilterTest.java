@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.mfshell.core.UsageException;
+import org.mfshell.postfix.QueueMessage;
 
 /** Filters over the real stopped-instance fixture (arrival times 1795963653..1795963695). */
 class QueueFilterTest {

@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;
 import org.mfshell.queue.Fixtures;
-import org.mfshell.queue.QueueMessage;
+import org.mfshell.postfix.QueueMessage;
 
 /** {@code mailq NAME --json} lines: postqueue's object, every field kept, "instance" first. */
 class MailqJsonLineTest {

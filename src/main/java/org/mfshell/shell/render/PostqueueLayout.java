@@ -6,7 +6,7 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
-import org.mfshell.queue.QueueMessage;
+import org.mfshell.postfix.QueueMessage;
 
 /**
  * Renders queue messages in the layout of {@code postqueue -p}: a header, per message the queue id

@@ -7,7 +7,7 @@ import java.io.StringWriter;
 import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 import org.mfshell.queue.Fixtures;
-import org.mfshell.queue.QueueMessage;
+import org.mfshell.postfix.QueueMessage;
 
 /**
  * The {@code postqueue -p} layout rendered from {@code -j} must equal what postqueue itself printed

@@ -1,4 +1,4 @@
-package org.mfshell.flush;
+package org.mfshell.mail;
 
 import java.math.BigInteger;
 import java.net.InetAddress;
@@ -6,13 +6,16 @@ import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
+import org.mfshell.core.Quote;
 import org.mfshell.core.UsageException;
 
 /**
- * IPv4/IPv6 address literals and the address side of Postfix's {@code mynetworks}. Only
- * literals are accepted: nothing here ever asks DNS (InetAddress is given pre-checked text).
+ * The one IP address rule: IPv4/IPv6 address literals (dotted quad without leading zeros, IPv6
+ * literals), the address side of Postfix's {@code mynetworks}, map nexthops, and the forms a DNS
+ * zone line wants (record type, reverse name). Only literals are accepted: nothing here ever asks
+ * DNS (InetAddress is given pre-checked text). Used by flush and warmup alike.
  *
- * <p>Errors: {@link UsageException} for text that is not an address literal.
+ * <p>Errors: {@link UsageException} for text that is not an address literal, naming the option.
  */
 public final class IpAddresses {
     private static final Pattern V4 = Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
@@ -50,6 +53,48 @@ public final class IpAddresses {
             throw new UsageException(what + ": '" + s + "' is not an IPv4 or IPv6 address");
         }
         return t;
+    }
+
+    /**
+     * Validates an address for a zone line (no brackets) and returns it as it goes there: IPv4 as
+     * given, IPv6 in Java's full lower-case form.
+     */
+    public static String requireForZone(String ip, String what) {
+        if (isIpv4(ip)) {
+            return ip;
+        }
+        if (isIpv6(ip)) {
+            try {
+                return InetAddress.getByName(ip).getHostAddress();
+            } catch (UnknownHostException e) {
+                // fall through to the usage error
+            }
+        }
+        throw new UsageException(what + ": bad IP address " + Quote.quote(ip) + " (e.g. 216.66.15.4 or 2001:db8::25)");
+    }
+
+    /** Record type for an address: A or AAAA. */
+    public static String recordType(String ip) {
+        return isIpv4(ip) ? "A" : "AAAA";
+    }
+
+    /** The reverse-zone owner name: {@code 4.15.66.216.in-addr.arpa.} or the ip6.arpa nibble form. */
+    public static String reverseName(String ip) {
+        if (isIpv4(ip)) {
+            String[] o = ip.split("\\.");
+            return o[3] + "." + o[2] + "." + o[1] + "." + o[0] + ".in-addr.arpa.";
+        }
+        try {
+            byte[] b = InetAddress.getByName(ip).getAddress();
+            StringBuilder sb = new StringBuilder();
+            for (int i = b.length - 1; i >= 0; i--) {
+                sb.append(Character.forDigit(b[i] & 0xF, 16)).append('.').append(Character.forDigit((b[i] >> 4) & 0xF, 16))
+                        .append('.');
+            }
+            return sb.append("ip6.arpa.").toString();
+        } catch (UnknownHostException e) {
+            throw new UsageException("bad IP address " + Quote.quote(ip));
+        }
     }
 
     /** The map nexthop for a relay to {@code ip} on port 25: {@code smtp:[1.2.3.4]} or {@code smtp:[ipv6:2001:db8::1]}. */

@@ -1,4 +1,4 @@
-package org.mfshell.queue;
+package org.mfshell.postfix;
 
 /** A line of postqueue output that is not a JSON object, with its 1-based number and why. */
 public record MalformedLine(long line, String problem, String excerpt) {

@@ -1,4 +1,4 @@
-package org.mfshell.queue;
+package org.mfshell.postfix;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -10,23 +10,31 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.mfshell.core.MfshellException;
 
 /**
  * Reads {@code postqueue -j} output (JSON Lines) one line at a time and hands each message to a
  * {@link Handler} before reading the next, so memory does not grow with the queue. A line that is
  * not a JSON object is passed to {@link Handler#malformed} with its line number and reading goes
- * on. Blank lines are skipped. Errors: {@link UncheckedIOException} when the stream fails.
+ * on. Blank lines are skipped. This is the one reader of {@code postqueue -j}: mailq, the message
+ * actions, flush and instance discovery all read through it (via {@link Postqueue#read}). Errors: {@link UncheckedIOException} when the stream fails.
  */
 public final class QueueReader {
     private static final ObjectMapper MAPPER = new ObjectMapper()
             .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private static final int EXCERPT = 60;
 
-    /** Receives messages in postqueue's order; returning false stops reading (e.g. --limit reached). */
+    /**
+     * Receives messages in postqueue's order; returning false stops reading (e.g. --limit reached).
+     * By default a malformed line ends the reading with an {@link MfshellException}; mailq's
+     * handler counts and shows them instead.
+     */
     public interface Handler {
         boolean message(QueueMessage m);
 
-        void malformed(MalformedLine line);
+        default void malformed(MalformedLine line) {
+            throw new MfshellException("reading output of postqueue: " + line);
+        }
     }
 
     private QueueReader() {

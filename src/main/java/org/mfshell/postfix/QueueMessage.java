@@ -1,4 +1,4 @@
-package org.mfshell.queue;
+package org.mfshell.postfix;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -86,6 +86,11 @@ public final class QueueMessage {
             }
         }
         return recipients;
+    }
+
+    /** The recipients' addresses, in postqueue's order. */
+    public List<String> addresses() {
+        return recipients().stream().map(Recipient::address).toList();
     }
 
     /** First delay reason of any recipient, or null. */

@@ -1,4 +1,4 @@
-package org.mfshell.flush;
+package org.mfshell.mail;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
