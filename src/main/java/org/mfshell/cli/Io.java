@@ -57,6 +57,43 @@ public record Io(PrintWriter out, PrintWriter err, BufferedReader in, boolean te
         }
     }
 
+    /**
+     * Asks a question answered by one key of {@code choices} (lower case) on a terminal with a
+     * keyboard: the key is echoed and taken at once; any other key (an Enter typed after the
+     * previous answer out of habit) is ignored. Without single keys (a pipe, a test, a dumb terminal) this reads a line as
+     * {@link #ask} does. Ctrl-C, Ctrl-D and end of input return null.
+     */
+    public String askKey(String question, String choices) {
+        Screen.Keys keys = terminal ? screen.keys() : Screen.Keys.NONE;
+        if (!keys.live()) {
+            keys.close();
+            return ask(question);
+        }
+        err.print(question);
+        err.flush();
+        out.flush();
+        try (keys) {
+            while (true) {
+                int c = keys.read(60_000);
+                if (c == Screen.Keys.TIMEOUT) {
+                    continue;
+                }
+                if (c < 0 || c == 3 || c == 4) {
+                    err.println();
+                    return null;
+                }
+                char k = Character.toLowerCase((char) c);
+                if (choices.indexOf(k) >= 0) {
+                    err.println(k);
+                    err.flush();
+                    return String.valueOf(k);
+                }
+            }
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
     /** Yes/no question; anything but y/yes is no. */
     public boolean confirm(String question) {
         String a = ask(question + " [y/N] ");

@@ -53,7 +53,7 @@ final class ConsoleOperator implements Operator {
         String choices = step.skippable() ? "[y]es / [n]o, skip it / [a]ll / [q]uit and undo"
                 : "[y]es / [n]o, stop and undo / [a]ll / [q]uit and undo";
         for (int tries = 0; tries < 5; tries++) {
-            String a = io.ask("Run step " + step.number() + "? " + choices + ": ");
+            String a = io.askKey("Run step " + step.number() + "? " + choices + ": ", "ynaq");
             if (a == null) {
                 io.err().println();
                 return Answer.QUIT;
