@@ -302,8 +302,8 @@ public final class FlushService {
         try {
             Thread.sleep(ms);
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new MfshellException("interrupted");
+            // Carried by the exception, flag cleared: the undo that follows must still run.
+            throw new org.mfshell.core.CancelledException();
         }
     }
 }

@@ -277,7 +277,7 @@ public final class PreflightChecks {
         }
         if (!resuming) {
             String master = FlushService.readTextOrNull(src.configDir().resolve("master.cf"));
-            if (master != null && (master.contains("\n" + RerouteTransport.NAME + " ") || master.startsWith(RerouteTransport.NAME + " "))) {
+            if (RerouteTransport.present(master)) {
                 out.add(refuse("not rerouted yet", src.name() + "'s master.cf already has a " + RerouteTransport.NAME
                         + " service", "run 'flush " + src.name() + " --restore' first"));
             }

@@ -86,9 +86,11 @@ final class ReroutePlan {
                 false,
                 () -> {
                     String now = FlushService.readText(masterCf);
-                    if (now.contains("\n" + RerouteTransport.NAME + " ")) {
+                    if (RerouteTransport.present(now)) {
+                        record(j, FlushService.MASTER_CF, null);
                         return;
                     }
+                    requireUnchanged(j, FlushService.MASTER_CF, masterCf);
                     Path backup = AtomicFiles.replace(masterCf, RerouteTransport.add(now, j.transportBlock)
                             .getBytes(StandardCharsets.ISO_8859_1));
                     record(j, FlushService.MASTER_CF, backup);
@@ -100,10 +102,11 @@ final class ReroutePlan {
                 false,
                 () -> {
                     String now = FlushService.readText(mainCf);
-                    String active = TransportMapsEdit.activeValue(now);
-                    if (active != null && active.contains(map.toString())) {
+                    if (TransportMapsEdit.isOn(now, map.toString())) {
+                        record(j, FlushService.MAIN_CF, null);
                         return;
                     }
+                    requireUnchanged(j, FlushService.MAIN_CF, mainCf);
                     TransportMapsEdit.Result e = TransportMapsEdit.enable(now, map.toString());
                     j.mainCfMode = e.mode();
                     byte[] written = e.text().getBytes(StandardCharsets.ISO_8859_1);
@@ -133,8 +136,7 @@ final class ReroutePlan {
         Path db = dir.resolve(FlushService.DB);
         boolean journalled = j != null && (j.state == FlushJournal.State.ACTIVE || j.state == FlushJournal.State.RESTORING);
         String current = FlushService.readText(mainCf);
-        String active = TransportMapsEdit.activeValue(current);
-        boolean mainOn = active != null && active.contains(map.toString());
+        boolean mainOn = TransportMapsEdit.isOn(current, map.toString());
         List<Step> steps = new ArrayList<>();
         if (mainOn) {
             String target;
@@ -165,8 +167,7 @@ final class ReroutePlan {
                     () -> AtomicFiles.write(mainCf, current.getBytes(StandardCharsets.ISO_8859_1))));
         }
         String masterNow = FlushService.readTextOrNull(masterCf);
-        if (masterNow != null && (masterNow.contains("\n" + RerouteTransport.NAME + " ")
-                || masterNow.startsWith(RerouteTransport.NAME + " "))) {
+        if (RerouteTransport.present(masterNow)) {
             FlushJournal.FileRecord rec = journalled ? j.files.get(FlushService.MASTER_CF) : null;
             String back = rec != null && rec.savedCopy != null && AtomicFiles.sha256(masterCf).equals(rec.writtenSha256)
                     ? text(savedCopy(j, FlushService.MASTER_CF, masterCf)) : RerouteTransport.remove(masterNow);
@@ -267,8 +268,24 @@ final class ReroutePlan {
         return saved;
     }
 
+    /**
+     * The file must still be as it was when the journal saved its copy: restore writes that copy
+     * back, so an edit made since (while the operator read the diffs, or before a resume) would be
+     * lost without a word. Refused instead; the step fails and what was done is undone.
+     */
+    private static void requireUnchanged(FlushJournal j, String name, Path file) {
+        FlushJournal.FileRecord rec = j.files.get(name);
+        if (rec != null && !AtomicFiles.sha256(file).equals(rec.originalSha256)) {
+            throw new MfshellException(file + " changed since preflight (someone edited it); run the flush again "
+                    + "to see the new diff");
+        }
+    }
+
     static void record(FlushJournal j, String name, Path backup) {
         FlushJournal.FileRecord rec = j.files.get(name);
+        if (rec == null) {
+            return;
+        }
         rec.writtenSha256 = AtomicFiles.sha256(Path.of(rec.path));
         if (backup != null) {
             rec.backup = backup.toString();
@@ -289,15 +306,23 @@ final class ReroutePlan {
         boolean ours = rec.writtenSha256 == null || now.equals(rec.writtenSha256);
         if (!ours && name.equals(FlushService.MAIN_CF)) {
             // Someone edited main.cf after us: take out only our change and keep theirs.
+            String text = FlushService.readText(f);
+            if (!TransportMapsEdit.isOn(text, j.files.get(FlushService.MAP).path)) {
+                return;
+            }
             op.warn(f + " was changed by someone else after mfshell wrote it; removing only the transport_maps change");
-            String back = TransportMapsEdit.disable(FlushService.readText(f), j.files.get(FlushService.MAP).path, j.mainCfMode);
+            String back = TransportMapsEdit.disable(text, j.files.get(FlushService.MAP).path, j.mainCfMode);
             AtomicFiles.replace(f, back.getBytes(StandardCharsets.ISO_8859_1));
             return;
         }
         if (!ours && name.equals(FlushService.MASTER_CF)) {
+            String text = FlushService.readText(f);
+            if (!RerouteTransport.present(text)) {
+                return;
+            }
             op.warn(f + " was changed by someone else after mfshell wrote it; removing only the " + RerouteTransport.NAME
                     + " service");
-            AtomicFiles.replace(f, RerouteTransport.remove(FlushService.readText(f)).getBytes(StandardCharsets.ISO_8859_1));
+            AtomicFiles.replace(f, RerouteTransport.remove(text).getBytes(StandardCharsets.ISO_8859_1));
             return;
         }
         if (rec.existed) {

@@ -328,6 +328,9 @@ final class RerouteRun {
      * first, and the sentence says the journal is stale.
      */
     String rollback(FlushJournal j, List<Step> steps, Operator op, String why) {
+        // A Ctrl-C that stopped the plan must not stop its undo: file channels and programs fail on
+        // an interrupted thread.
+        Thread.interrupted();
         store.releaseReserve();
         Path dir = Path.of(j.files.get(FlushService.MAIN_CF).path).getParent();
         List<FlushJournal.StepRecord> touched = new ArrayList<>();
@@ -474,8 +477,10 @@ final class RerouteRun {
         FlushJournal j = load(source);
         String main = FlushService.readText(dir.resolve(FlushService.MAIN_CF));
         String active = TransportMapsEdit.activeValue(main);
-        boolean on = active != null && active.contains(dir.resolve(FlushService.MAP).toString());
-        if (!on && (j == null || j.state != FlushJournal.State.RESTORING)) {
+        boolean on = TransportMapsEdit.isOn(main, dir.resolve(FlushService.MAP).toString());
+        // Leftovers (the transport in master.cf) are restored too, even with main.cf already back.
+        boolean leftover = RerouteTransport.present(FlushService.readTextOrNull(dir.resolve(FlushService.MASTER_CF)));
+        if (!on && !leftover && (j == null || j.state != FlushJournal.State.RESTORING)) {
             throw new MfshellException(source + " has no active reroute (transport_maps "
                     + (active == null ? "is not set" : "= " + active) + ")");
         }
@@ -535,7 +540,15 @@ final class RerouteRun {
         for (FlushJournal.StepRecord r : touched) {
             String name = fileOfStep.get(r.key);
             FlushJournal.FileRecord rec = name == null ? null : j.files.get(name);
-            if (rec != null && !AtomicFiles.sha256(Path.of(rec.path)).equals(rec.originalSha256)) {
+            if (rec == null || AtomicFiles.sha256(Path.of(rec.path)).equals(rec.originalSha256)) {
+                continue;
+            }
+            // Someone else's edit kept on purpose: undone when mfshell's own change is gone.
+            String text = FlushService.readTextOrNull(Path.of(rec.path));
+            boolean oursGone = name.equals(FlushService.MAIN_CF)
+                    ? text != null && !TransportMapsEdit.isOn(text, j.files.get(FlushService.MAP).path)
+                    : name.equals(FlushService.MASTER_CF) && text != null && !RerouteTransport.present(text);
+            if (!oursGone) {
                 return false;
             }
         }

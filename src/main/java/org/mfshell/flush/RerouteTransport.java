@@ -101,9 +101,14 @@ public final class RerouteTransport {
         return open > 0;
     }
 
+    /** Whether master.cf has a service named {@value #NAME} (on any line, any white space after the name). */
+    public static boolean present(String masterCf) {
+        return masterCf != null && java.util.regex.Pattern.compile("(?m)^" + NAME + "\\s").matcher(masterCf).find();
+    }
+
     /** master.cf with the block appended (after a newline if the file does not end with one). */
     public static String add(String masterCf, String block) {
-        if (masterCf.contains("\n" + NAME + " ") || masterCf.startsWith(NAME + " ")) {
+        if (present(masterCf)) {
             throw new MfshellException("master.cf already has a service named " + NAME
                     + " (a reroute is active, or one was left behind): run 'flush SRC --restore' first");
         }
@@ -144,6 +149,15 @@ public final class RerouteTransport {
 
     /** The name the transport's client uses for this hop when the source's own would loop. */
     public static String ownName(String source, String myhostname) {
-        return NAME + "-" + source + "." + myhostname;
+        // One DNS label of at most 63 characters, not ending in '-': Postfix checks myhostname with
+        // valid_hostname and a reroute smtp process would die on a bad one.
+        String label = (NAME + "-" + source);
+        if (label.length() > 63) {
+            label = label.substring(0, 63);
+        }
+        while (label.endsWith("-")) {
+            label = label.substring(0, label.length() - 1);
+        }
+        return label + "." + myhostname;
     }
 }

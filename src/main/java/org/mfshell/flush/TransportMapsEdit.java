@@ -127,6 +127,12 @@ public final class TransportMapsEdit {
         return active == null ? null : joined(lines, active).trim();
     }
 
+    /** Whether main.cf's active transport_maps has an entry for exactly this map file. */
+    public static boolean isOn(String text, String mapFile) {
+        String active = activeValue(text);
+        return active != null && mentions(active, mapFile);
+    }
+
     private static boolean mentions(String value, String mapFile) {
         return entries(value).stream().anyMatch(e -> refersTo(e, mapFile));
     }

@@ -3,14 +3,7 @@ package org.mfshell.flush;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -84,43 +77,5 @@ class FlushHandmadeLabIntegrationTest extends FlushLabIntegrationTest {
         assertEquals(0, cli("flush", "aol-a", "--restore", "--yes").code());
         assertEquals(mainSha, AtomicFiles.sha256(mainCf), "main.cf with its own map back byte for byte");
         assertEquals(masterSha, AtomicFiles.sha256(dir.resolve("master.cf")), "master.cf back byte for byte");
-    }
-
-    /** One message over SMTP to an instance's smtpd (as the bulk servers send it); returns its Message-ID. */
-    String sendThrough(String instance, String rcpt) throws IOException {
-        String id = "handmade-" + System.nanoTime() + "@lab.invalid";
-        try (Socket s = new Socket()) {
-            s.bind(new InetSocketAddress(InetAddress.getByName(lab.clientAddress()), 0));
-            s.connect(new InetSocketAddress(InetAddress.getByName(lab.address(instance)), 25), 10_000);
-            s.setSoTimeout(30_000);
-            BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
-            OutputStream out = s.getOutputStream();
-            expect(in, "220");
-            for (String[] c : new String[][] {{"EHLO bulk.lab.invalid", "250"}, {"MAIL FROM:<list@lab.invalid>", "250"},
-                    {"RCPT TO:<" + rcpt + ">", "250"}, {"DATA", "354"}}) {
-                out.write((c[0] + "\r\n").getBytes(StandardCharsets.US_ASCII));
-                out.flush();
-                expect(in, c[1]);
-            }
-            out.write(("From: list@lab.invalid\r\nTo: " + rcpt + "\r\nMessage-ID: <" + id + ">\r\nSubject: t\r\n\r\nhi\r\n.\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            expect(in, "250");
-            out.write("QUIT\r\n".getBytes(StandardCharsets.US_ASCII));
-        }
-        return id;
-    }
-
-    private static void expect(BufferedReader in, String code) throws IOException {
-        String line;
-        do {
-            line = in.readLine();
-            if (line == null) {
-                throw new IOException("connection closed, expected " + code);
-            }
-        } while (line.length() > 3 && line.charAt(3) == '-');
-        if (!line.startsWith(code)) {
-            throw new IOException("expected " + code + ", got " + line);
-        }
     }
 }
