@@ -149,7 +149,7 @@ public final class FleetCommand {
         return f;
     }
 
-    /** A JSON array's objects, one object, or JSON Lines' objects. */
+    /** A JSON array's objects, or the objects one after another (JSON Lines, or pretty-printed ones). */
     static List<ObjectNode> objects(String stdout) throws Exception {
         List<ObjectNode> list = new ArrayList<>();
         String s = stdout.strip();
@@ -162,9 +162,9 @@ public final class FleetCommand {
             }
             return list;
         }
-        for (String line : s.split("\n")) {
-            if (!line.isBlank()) {
-                list.add((ObjectNode) MAPPER.readTree(line));
+        try (com.fasterxml.jackson.databind.MappingIterator<JsonNode> it = MAPPER.readerFor(JsonNode.class).readValues(s)) {
+            while (it.hasNext()) {
+                list.add((ObjectNode) it.next());
             }
         }
         return list;

@@ -286,6 +286,32 @@ class FleetSshIntegrationTest {
     }
 
     @Test
+    void mergedHealthTableAndJson() throws Exception {
+        ExecResult t = mfshell("--on", "rustin,cleveland", "health", "--since", "1d");
+        assertEquals(0, t.exitCode(), t.stderr());
+        List<String> lines = t.stdout().lines().toList();
+        assertTrue(lines.get(0).startsWith("HOST ") && lines.get(0).contains("VERDICT"), lines.get(0));
+        assertEquals(2 * Lab.INSTANCES.size(), lines.size() - 1, t.stdout());
+        for (int i = 1; i < lines.size(); i++) {
+            String host = i <= Lab.INSTANCES.size() ? "rustin " : "cleveland ";
+            assertTrue(lines.get(i).startsWith(host), lines.get(i));
+        }
+        ExecResult j = mfshell("--on", "rustin,cleveland", "health", "--since", "1d", "--json");
+        assertEquals(0, j.exitCode(), j.stderr());
+        List<String> objects = j.stdout().lines().toList();
+        assertEquals(2, objects.size(), j.stdout());
+        for (int i = 0; i < 2; i++) {
+            JsonNode o = MAPPER.readTree(objects.get(i));
+            assertEquals(i == 0 ? "rustin" : "cleveland", o.get("host").asText());
+            assertEquals(Lab.INSTANCES.size(), o.get("instances").size(), objects.get(i));
+            Lab lab = i == 0 ? rustin : cleveland;
+            for (JsonNode inst : o.get("instances")) {
+                assertEquals(lab.address(inst.get("instance").asText()), inst.get("sendingIp").asText(), inst.toString());
+            }
+        }
+    }
+
+    @Test
     void statsMfLinesArePrefixedWithTheHost() {
         ExecResult r = mfshell("--on", "rustin,cleveland", "stats", "--format", "mf");
         assertEquals(0, r.exitCode(), r.stderr());
