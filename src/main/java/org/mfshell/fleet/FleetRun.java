@@ -69,30 +69,15 @@ public final class FleetRun {
     }
 
     private HostResult one(String host, List<String> command) {
-        ExecResult v = ssh.run(host, List.of("mfshell", "version", "--json"), VERSION_TIMEOUT);
-        String failed = failure(v, "mfshell version --json");
-        if (failed != null) {
-            if (v.exitCode() == 2) {
-                failed = "its mfshell is too old for --on (version --json: " + v.firstErrorLine()
-                        + "); it needs mfshell " + version + " (JSON shapes " + jsonShapes + ")";
-            }
-            return new HostResult(host, "", List.of(), failed);
-        }
-        try {
-            JsonNode n = MAPPER.readTree(v.stdout());
-            int shapes = n.path("json_shapes").asInt(0);
-            if (shapes < jsonShapes) {
-                return new HostResult(host, "", List.of(), "its mfshell " + n.path("version").asText("?")
-                        + " speaks JSON shapes " + shapes + "; this mfshell " + version + " needs " + jsonShapes);
-            }
-        } catch (Exception e) {
-            return new HostResult(host, "", List.of(), "mfshell version --json gave no JSON: " + firstLine(v.stdout()));
+        String bad = check(host);
+        if (bad != null) {
+            return new HostResult(host, "", List.of(), bad);
         }
         List<String> remote = new ArrayList<>();
         remote.add("mfshell");
         remote.addAll(command);
         ExecResult r = ssh.run(host, remote, COMMAND_TIMEOUT);
-        failed = failure(r, "mfshell " + command.get(0));
+        String failed = failure(r, "mfshell " + command.get(0));
         List<String> warnings = new ArrayList<>();
         for (String l : r.stderr().split("\n")) {
             if (!l.isBlank()) {
@@ -100,6 +85,30 @@ public final class FleetRun {
             }
         }
         return new HostResult(host, r.stdout(), warnings, failed);
+    }
+
+    /** Null when {@code host}'s mfshell answers {@code version --json} with JSON shapes this mfshell reads, else why not. */
+    public String check(String host) {
+        ExecResult v = ssh.run(host, List.of("mfshell", "version", "--json"), VERSION_TIMEOUT);
+        String failed = failure(v, "mfshell version --json");
+        if (failed != null) {
+            if (v.exitCode() == 2) {
+                failed = "its mfshell is too old for --on (version --json: " + v.firstErrorLine()
+                        + "); it needs mfshell " + version + " (JSON shapes " + jsonShapes + ")";
+            }
+            return failed;
+        }
+        try {
+            JsonNode n = MAPPER.readTree(v.stdout());
+            int shapes = n.path("json_shapes").asInt(0);
+            if (shapes < jsonShapes) {
+                return "its mfshell " + n.path("version").asText("?")
+                        + " speaks JSON shapes " + shapes + "; this mfshell " + version + " needs " + jsonShapes;
+            }
+        } catch (Exception e) {
+            return "mfshell version --json gave no JSON: " + firstLine(v.stdout());
+        }
+        return null;
     }
 
     /** Null when {@code r} succeeded, else the one line that says why, ssh's own when ssh failed. */

@@ -90,6 +90,11 @@ public final class Ssh {
         return runner.run(argv(host, remote, false), timeout, null, Map.of());
     }
 
+    /** Runs {@code remote} on {@code host} attached to this process's terminal or pipes ({@code -t} when {@code tty}); its exit code. */
+    public int attached(String host, List<String> remote, boolean tty) {
+        return runner.attached(argv(host, remote, tty));
+    }
+
     /** One word for the remote POSIX shell: single-quoted unless it is plainly safe. */
     static String shellWord(String w) {
         if (!w.isEmpty() && w.matches("[A-Za-z0-9_./:=,@%+-]+")) {

@@ -25,12 +25,15 @@ import org.mfshell.shell.render.Table;
  * {@code "host"} member. {@code stats --format mf} lines are prefixed {@code HOST:}. Merged:
  * instances, mailq (the overview), health, reroutes, stats (--format mf or json). A host that
  * fails gets one stderr line ({@code mfshell: HOST: ...}) and a row (or object) saying so; the
- * exit code is then 1. Errors: {@link UsageException} for a bad host, an unknown fleet group, or a
+ * exit code is then 1. {@code mailq INSTANCE}, show, hold, release, requeue, delete and flush run on
+ * one host with their output passed through ({@code ssh -t} when interactive). Errors: {@link UsageException} for a bad host, an unknown fleet group, or a
  * command that is not merged.
  */
 public final class FleetCommand {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     public static final List<String> MERGED = List.of("instances", "mailq", "health", "reroutes", "stats");
+    /** Commands run on one host with their output and questions passed straight through. */
+    public static final List<String> ONE_HOST = List.of("mailq", "show", "hold", "release", "requeue", "delete", "flush");
 
     private FleetCommand() {
     }
@@ -42,6 +45,14 @@ public final class FleetCommand {
                 throw new UsageException("--on " + on + ": no command given (merged: " + String.join(", ", MERGED) + ")");
             }
             String cmd = words.get(0);
+            boolean mailqOfOne = cmd.equals("mailq") && words.size() > 1 && words.subList(1, words.size()).stream().anyMatch(w -> !w.startsWith("-"));
+            if (ONE_HOST.contains(cmd) && (!cmd.equals("mailq") || mailqOfOne)) {
+                if (hosts.size() != 1) {
+                    throw new UsageException("--on: " + cmd + " runs on one host at a time (got " + hosts.size() + ": "
+                            + String.join(",", hosts) + ")");
+                }
+                return oneHost(ctx, env, hosts.get(0), words, io);
+            }
             if (!MERGED.contains(cmd)) {
                 throw new UsageException("--on: " + Quote.quote(cmd) + " is not run across hosts (merged: " + String.join(", ", MERGED) + ")");
             }
@@ -123,6 +134,30 @@ public final class FleetCommand {
             io.out().flush();
             io.err().flush();
         }
+    }
+
+    /**
+     * CMD on one host, attached: its stdout and stderr straight through, {@code ssh -t} when this
+     * side is a terminal (so its confirmations are asked there); its exit code, 1 when ssh failed.
+     */
+    private static int oneHost(AppContext ctx, Map<String, String> env, String host, List<String> words, Io io) throws InterruptedException {
+        Ssh ssh = new Ssh(ctx.runner(), env);
+        String bad = new FleetRun(ssh, VersionCommand.version(), VersionCommand.JSON_SHAPES).check(host);
+        if (bad != null) {
+            error(io, host + ": " + bad);
+            return ExitCodes.FAILURE;
+        }
+        List<String> remote = new ArrayList<>();
+        remote.add("mfshell");
+        remote.addAll(words);
+        io.out().flush();
+        io.err().flush();
+        int code = ssh.attached(host, remote, io.terminal());
+        if (code == 255) {
+            error(io, host + ": ssh failed (exit 255; its message is above)");
+            return ExitCodes.FAILURE;
+        }
+        return code;
     }
 
     private record Parsed(String host, String error, List<ObjectNode> objects, String raw) {

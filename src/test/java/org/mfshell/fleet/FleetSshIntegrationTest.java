@@ -45,6 +45,7 @@ class FleetSshIntegrationTest {
     private static Lab cleveland;
     private static final Map<String, Process> SSHD = new LinkedHashMap<>();
     private static Map<String, String> env;
+    private static final Map<String, org.mfshell.lab.SeedReport> seeds = new HashMap<>();
 
     @BeforeAll
     static void up() throws Exception {
@@ -61,8 +62,8 @@ class FleetSshIntegrationTest {
         cleveland = new Lab(new ProcessRunner(), Path.of("/var/tmp/h9-cleveland"), "127.0.112");
         rustin.up();
         cleveland.up();
-        rustin.seed();
-        cleveland.seed();
+        seeds.put("rustin", rustin.seed());
+        seeds.put("cleveland", cleveland.seed());
         dir = Files.createTempDirectory(Path.of("/tmp"), "h9f");
         Files.createDirectories(Path.of("/run/sshd"));
         ok(RUN.run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "mfshell-test", "-f", dir.resolve("id").toString())));
@@ -308,6 +309,108 @@ class FleetSshIntegrationTest {
             for (JsonNode inst : o.get("instances")) {
                 assertEquals(lab.address(inst.get("instance").asText()), inst.get("sendingIp").asText(), inst.toString());
             }
+        }
+    }
+
+    private static List<JsonNode> localQueue(Lab lab, String instance) throws Exception {
+        ExecResult r = MfshellProcess.run(Map.of("MFSHELL_CONFIG_ROOT", lab.configRoot().toString()), "mailq", instance, "--json");
+        assertEquals(0, r.exitCode(), r.stderr());
+        List<JsonNode> list = new ArrayList<>();
+        for (String l : r.stdout().lines().toList()) {
+            list.add(MAPPER.readTree(l));
+        }
+        return list;
+    }
+
+    private static boolean toDomain(JsonNode m, String domain) {
+        for (JsonNode r : m.path("recipients")) {
+            if (r.path("address").asText().endsWith("@" + domain)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Test
+    void oneHostCommandsPassThrough() throws Exception {
+        ExecResult q = mfshell("--on", "rustin", "mailq", "msn-a", "--json");
+        assertEquals(0, q.exitCode(), q.stderr());
+        java.util.Set<String> remote = new java.util.TreeSet<>();
+        for (String l : q.stdout().lines().toList()) {
+            remote.add(MAPPER.readTree(l).get("queue_id").asText());
+        }
+        java.util.Set<String> local = new java.util.TreeSet<>();
+        List<JsonNode> here = localQueue(rustin, "msn-a");
+        here.forEach(m -> local.add(m.get("queue_id").asText()));
+        assertFalse(local.isEmpty(), "the seed leaves mail deferred in rustin's msn-a");
+        assertEquals(local, remote);
+
+        String id = here.stream().filter(m -> !toDomain(m, "hotmail.com")).findFirst().orElseThrow().get("queue_id").asText();
+        ExecResult hold = mfshell("--on", "rustin", "hold", "msn-a", id, "--yes");
+        assertEquals(0, hold.exitCode(), hold.stdout() + hold.stderr());
+        assertEquals("hold", localQueue(rustin, "msn-a").stream().filter(m -> m.get("queue_id").asText().equals(id))
+                .findFirst().orElseThrow().get("queue_name").asText());
+        ExecResult release = mfshell("--on", "rustin", "release", "msn-a", id, "--yes");
+        assertEquals(0, release.exitCode(), release.stdout() + release.stderr());
+        assertFalse(localQueue(rustin, "msn-a").stream().anyMatch(m -> m.get("queue_id").asText().equals(id)
+                && m.get("queue_name").asText().equals("hold")), "released");
+
+        ExecResult two = mfshell("--on", "rustin,cleveland", "hold", "msn-a", id, "--yes");
+        assertEquals(2, two.exitCode(), two.stderr());
+        assertTrue(two.stderr().startsWith("mfshell: --on: hold runs on one host at a time"), two.stderr());
+    }
+
+    private static final java.util.regex.Pattern PROVIDER_CLIENT =
+            java.util.regex.Pattern.compile(" provider/smtpd\\[\\d+\\]: (\\w+): client=[^\\[]*\\[([^\\]]+)\\]");
+    private static final java.util.regex.Pattern PROVIDER_MSGID =
+            java.util.regex.Pattern.compile(" provider/cleanup\\[\\d+\\]: (\\w+): message-id=<([^>]*)>");
+
+    /** Message-ID -> times the provider accepted it, per client address, from {@code offset} on in its log. */
+    private static Map<String, Map<String, Integer>> acceptedByClient(Lab lab, long offset) throws IOException {
+        byte[] all = Files.readAllBytes(lab.providerLogFile());
+        String text = new String(all, (int) offset, all.length - (int) offset, java.nio.charset.StandardCharsets.UTF_8);
+        Map<String, String> clientOf = new HashMap<>();
+        Map<String, Map<String, Integer>> out = new HashMap<>();
+        for (String line : text.split("\n")) {
+            java.util.regex.Matcher c = PROVIDER_CLIENT.matcher(line);
+            if (c.find()) {
+                clientOf.put(c.group(1), c.group(2));
+            }
+            java.util.regex.Matcher m = PROVIDER_MSGID.matcher(line);
+            if (m.find()) {
+                out.computeIfAbsent(clientOf.getOrDefault(m.group(1), "?"), k -> new HashMap<>()).merge(m.group(2), 1, Integer::sum);
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void remoteFlushYesMovesEachMessageOnceOnThatHostOnly() throws Exception {
+        List<JsonNode> clevelandBefore = localQueue(cleveland, "msn-a");
+        long hotmailOnCleveland = clevelandBefore.stream().filter(m -> toDomain(m, "hotmail.com")).count();
+        assertTrue(hotmailOnCleveland > 0, "cleveland's msn-a holds deferred hotmail mail");
+        List<String> hotmailIds = new ArrayList<>();
+        for (org.mfshell.lab.SeedReport.SeededMessage m : seeds.get("rustin").messages("msn-a")) {
+            if (m.recipients().keySet().stream().anyMatch(r -> r.endsWith("@hotmail.com"))) {
+                hotmailIds.add(m.messageId());
+            }
+        }
+        assertFalse(hotmailIds.isEmpty(), "the seed gives rustin's msn-a hotmail mail");
+        long offset = Files.size(rustin.providerLogFile());
+        try {
+            ExecResult r = mfshell("--on", "rustin", "flush", "msn-a", "--to", "msn-b", "--domain", "hotmail.com", "--yes", "--wait", "90s");
+            assertEquals(0, r.exitCode(), r.stdout() + r.stderr());
+            assertTrue(r.stdout().contains("still deferred in msn-a: 0"), r.stdout());
+            rustin.waitForQueuesToSettle(Duration.ofSeconds(60));
+            Map<String, Integer> viaMsnB = acceptedByClient(rustin, offset).getOrDefault(rustin.address("msn-b"), Map.of());
+            for (String id : hotmailIds) {
+                assertEquals(1, viaMsnB.getOrDefault(id, 0), "message " + id + " accepted once through rustin's msn-b: " + viaMsnB);
+            }
+            assertEquals(hotmailOnCleveland, localQueue(cleveland, "msn-a").stream().filter(m -> toDomain(m, "hotmail.com")).count(),
+                    "cleveland's queue is untouched");
+        } finally {
+            ExecResult restore = mfshell("--on", "rustin", "flush", "msn-a", "--restore", "--yes");
+            assertEquals(0, restore.exitCode(), restore.stdout() + restore.stderr());
         }
     }
 
