@@ -174,6 +174,13 @@ class FleetSshIntegrationTest {
                 Thread.currentThread().interrupt();
             }
         }
+        if (dir != null) {
+            try (java.util.stream.Stream<Path> all = Files.walk(dir)) {
+                all.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException e) {
+                System.err.println("could not remove " + dir + ": " + e.getMessage());
+            }
+        }
         for (Lab l : new Lab[] {rustin, cleveland}) {
             if (l != null) {
                 try {
@@ -183,6 +190,19 @@ class FleetSshIntegrationTest {
                 }
             }
         }
+    }
+
+    /** The sshd logs, for a failure message (an sshd that refused the key says why there). */
+    private static String sshdLogs() {
+        StringBuilder sb = new StringBuilder();
+        for (String h : List.of("rustin", "cleveland", "bare")) {
+            try {
+                sb.append("\n--- sshd ").append(h).append(":\n").append(Files.readString(dir.resolve("sshd_" + h + ".log")));
+            } catch (IOException e) {
+                sb.append("\n--- sshd ").append(h).append(": ").append(e.getMessage());
+            }
+        }
+        return sb.toString();
     }
 
     private static void ok(ExecResult r) {
@@ -196,7 +216,7 @@ class FleetSshIntegrationTest {
     @Test
     void mergedInstancesTableHasHostColumnHostsInOrder() {
         ExecResult r = mfshell("--on", "cleveland,rustin", "instances");
-        assertEquals(0, r.exitCode(), r.stderr());
+        assertEquals(0, r.exitCode(), r.stderr() + sshdLogs());
         List<String> lines = r.stdout().lines().toList();
         assertTrue(lines.get(0).startsWith("HOST "), lines.get(0));
         List<String> rows = lines.subList(1, lines.size());
@@ -215,7 +235,7 @@ class FleetSshIntegrationTest {
     @Test
     void mergedJsonHasAHostMemberOnEveryObject() throws Exception {
         ExecResult r = mfshell("--on", "relays", "instances", "--json");
-        assertEquals(0, r.exitCode(), r.stderr());
+        assertEquals(0, r.exitCode(), r.stderr() + sshdLogs());
         JsonNode a = MAPPER.readTree(r.stdout());
         assertEquals(2 * Lab.INSTANCES.size(), a.size());
         for (int i = 0; i < a.size(); i++) {
