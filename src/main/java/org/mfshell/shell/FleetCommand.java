@@ -130,6 +130,9 @@ public final class FleetCommand {
         } catch (InterruptedException e) {
             io.err().println("mfshell: interrupted");
             return ExitCodes.INTERRUPTED;
+        } catch (RuntimeException e) {
+            error(io, e.getMessage() == null ? e.toString() : e.getMessage());
+            return ExitCodes.FAILURE;
         } finally {
             io.out().flush();
             io.err().flush();
