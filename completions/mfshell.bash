@@ -4,7 +4,7 @@
 
 _mfshell_commands='instances mailq stats show hold release requeue delete flush reroutes version lab health warmup relay-map ips relays help'
 _mfshell_queues='maildrop incoming active deferred hold'
-_mfshell_global_opts='--config-root'
+_mfshell_global_opts='--config-root --on'
 
 # _mfshell_spec CMD: _mfshell_opts (long options), _mfshell_repeatable, _mfshell_args (one kind per
 # positional argument), _mfshell_variadic (1 when the last argument takes all remaining words)
@@ -60,7 +60,7 @@ _mfshell_spec() {
             _mfshell_opts='--json'
             ;;
         'version')
-            _mfshell_opts=''
+            _mfshell_opts='--json'
             ;;
         'lab')
             _mfshell_opts='--root --prefix --shape'
@@ -95,6 +95,7 @@ _mfshell_spec() {
 _mfshell_optkind() {
     case "$1 $2" in
         ' --config-root') _mfshell_kind=dir ;;
+        ' --on') _mfshell_kind=dir ;;
         'instances --interval') _mfshell_kind='none' ;;
         'mailq --queue') _mfshell_kind='queue' ;;
         'mailq --domain') _mfshell_kind='domain' ;;

@@ -18,7 +18,8 @@ import org.mfshell.shell.Commands;
  * of a second and stdout carries only the command's output. Without a command it opens the
  * interactive shell (Spring Shell on JLine), which runs the very same command objects.
  *
- * <p>Global option before the command: {@code --config-root DIR} (else MFSHELL_CONFIG_ROOT, else /etc).
+ * <p>Global options before the command: {@code --config-root DIR} (else MFSHELL_CONFIG_ROOT, else /etc);
+ * {@code --on HOST[,HOST...]|all|GROUP} runs the command on those hosts over ssh and merges the results.
  */
 public final class Main {
     private Main() {
@@ -27,18 +28,31 @@ public final class Main {
     public static void main(String[] argv) {
         List<String> args = new ArrayList<>(Arrays.asList(argv));
         String configRoot = null;
-        while (!args.isEmpty() && args.get(0).startsWith("--config-root")) {
+        String on = null;
+        while (!args.isEmpty() && (args.get(0).startsWith("--config-root") || args.get(0).equals("--on") || args.get(0).startsWith("--on="))) {
             String a = args.remove(0);
-            if (a.startsWith("--config-root=")) {
-                configRoot = a.substring("--config-root=".length());
+            String value;
+            if (a.startsWith("--config-root=") || a.startsWith("--on=")) {
+                value = a.substring(a.indexOf('=') + 1);
             } else if (!args.isEmpty()) {
-                configRoot = args.remove(0);
+                value = args.remove(0);
             } else {
-                System.err.println("mfshell: --config-root needs a directory");
+                System.err.println(a.equals("--on") ? "mfshell: --on needs HOST[,HOST...], all, or a fleet group"
+                        : "mfshell: --config-root needs a directory");
                 System.exit(2);
+                return;
+            }
+            if (a.startsWith("--on")) {
+                on = value;
+            } else {
+                configRoot = value;
             }
         }
         AppContext ctx = AppContext.fromEnvironment(System.getenv(), configRoot);
+        if (on != null) {
+            System.exit(runOnHosts(ctx, on, args));
+            return;
+        }
         if (args.isEmpty() || args.equals(List.of("shell"))) {
             for (org.mfshell.flush.FlushJournal j : org.mfshell.flush.FlushService.unfinishedEverywhere(ctx.stateDir())) {
                 System.err.println("mfshell: warning: " + org.mfshell.flush.FlushService.unfinishedMessage(j));
@@ -57,6 +71,17 @@ public final class Main {
             return;
         }
         System.exit(runOneShot(ctx, args));
+    }
+
+    /** {@code --on HOSTS CMD ARGS}: CMD on every host over ssh, merged (see FleetCommand). */
+    static int runOnHosts(AppContext ctx, String on, List<String> args) {
+        PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), false);
+        PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        boolean terminal = System.console() != null;
+        Io io = new Io(out, err, in, terminal, false,
+                terminal ? org.mfshell.shell.TerminalScreen.oneShot(Thread.currentThread()) : org.mfshell.cli.Screen.NONE);
+        return org.mfshell.shell.FleetCommand.run(ctx, System.getenv(), on, args, io);
     }
 
     static int runOneShot(AppContext ctx, List<String> args) {

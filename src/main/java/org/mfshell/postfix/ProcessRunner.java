@@ -175,6 +175,36 @@ public class ProcessRunner {
     }
 
     /**
+     * Runs a program attached to this process's own stdin, stdout and stderr (ssh running a remote
+     * command for the operator: its output streams straight through, its questions reach the
+     * terminal). No timeout: it ends when the remote command does, and Ctrl-C reaches it through the
+     * terminal. Waits for it even when interrupted (the flag is restored); returns its exit code.
+     */
+    public int attached(List<String> argv) {
+        List<String> resolved = new java.util.ArrayList<>(argv);
+        resolved.set(0, resolve(argv.get(0)));
+        ProcessBuilder pb = new ProcessBuilder(resolved).inheritIO();
+        Process p;
+        try {
+            p = pb.start();
+        } catch (IOException e) {
+            throw startFailure(argv, e);
+        }
+        boolean interrupted = false;
+        while (true) {
+            try {
+                int code = p.waitFor();
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+                return code;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+    }
+
+    /**
      * Starts argv and hands its stdout to {@code consumer} as a stream while it runs, so large
      * outputs (postqueue -j, journalctl) are never held in memory. Returns the exit code and
      * stderr once the process has ended. The watchdog kills it after {@code timeout}.

@@ -7,12 +7,20 @@ import org.mfshell.cli.Io;
 import org.mfshell.cli.MfCommand;
 import org.mfshell.cli.ParsedArgs;
 
-/** {@code version}: mfshell's own version (from the jar manifest), not Spring Shell's. */
+/**
+ * {@code version}: mfshell's own version (from the jar manifest), not Spring Shell's; with
+ * {@code --json} also the revision of the JSON shapes, which {@code --on} checks on each remote.
+ */
 public final class VersionCommand implements MfCommand {
     private static final CommandSpec SPEC = CommandSpec.builder("version")
             .summary("print mfshell's version")
+            .option(org.mfshell.cli.OptionSpec.flag("json", "print {\"version\": ..., \"json_shapes\": N} for scripts and --on"))
             .example("version")
+            .example("version --json")
             .build();
+
+    /** The revision of the commands' JSON shapes; raised when a shape changes incompatibly. */
+    public static final int JSON_SHAPES = 1;
 
     public static String version() {
         String v = VersionCommand.class.getPackage().getImplementationVersion();
@@ -26,6 +34,10 @@ public final class VersionCommand implements MfCommand {
 
     @Override
     public int run(ParsedArgs args, AppContext ctx, Io io) {
+        if (args.flag("json")) {
+            org.mfshell.shell.render.Json.printLine(io.out(), new java.util.TreeMap<>(java.util.Map.of("version", version(), "json_shapes", JSON_SHAPES)));
+            return ExitCodes.OK;
+        }
         io.out().println("mfshell " + version());
         return ExitCodes.OK;
     }

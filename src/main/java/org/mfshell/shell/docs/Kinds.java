@@ -13,7 +13,11 @@ final class Kinds {
     /** Options {@link org.mfshell.Main} takes before the command word. */
     static final List<OptionSpec> GLOBAL_OPTIONS = List.of(
             OptionSpec.value("config-root", "DIR",
-                    "look for Postfix instances under DIR instead of $MFSHELL_CONFIG_ROOT or /etc", Completion.FILE));
+                    "look for Postfix instances under DIR instead of $MFSHELL_CONFIG_ROOT or /etc", Completion.FILE),
+            OptionSpec.value("on", "HOSTS",
+                    "run the command on HOST[,HOST...], all, or a group of /etc/mfshell/fleet ($MFSHELL_FLEET) over ssh "
+                            + "(-F $MFSHELL_SSH_CONFIG when set) and merge the results: instances, mailq, health, reroutes, stats",
+                    Completion.NONE));
 
     static final List<String> QUEUES = InstanceRegistry.QUEUES;
 

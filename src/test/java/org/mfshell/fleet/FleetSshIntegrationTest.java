@@ -1,0 +1,468 @@
+package org.mfshell.fleet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.mfshell.lab.Lab;
+import org.mfshell.lab.LabFixture;
+import org.mfshell.postfix.ExecResult;
+import org.mfshell.postfix.ProcessRunner;
+import org.mfshell.testutil.MfshellProcess;
+
+/**
+ * {@code mfshell --on} over real OpenSSH: sshd processes started here on 127.0.113.x with their
+ * own host keys, a key pair made here, and sshd's SetEnv pointing each host at its own lab
+ * ("rustin" at 127.0.111.x, "cleveland" at 127.0.112.x); the remote mfshell is a launcher on
+ * the PATH sshd sets. Also a host whose sshd is stopped, and one whose PATH has no mfshell.
+ */
+class FleetSshIntegrationTest {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final int PORT = 2222;
+    private static final ProcessRunner RUN = new ProcessRunner(Duration.ofSeconds(60));
+
+    private static Path dir;
+    private static Lab rustin;
+    private static Lab cleveland;
+    private static final Map<String, Process> SSHD = new LinkedHashMap<>();
+    private static Map<String, String> env;
+    private static final Map<String, org.mfshell.lab.SeedReport> seeds = new HashMap<>();
+
+    @BeforeAll
+    static void up() throws Exception {
+        LabFixture.requireAvailable();
+        if (!Files.isExecutable(Path.of("/usr/sbin/sshd"))) {
+            String msg = "/usr/sbin/sshd not found: install the Debian package 'openssh-server' (scripts/setup-debian.sh)";
+            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+                fail(msg + " (CI=true: integration tests must run)");
+            }
+            System.err.println("SKIPPED: " + msg);
+            Assumptions.abort(msg);
+        }
+        rustin = new Lab(new ProcessRunner(), Path.of("/var/tmp/h9-rustin"), "127.0.111");
+        cleveland = new Lab(new ProcessRunner(), Path.of("/var/tmp/h9-cleveland"), "127.0.112");
+        rustin.up();
+        cleveland.up();
+        seeds.put("rustin", rustin.seed());
+        seeds.put("cleveland", cleveland.seed());
+        dir = Files.createTempDirectory(Path.of("/tmp"), "h9f");
+        Files.createDirectories(Path.of("/run/sshd"));
+        ok(RUN.run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "mfshell-test", "-f", dir.resolve("id").toString())));
+        Files.copy(dir.resolve("id.pub"), dir.resolve("authorized_keys"));
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        Path launcher = bin.resolve("mfshell");
+        StringBuilder sh = new StringBuilder("#!/bin/sh\nexec");
+        for (String a : MfshellProcess.javaCommand()) {
+            sh.append(" '").append(a.replace("'", "'\\''")).append("'");
+        }
+        sh.append(" \"$@\"\n");
+        Files.writeString(launcher, sh.toString());
+        Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path empty = Files.createDirectories(dir.resolve("nobin"));
+
+        StringBuilder client = new StringBuilder();
+        StringBuilder known = new StringBuilder();
+        int n = 1;
+        for (String host : List.of("rustin", "cleveland", "gone", "bare")) {
+            String addr = "127.0.113." + n++;
+            Lab lab = host.equals("cleveland") ? cleveland : rustin;
+            String path = (host.equals("bare") ? empty : bin) + ":/usr/sbin:/usr/bin:/sbin:/bin";
+            startSshd(host, addr, lab, path);
+            String hostKey = Files.readString(dir.resolve("host_" + host + ".pub")).strip();
+            known.append("[").append(addr).append("]:").append(PORT).append(" ").append(hostKey).append("\n");
+            client.append("Host ").append(host).append("\n")
+                    .append("  HostName ").append(addr).append("\n")
+                    .append("  Port ").append(PORT).append("\n")
+                    .append("  User root\n")
+                    .append("  IdentityFile ").append(dir.resolve("id")).append("\n")
+                    .append("  IdentitiesOnly yes\n")
+                    .append("  StrictHostKeyChecking yes\n")
+                    .append("  UserKnownHostsFile ").append(dir.resolve("known_hosts")).append("\n")
+                    .append("  GlobalKnownHostsFile /dev/null\n");
+        }
+        Files.writeString(dir.resolve("known_hosts"), known);
+        Files.writeString(dir.resolve("ssh_config"), client);
+        Files.writeString(dir.resolve("fleet"), "# test fleet\n[relays]\nrustin\ncleveland\n");
+        Path run = Files.createDirectories(dir.resolve("run"));
+        Files.setPosixFilePermissions(run, PosixFilePermissions.fromString("rwx------"));
+        env = new HashMap<>();
+        env.put("MFSHELL_SSH_CONFIG", dir.resolve("ssh_config").toString());
+        env.put("MFSHELL_FLEET", dir.resolve("fleet").toString());
+        env.put("XDG_RUNTIME_DIR", run.toString());
+        SSHD.remove("gone").destroy();
+    }
+
+    private static void startSshd(String host, String addr, Lab lab, String path) throws Exception {
+        Path key = dir.resolve("host_" + host);
+        ok(RUN.run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", host, "-f", key.toString())));
+        Path state = Files.createDirectories(dir.resolve("state-" + host));
+        String config = String.join("\n",
+                "ListenAddress " + addr + ":" + PORT,
+                "HostKey " + key,
+                "PidFile none",
+                "UsePAM no",
+                "StrictModes no",
+                "PermitRootLogin prohibit-password",
+                "PasswordAuthentication no",
+                "KbdInteractiveAuthentication no",
+                "AuthorizedKeysFile " + dir.resolve("authorized_keys"),
+                "AllowAgentForwarding no",
+                "X11Forwarding no",
+                "PrintMotd no",
+                "SetEnv PATH=" + path + " MFSHELL_CONFIG_ROOT=" + lab.configRoot() + " MFSHELL_STATE_DIR=" + state
+                        + " MFSHELL_AUDIT_LOG=" + state.resolve("audit.log") + " MFSHELL_MAIL_LOG=" + lab.mailLog(),
+                "");
+        Path file = dir.resolve("sshd_" + host);
+        Files.writeString(file, config);
+        ok(RUN.run(List.of("/usr/sbin/sshd", "-t", "-f", file.toString())));
+        ProcessBuilder pb = new ProcessBuilder("/usr/sbin/sshd", "-D", "-e", "-f", file.toString());
+        pb.redirectErrorStream(true);
+        pb.redirectOutput(dir.resolve("sshd_" + host + ".log").toFile());
+        SSHD.put(host, pb.start());
+        long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (true) {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress(addr, PORT), 500);
+                return;
+            } catch (IOException e) {
+                if (System.nanoTime() > end || !SSHD.get(host).isAlive()) {
+                    fail("sshd for " + host + " did not listen on " + addr + ":" + PORT + ": "
+                            + Files.readString(dir.resolve("sshd_" + host + ".log")));
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    @AfterAll
+    static void down() {
+        if (dir != null) {
+            // the ControlMaster processes this test's runs left (ControlPersist) end with their sockets
+            for (String host : List.of("rustin", "cleveland", "bare")) {
+                RUN.run(List.of("ssh", "-F", dir.resolve("ssh_config").toString(), "-o", "ControlPath=" + dir.resolve("run").resolve("%C"),
+                        "-O", "exit", host), Duration.ofSeconds(10));
+            }
+        }
+        for (Process p : SSHD.values()) {
+            p.destroy();
+        }
+        for (Process p : SSHD.values()) {
+            try {
+                if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (dir != null) {
+            try (java.util.stream.Stream<Path> all = Files.walk(dir)) {
+                all.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException e) {
+                System.err.println("could not remove " + dir + ": " + e.getMessage());
+            }
+        }
+        for (Lab l : new Lab[] {rustin, cleveland}) {
+            if (l != null) {
+                try {
+                    l.down();
+                } catch (RuntimeException e) {
+                    System.err.println("lab down of " + l.root() + " failed: " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    /** The sshd logs, for a failure message (an sshd that refused the key says why there). */
+    private static String sshdLogs() {
+        StringBuilder sb = new StringBuilder();
+        for (String h : List.of("rustin", "cleveland", "bare")) {
+            try {
+                sb.append("\n--- sshd ").append(h).append(":\n").append(Files.readString(dir.resolve("sshd_" + h + ".log")));
+            } catch (IOException e) {
+                sb.append("\n--- sshd ").append(h).append(": ").append(e.getMessage());
+            }
+        }
+        return sb.toString();
+    }
+
+    private static void ok(ExecResult r) {
+        assertTrue(r.ok(), r.argv() + ": " + r.stderr());
+    }
+
+    private static ExecResult mfshell(String... args) {
+        return MfshellProcess.run(env, args);
+    }
+
+    @Test
+    void mergedInstancesTableHasHostColumnHostsInOrder() {
+        ExecResult r = mfshell("--on", "cleveland,rustin", "instances");
+        assertEquals(0, r.exitCode(), r.stderr() + sshdLogs());
+        List<String> lines = r.stdout().lines().toList();
+        assertTrue(lines.get(0).startsWith("HOST "), lines.get(0));
+        List<String> rows = lines.subList(1, lines.size());
+        assertEquals(2 * Lab.INSTANCES.size(), rows.size(), r.stdout());
+        for (int i = 0; i < rows.size(); i++) {
+            String host = i < Lab.INSTANCES.size() ? "cleveland" : "rustin";
+            Lab lab = host.equals("rustin") ? rustin : cleveland;
+            String row = rows.get(i);
+            assertTrue(row.startsWith(host + " "), row);
+            String name = Lab.INSTANCES.get(i % Lab.INSTANCES.size());
+            assertTrue(row.contains(" " + name + " "), row);
+            assertTrue(row.contains(lab.address(name)), row + " should show " + lab.address(name));
+        }
+    }
+
+    @Test
+    void mergedJsonHasAHostMemberOnEveryObject() throws Exception {
+        ExecResult r = mfshell("--on", "relays", "instances", "--json");
+        assertEquals(0, r.exitCode(), r.stderr() + sshdLogs());
+        JsonNode a = MAPPER.readTree(r.stdout());
+        assertEquals(2 * Lab.INSTANCES.size(), a.size());
+        for (int i = 0; i < a.size(); i++) {
+            JsonNode o = a.get(i);
+            String host = i < Lab.INSTANCES.size() ? "rustin" : "cleveland";
+            Lab lab = host.equals("rustin") ? rustin : cleveland;
+            assertEquals(host, o.get("host").asText());
+            assertEquals("host", o.fieldNames().next());
+            assertEquals(lab.address(o.get("name").asText()), o.get("bindAddress").asText());
+        }
+        ExecResult q = mfshell("--on", "rustin,cleveland", "mailq", "--json");
+        assertEquals(0, q.exitCode(), q.stderr());
+        List<String> hosts = new ArrayList<>();
+        for (String line : q.stdout().lines().toList()) {
+            JsonNode o = MAPPER.readTree(line);
+            hosts.add(o.get("host").asText() + ":" + o.get("instance").asText());
+            assertTrue(o.get("queues").has("deferred"), line);
+        }
+        List<String> want = new ArrayList<>();
+        for (String h : List.of("rustin", "cleveland")) {
+            for (String i : Lab.INSTANCES) {
+                want.add(h + ":" + i);
+            }
+        }
+        assertEquals(want, hosts);
+    }
+
+    @Test
+    void stoppedHostLeavesTheOthersResultsOneLineAndExitOne() {
+        ExecResult r = mfshell("--on", "rustin,gone", "instances");
+        assertEquals(1, r.exitCode(), r.stdout() + r.stderr());
+        List<String> err = r.stderr().lines().toList();
+        assertEquals(1, err.size(), r.stderr());
+        assertTrue(err.get(0).startsWith("mfshell: gone: ssh: connect to host 127.0.113.3 port 2222: Connection refused"), err.get(0));
+        long rustinRows = r.stdout().lines().filter(l -> l.startsWith("rustin ")).count();
+        assertEquals(Lab.INSTANCES.size(), rustinRows, r.stdout());
+        List<String> gone = r.stdout().lines().filter(l -> l.startsWith("gone ")).toList();
+        assertEquals(1, gone.size(), r.stdout());
+        assertTrue(gone.get(0).contains("error: ssh: connect to host"), gone.get(0));
+    }
+
+    @Test
+    void hostWithoutMfshellSaysSo() throws Exception {
+        ExecResult r = mfshell("--on", "bare,rustin", "reroutes", "--json");
+        assertEquals(1, r.exitCode(), r.stdout() + r.stderr());
+        List<String> err = r.stderr().lines().toList();
+        assertEquals(1, err.size(), r.stderr());
+        assertTrue(err.get(0).startsWith("mfshell: bare: no mfshell on the remote PATH"), err.get(0));
+        JsonNode a = MAPPER.readTree(r.stdout());
+        assertEquals("bare", a.get(0).get("host").asText());
+        assertTrue(a.get(0).get("error").asText().startsWith("no mfshell on the remote PATH"), a.toString());
+        for (int i = 1; i < a.size(); i++) {
+            assertEquals("rustin", a.get(i).get("host").asText());
+        }
+    }
+
+    @Test
+    void optionInjectionIsRefusedAndNothingRuns() throws Exception {
+        Path marker = dir.resolve("injected");
+        ExecResult r = mfshell("--on", "-oProxyCommand=touch " + marker, "instances");
+        assertEquals(2, r.exitCode(), r.stderr());
+        assertEquals("", r.stdout());
+        assertEquals(1, r.stderr().lines().count(), r.stderr());
+        assertTrue(r.stderr().startsWith("mfshell: --on: host "), r.stderr());
+        ExecResult mixed = mfshell("--on", "rustin,-oProxyCommand=touch " + marker, "instances");
+        assertEquals(2, mixed.exitCode(), mixed.stderr());
+        assertEquals("", mixed.stdout());
+        assertFalse(Files.exists(marker));
+    }
+
+    @Test
+    void mergedHealthTableAndJson() throws Exception {
+        ExecResult t = mfshell("--on", "rustin,cleveland", "health", "--since", "1d");
+        assertEquals(0, t.exitCode(), t.stderr());
+        List<String> lines = t.stdout().lines().toList();
+        assertTrue(lines.get(0).startsWith("HOST ") && lines.get(0).contains("VERDICT"), lines.get(0));
+        assertEquals(2 * Lab.INSTANCES.size(), lines.size() - 1, t.stdout());
+        for (int i = 1; i < lines.size(); i++) {
+            String host = i <= Lab.INSTANCES.size() ? "rustin " : "cleveland ";
+            assertTrue(lines.get(i).startsWith(host), lines.get(i));
+        }
+        ExecResult j = mfshell("--on", "rustin,cleveland", "health", "--since", "1d", "--json");
+        assertEquals(0, j.exitCode(), j.stderr());
+        List<String> objects = j.stdout().lines().toList();
+        assertEquals(2, objects.size(), j.stdout());
+        for (int i = 0; i < 2; i++) {
+            JsonNode o = MAPPER.readTree(objects.get(i));
+            assertEquals(i == 0 ? "rustin" : "cleveland", o.get("host").asText());
+            assertEquals(Lab.INSTANCES.size(), o.get("instances").size(), objects.get(i));
+            Lab lab = i == 0 ? rustin : cleveland;
+            for (JsonNode inst : o.get("instances")) {
+                assertEquals(lab.address(inst.get("instance").asText()), inst.get("sendingIp").asText(), inst.toString());
+            }
+        }
+    }
+
+    private static List<JsonNode> localQueue(Lab lab, String instance) throws Exception {
+        ExecResult r = MfshellProcess.run(Map.of("MFSHELL_CONFIG_ROOT", lab.configRoot().toString()), "mailq", instance, "--json");
+        assertEquals(0, r.exitCode(), r.stderr());
+        List<JsonNode> list = new ArrayList<>();
+        for (String l : r.stdout().lines().toList()) {
+            list.add(MAPPER.readTree(l));
+        }
+        return list;
+    }
+
+    private static boolean toDomain(JsonNode m, String domain) {
+        for (JsonNode r : m.path("recipients")) {
+            if (r.path("address").asText().endsWith("@" + domain)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Test
+    void oneHostCommandsPassThrough() throws Exception {
+        ExecResult q = mfshell("--on", "rustin", "mailq", "msn-a", "--json");
+        assertEquals(0, q.exitCode(), q.stderr());
+        java.util.Set<String> remote = new java.util.TreeSet<>();
+        for (String l : q.stdout().lines().toList()) {
+            remote.add(MAPPER.readTree(l).get("queue_id").asText());
+        }
+        java.util.Set<String> local = new java.util.TreeSet<>();
+        List<JsonNode> here = localQueue(rustin, "msn-a");
+        here.forEach(m -> local.add(m.get("queue_id").asText()));
+        assertFalse(local.isEmpty(), "the seed leaves mail deferred in rustin's msn-a");
+        assertEquals(local, remote);
+
+        String id = here.stream().filter(m -> !toDomain(m, "hotmail.com")).findFirst().orElseThrow().get("queue_id").asText();
+        ExecResult hold = mfshell("--on", "rustin", "hold", "msn-a", id, "--yes");
+        assertEquals(0, hold.exitCode(), hold.stdout() + hold.stderr());
+        assertEquals("hold", localQueue(rustin, "msn-a").stream().filter(m -> m.get("queue_id").asText().equals(id))
+                .findFirst().orElseThrow().get("queue_name").asText());
+        ExecResult release = mfshell("--on", "rustin", "release", "msn-a", id, "--yes");
+        assertEquals(0, release.exitCode(), release.stdout() + release.stderr());
+        assertFalse(localQueue(rustin, "msn-a").stream().anyMatch(m -> m.get("queue_id").asText().equals(id)
+                && m.get("queue_name").asText().equals("hold")), "released");
+
+        ExecResult two = mfshell("--on", "rustin,cleveland", "hold", "msn-a", id, "--yes");
+        assertEquals(2, two.exitCode(), two.stderr());
+        assertTrue(two.stderr().startsWith("mfshell: --on: hold runs on one host at a time"), two.stderr());
+    }
+
+    private static final java.util.regex.Pattern PROVIDER_CLIENT =
+            java.util.regex.Pattern.compile(" provider/smtpd\\[\\d+\\]: (\\w+): client=[^\\[]*\\[([^\\]]+)\\]");
+    private static final java.util.regex.Pattern PROVIDER_MSGID =
+            java.util.regex.Pattern.compile(" provider/cleanup\\[\\d+\\]: (\\w+): message-id=<([^>]*)>");
+
+    /** Message-ID -> times the provider accepted it, per client address, from {@code offset} on in its log. */
+    private static Map<String, Map<String, Integer>> acceptedByClient(Lab lab, long offset) throws IOException {
+        byte[] all = Files.readAllBytes(lab.providerLogFile());
+        String text = new String(all, (int) offset, all.length - (int) offset, java.nio.charset.StandardCharsets.UTF_8);
+        Map<String, String> clientOf = new HashMap<>();
+        Map<String, Map<String, Integer>> out = new HashMap<>();
+        for (String line : text.split("\n")) {
+            java.util.regex.Matcher c = PROVIDER_CLIENT.matcher(line);
+            if (c.find()) {
+                clientOf.put(c.group(1), c.group(2));
+            }
+            java.util.regex.Matcher m = PROVIDER_MSGID.matcher(line);
+            if (m.find()) {
+                out.computeIfAbsent(clientOf.getOrDefault(m.group(1), "?"), k -> new HashMap<>()).merge(m.group(2), 1, Integer::sum);
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void remoteFlushYesMovesEachMessageOnceOnThatHostOnly() throws Exception {
+        List<JsonNode> clevelandBefore = localQueue(cleveland, "msn-a");
+        long hotmailOnCleveland = clevelandBefore.stream().filter(m -> toDomain(m, "hotmail.com")).count();
+        assertTrue(hotmailOnCleveland > 0, "cleveland's msn-a holds deferred hotmail mail");
+        List<String> hotmailIds = new ArrayList<>();
+        for (org.mfshell.lab.SeedReport.SeededMessage m : seeds.get("rustin").messages("msn-a")) {
+            if (m.recipients().keySet().stream().anyMatch(r -> r.endsWith("@hotmail.com"))) {
+                hotmailIds.add(m.messageId());
+            }
+        }
+        assertFalse(hotmailIds.isEmpty(), "the seed gives rustin's msn-a hotmail mail");
+        long offset = Files.size(rustin.providerLogFile());
+        try {
+            ExecResult r = mfshell("--on", "rustin", "flush", "msn-a", "--to", "msn-b", "--domain", "hotmail.com", "--yes", "--wait", "90s");
+            assertEquals(0, r.exitCode(), r.stdout() + r.stderr());
+            assertTrue(r.stdout().contains("still deferred in msn-a: 0"), r.stdout());
+            rustin.waitForQueuesToSettle(Duration.ofSeconds(60));
+            Map<String, Integer> viaMsnB = acceptedByClient(rustin, offset).getOrDefault(rustin.address("msn-b"), Map.of());
+            for (String id : hotmailIds) {
+                assertEquals(1, viaMsnB.getOrDefault(id, 0), "message " + id + " accepted once through rustin's msn-b: " + viaMsnB);
+            }
+            assertEquals(hotmailOnCleveland, localQueue(cleveland, "msn-a").stream().filter(m -> toDomain(m, "hotmail.com")).count(),
+                    "cleveland's queue is untouched");
+        } finally {
+            ExecResult restore = mfshell("--on", "rustin", "flush", "msn-a", "--restore", "--yes");
+            assertEquals(0, restore.exitCode(), restore.stdout() + restore.stderr());
+        }
+    }
+
+    @Test
+    void statsMfLinesArePrefixedWithTheHost() {
+        ExecResult r = mfshell("--on", "rustin,cleveland", "stats", "--format", "mf");
+        assertEquals(0, r.exitCode(), r.stderr());
+        List<String> lines = r.stdout().lines().toList();
+        assertFalse(lines.isEmpty());
+        boolean seenCleveland = false;
+        for (String l : lines) {
+            assertTrue(l.startsWith("rustin:") || l.startsWith("cleveland:"), l);
+            if (l.startsWith("cleveland:")) {
+                seenCleveland = true;
+            } else {
+                assertFalse(seenCleveland, "rustin's lines come first: " + r.stdout());
+            }
+        }
+        assertTrue(seenCleveland, r.stdout());
+        assertTrue(lines.get(0).startsWith("rustin:"), r.stdout());
+        String local = MfshellProcess.run(Map.of("MFSHELL_CONFIG_ROOT", rustin.configRoot().toString(),
+                "MFSHELL_MAIL_LOG", rustin.mailLog().toString()), "stats", "--format", "mf").stdout();
+        java.util.Set<String> localKeys = new java.util.HashSet<>();
+        for (String l : local.lines().toList()) {
+            localKeys.add(l.substring(0, l.lastIndexOf(':', l.lastIndexOf(':') - 1)));
+        }
+        for (String l : lines) {
+            assertTrue(l.matches("(rustin|cleveland):.+:(total|bounced|deferred|sent):[0-9]+"), l);
+            if (l.startsWith("rustin:")) {
+                String key = l.substring("rustin:".length(), l.lastIndexOf(':', l.lastIndexOf(':') - 1));
+                assertTrue(localKeys.contains(key), key + " is in rustin's own stats: " + local);
+            }
+        }
+    }
+}
