@@ -2,7 +2,7 @@
 # Generated from mfshell's command specs by org.mfshell.shell.docs.DocsGenerator.
 # Do not edit: change the command spec and run `mvn package`, then commit completions/.
 
-_mfshell_commands='instances mailq stats show hold release requeue delete flush reroutes version lab health check warmup relay-map ips relays help'
+_mfshell_commands='instances mailq stats show hold release requeue delete flush reroutes version lab health check metrics warmup relay-map ips relays help'
 _mfshell_queues='maildrop incoming active deferred hold'
 _mfshell_global_opts='--config-root'
 
@@ -72,6 +72,9 @@ _mfshell_spec() {
         'check')
             _mfshell_opts='--since --warning --critical --age-warning --age-critical --held-warning --held-critical --ratio-warning --ratio-critical --rules'
             ;;
+        'metrics')
+            _mfshell_opts='--since --textfile --rules'
+            ;;
         'warmup')
             _mfshell_opts='--new-ip --existing --steps --every --start --host --suffix --stage --since --json --resolver --timeout --no-cache'
             _mfshell_args=('choice:plan status' 'choice:msn aol earthlink therest')
@@ -89,7 +92,7 @@ _mfshell_spec() {
             ;;
         'help')
             _mfshell_opts=''
-            _mfshell_args=('choice:instances mailq stats show hold release requeue delete flush reroutes version lab health check warmup relay-map ips relays help')
+            _mfshell_args=('choice:instances mailq stats show hold release requeue delete flush reroutes version lab health check metrics warmup relay-map ips relays help')
             ;;
     esac
 }
@@ -158,6 +161,9 @@ _mfshell_optkind() {
         'check --ratio-warning') _mfshell_kind='none' ;;
         'check --ratio-critical') _mfshell_kind='none' ;;
         'check --rules') _mfshell_kind='file' ;;
+        'metrics --since') _mfshell_kind='none' ;;
+        'metrics --textfile') _mfshell_kind='file' ;;
+        'metrics --rules') _mfshell_kind='file' ;;
         'warmup --new-ip') _mfshell_kind='none' ;;
         'warmup --existing') _mfshell_kind='none' ;;
         'warmup --steps') _mfshell_kind='none' ;;

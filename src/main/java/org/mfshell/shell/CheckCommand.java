@@ -113,57 +113,14 @@ public final class CheckCommand implements MfCommand {
     }
 
     private int check(ParsedArgs args, AppContext ctx, Io io) {
-        Instant now = Instant.now();
-        long sinceMs = args.value("since").map(t -> TimeArg.parse(t, "--since", now, ZoneId.systemDefault()))
-                .orElse(now.minus(Duration.ofMinutes(30)).toEpochMilli());
-        if (sinceMs >= now.toEpochMilli()) {
-            throw new UsageException("--since: give a time in the past, e.g. 30m");
-        }
         CheckThresholds t = thresholds(args);
-        Path rulesFile;
-        if (args.value("rules").isPresent()) {
-            rulesFile = Path.of(args.value("rules").get());
-            if (!Files.isRegularFile(rulesFile)) {
-                throw new UsageException("--rules " + Quote.quote(rulesFile.toString()) + ": no such file");
-            }
-        } else {
-            rulesFile = ctx.configRoot().resolve(HealthCommand.RULES_FILE);
-        }
-        HealthRules.Loaded rules = HealthRules.load(rulesFile);
-        if (rules.warning() != null && args.value("rules").isPresent()) {
-            throw new UsageException(rules.warning());
-        }
-        ProviderGroups groups = ProviderGroups.load();
-        ReasonNormalizer normalizer = new ReasonNormalizer();
-        HealthService service = new HealthService(ctx.instances(), ctx.runner(), groups, normalizer::normalize,
-                ctx.mailLog());
-        HealthReport report = service.health(sinceMs, rules);
-        Postqueue postqueue = new Postqueue(ctx.runner());
-        Map<String, DeferredQueue> queues = new LinkedHashMap<>();
-        for (InstanceHealth h : report.instances()) {
-            if (h.error() == null && h.queue().deferred() > 0) {
-                queues.put(h.instance(), DeferredQueue.read(postqueue, configDir(ctx, h.instance()), groups, reason -> {
-                    HealthRules.Signature s = rules.rules().match(normalizer.normalize(reason));
-                    return s != null && s.verdict() == Verdict.BLOCKED;
-                }));
-            }
-        }
+        MonitoringData d = MonitoringData.gather(args, ctx, false);
         Map<String, String> reroutes = new LinkedHashMap<>();
-        for (FlushService.Reroute r : ctx.flushService().reroutes()) {
-            if (!r.state().startsWith("off")) {
-                reroutes.put(r.source(), r.target() == null ? "a map made by hand" : r.target());
-            }
-        }
-        Check.Result result = Check.evaluate(report, queues, reroutes, t, rules.rules().threshold("min-attempts"),
-                now.getEpochSecond());
+        d.reroutes().forEach((k, v) -> reroutes.put(k, v.equals("by hand") ? "a map made by hand" : v));
+        Check.Result result = Check.evaluate(d.report(), d.queues(), reroutes, t, d.rules().threshold("min-attempts"),
+                Instant.now().getEpochSecond());
         result.lines().forEach(io.out()::println);
         return result.state().exitCode();
-    }
-
-    private static Path configDir(AppContext ctx, String instance) {
-        return ctx.instances().all().stream().filter(i -> i.name().equals(instance) && i.state() != InstanceState.ERROR)
-                .findFirst().orElseThrow(() -> new UsageException("instance " + Quote.quote(instance) + " vanished"))
-                .configDir();
     }
 
     static CheckThresholds thresholds(ParsedArgs args) {

@@ -25,6 +25,7 @@ public final class Commands {
         list.add(new LabCommand());
         list.add(new HealthCommand());
         list.add(new CheckCommand());
+        list.add(new MetricsCommand());
         list.add(new WarmupCommand());
         list.add(new RelayMapCommand());
         list.add(new IpsCommand());
