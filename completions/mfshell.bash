@@ -2,7 +2,7 @@
 # Generated from mfshell's command specs by org.mfshell.shell.docs.DocsGenerator.
 # Do not edit: change the command spec and run `mvn package`, then commit completions/.
 
-_mfshell_commands='instances mailq stats show hold release requeue delete flush reroutes version lab health warmup relay-map ips relays help'
+_mfshell_commands='instances mailq stats show hold release requeue delete flush reroutes version lab health check metrics warmup relay-map ips relays help'
 _mfshell_queues='maildrop incoming active deferred hold'
 _mfshell_global_opts='--config-root --on'
 
@@ -69,6 +69,12 @@ _mfshell_spec() {
         'health')
             _mfshell_opts='--since --json --rules --dnsbl --lists --resolver --timeout --no-cache'
             ;;
+        'check')
+            _mfshell_opts='--since --warning --critical --age-warning --age-critical --held-warning --held-critical --ratio-warning --ratio-critical --rules'
+            ;;
+        'metrics')
+            _mfshell_opts='--since --textfile --rules'
+            ;;
         'warmup')
             _mfshell_opts='--new-ip --existing --steps --every --start --host --suffix --stage --since --json --resolver --timeout --no-cache'
             _mfshell_args=('choice:plan status' 'choice:msn aol earthlink therest')
@@ -86,7 +92,7 @@ _mfshell_spec() {
             ;;
         'help')
             _mfshell_opts=''
-            _mfshell_args=('choice:instances mailq stats show hold release requeue delete flush reroutes version lab health warmup relay-map ips relays help')
+            _mfshell_args=('choice:instances mailq stats show hold release requeue delete flush reroutes version lab health check metrics warmup relay-map ips relays help')
             ;;
     esac
 }
@@ -146,6 +152,19 @@ _mfshell_optkind() {
         'health --lists') _mfshell_kind='file' ;;
         'health --resolver') _mfshell_kind='none' ;;
         'health --timeout') _mfshell_kind='none' ;;
+        'check --since') _mfshell_kind='none' ;;
+        'check --warning'|'check -w') _mfshell_kind='none' ;;
+        'check --critical'|'check -c') _mfshell_kind='none' ;;
+        'check --age-warning') _mfshell_kind='none' ;;
+        'check --age-critical') _mfshell_kind='none' ;;
+        'check --held-warning') _mfshell_kind='none' ;;
+        'check --held-critical') _mfshell_kind='none' ;;
+        'check --ratio-warning') _mfshell_kind='none' ;;
+        'check --ratio-critical') _mfshell_kind='none' ;;
+        'check --rules') _mfshell_kind='file' ;;
+        'metrics --since') _mfshell_kind='none' ;;
+        'metrics --textfile') _mfshell_kind='file' ;;
+        'metrics --rules') _mfshell_kind='file' ;;
         'warmup --new-ip') _mfshell_kind='none' ;;
         'warmup --existing') _mfshell_kind='none' ;;
         'warmup --steps') _mfshell_kind='none' ;;

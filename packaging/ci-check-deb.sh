@@ -41,7 +41,9 @@ listing=$(dpkg-deb -c "$deb")
 paths=$(awk '{print $6}' <<<"$listing")
 for want in ./usr/bin/mfshell ./usr/share/mfshell/mfshell.jar ./usr/share/mfshell/mfshell-cds \
     ./usr/share/bash-completion/completions/mfshell ./usr/share/zsh/vendor-completions/_mfshell \
-    ./usr/share/man/man1/mfshell.1.gz ./usr/share/doc/mfshell/copyright ./usr/share/doc/mfshell/changelog.gz; do
+    ./usr/share/man/man1/mfshell.1.gz ./usr/share/doc/mfshell/copyright ./usr/share/doc/mfshell/changelog.gz \
+    ./usr/share/doc/mfshell/monitoring/mfshell-icinga2.conf ./usr/share/doc/mfshell/monitoring/mfshell-nagios.cfg \
+    ./usr/share/doc/mfshell/monitoring/mfshell-alerts.yml; do
     grep -qxF -- "$want" <<<"$paths" || fail "$want missing from the package"
 done
 grep -q '^-rwxr-xr-x root/root .* \./usr/bin/mfshell$' <<<"$listing" || fail "/usr/bin/mfshell is not root:root 0755"

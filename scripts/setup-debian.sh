@@ -7,13 +7,15 @@
 # and postmulti and the instances run in private mount namespaces; installing rsyslog starts no
 # daemon here, and the lab never uses the system's), nsd (the authoritative DNS server the ips/relays
 # tests start on 127.0.72.1; its Debian service is not started here), openssh-server and openssh-client
-# (the --on tests start their own sshd processes on 127.0.113.x; the Debian service may not start here). Idempotent; needs root.
+# (the --on tests start their own sshd processes on 127.0.113.x), icinga2-bin (the check test validates
+# the shipped CheckCommand with icinga2 daemon -C), prometheus (promtool and a real Prometheus for the
+# metrics test, on loopback); none of their services is started here. Idempotent; needs root.
 set -euo pipefail
 if [ "$(id -u)" -ne 0 ]; then
     echo "setup-debian.sh: run as root (it installs Debian packages)" >&2
     exit 1
 fi
-want=(postfix tmux less zsh bash-completion systemd-journal-remote lintian groff-base man-db util-linux time bind9-utils rsyslog bubblewrap nsd openssh-server openssh-client)
+want=(postfix tmux less zsh bash-completion systemd-journal-remote lintian groff-base man-db util-linux time bind9-utils rsyslog bubblewrap nsd openssh-server openssh-client icinga2-bin prometheus)
 missing=()
 for p in "${want[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

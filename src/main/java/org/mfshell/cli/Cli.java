@@ -50,13 +50,14 @@ public final class Cli {
     }
 
     public int run(List<String> words, Io io) {
+        MfCommand cmd = null;
         try {
             if (words.isEmpty()) {
                 throw new UsageException("no command given (try: help)");
             }
             boolean wide = presentation(words, "--wide");
             words = conventions(words);
-            MfCommand cmd = commands.get(words.get(0));
+            cmd = commands.get(words.get(0));
             if (cmd == null) {
                 String typo = words.get(0);
                 Optional<String> near = Suggest.nearest(typo, visibleNames());
@@ -72,20 +73,27 @@ public final class Cli {
             if (e instanceof CancelledException) {
                 return interrupted(io);
             }
-            error(io, e.getMessage());
-            return e.exitCode();
+            return failed(cmd, io, e.getMessage(), e.exitCode());
         } catch (InterruptedException | InterruptedIOException | ClosedByInterruptException e) {
             return interrupted(io);
         } catch (Exception e) {
-            error(io, e.getMessage() == null ? e.toString() : e.getMessage());
             if (System.getenv("MFSHELL_DEBUG") != null) {
                 e.printStackTrace(io.err());
             }
-            return ExitCodes.FAILURE;
+            return failed(cmd, io, e.getMessage() == null ? e.toString() : e.getMessage(), ExitCodes.FAILURE);
         } finally {
             io.out().flush();
             io.err().flush();
         }
+    }
+
+    private static int failed(MfCommand cmd, Io io, String message, int code) {
+        int own = cmd == null ? -1 : cmd.reportError(message, code, io);
+        if (own >= 0) {
+            return own;
+        }
+        error(io, message);
+        return code;
     }
 
     /** One line for a user other than root: what needs root, and what runs without it. */

@@ -24,6 +24,15 @@ public interface MfCommand {
         return false;
     }
 
+    /**
+     * Reports an error that escaped this command's parsing, root check or run ({@code code} is the
+     * exit code {@link Cli} would give) and returns the exit code to use, or -1 to leave both to
+     * {@link Cli}: one line on stderr and {@code code}. A monitoring plugin needs its own.
+     */
+    default int reportError(String message, int code, Io io) {
+        return -1;
+    }
+
     /** Runs the command; returns the exit code (normally {@link ExitCodes#OK}). */
     int run(ParsedArgs args, AppContext ctx, Io io) throws Exception;
 }

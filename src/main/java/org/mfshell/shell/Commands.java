@@ -24,6 +24,8 @@ public final class Commands {
         list.add(new VersionCommand());
         list.add(new LabCommand());
         list.add(new HealthCommand());
+        list.add(new CheckCommand());
+        list.add(new MetricsCommand());
         list.add(new WarmupCommand());
         list.add(new RelayMapCommand());
         list.add(new IpsCommand());

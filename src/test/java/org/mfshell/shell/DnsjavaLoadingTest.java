@@ -17,16 +17,21 @@ import org.mfshell.testutil.MfshellProcess;
 /**
  * One-shot commands that do no DNS do not pay for dnsjava: a real child JVM running
  * {@code instances} on the lab loads no org.xbill (dnsjava) or SLF4J class, {@code health} without
- * --dnsbl none of the DNS code, while {@code ips} does (the check would otherwise prove nothing).
+ * --dnsbl none of the DNS code, while {@code ips} does (the check would otherwise prove nothing);
+ * likewise only {@code metrics} loads Prometheus's client (io.prometheus).
  */
 class DnsjavaLoadingTest {
     private static String classesLoaded(Lab lab, String... args) {
+        return classesLoaded(lab, 0, args);
+    }
+
+    private static String classesLoaded(Lab lab, int exit, String... args) {
         List<String> argv = new ArrayList<>(MfshellProcess.javaCommand());
         argv.add(1, "-Xlog:class+load=info:stderr");
         argv.addAll(List.of(args));
         ExecResult r = new ProcessRunner().run(argv, Duration.ofMinutes(2), null,
                 Map.of("MFSHELL_CONFIG_ROOT", lab.configRoot().toString()));
-        assertEquals(0, r.exitCode(), r.stderr());
+        assertEquals(exit, r.exitCode(), r.stderr());
         return r.stderr();
     }
 
@@ -42,5 +47,20 @@ class DnsjavaLoadingTest {
                 "health without --dnsbl loaded the DNS code");
         String ips = classesLoaded(lab, "ips", "--resolver", "127.0.0.1:9", "--timeout", "1s", "--no-cache");
         assertTrue(ips.contains("org.xbill.DNS.SimpleResolver"), "ips must load dnsjava");
+    }
+
+    /** Prometheus's client is paid for by metrics alone: not by instances, nor by check. */
+    @Test
+    void onlyMetricsLoadsThePrometheusClient() {
+        Lab lab = LabFixture.shared();
+        String instances = classesLoaded(lab, "instances");
+        assertTrue(instances.lines().noneMatch(l -> l.contains("io.prometheus.")), "instances loaded io.prometheus");
+        // A bad range: check stops with UNKNOWN (3) before it reads anything.
+        String check = classesLoaded(lab, 3, "check", "-w", "10:5");
+        assertTrue(check.contains("org.mfshell.shell.CheckCommand"), "the log lists classes");
+        assertTrue(check.lines().noneMatch(l -> l.contains("io.prometheus.")), "check loaded io.prometheus");
+        String metrics = classesLoaded(lab, "metrics", "--since", "1m");
+        assertTrue(metrics.contains("io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter"),
+                "metrics must load the client");
     }
 }

@@ -1,0 +1,80 @@
+package org.mfshell.shell;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import org.mfshell.AppContext;
+import org.mfshell.cli.CommandSpec;
+import org.mfshell.cli.Completion;
+import org.mfshell.cli.Io;
+import org.mfshell.cli.MfCommand;
+import org.mfshell.cli.OptionSpec;
+import org.mfshell.cli.ParsedArgs;
+import org.mfshell.core.ExitCodes;
+import org.mfshell.core.Quote;
+import org.mfshell.core.UsageException;
+import org.mfshell.fs.AtomicFiles;
+import org.mfshell.metrics.MetricsService;
+
+/**
+ * {@code metrics}: Prometheus text exposition of every instance's queues, oldest deferred age,
+ * verdict per provider group and reroutes in force, on stdout or, with {@code --textfile DIR},
+ * into DIR/mfshell.prom (written atomically, mode 0644) for node_exporter's textfile collector.
+ * Errors: usage (exit 2) for bad options or a missing DIR; a part that fails (an unreadable
+ * instance, postqueue) is counted in mfshell_scrape_errors rather than failing the scrape.
+ */
+public final class MetricsCommand implements MfCommand {
+    public static final String TEXTFILE = "mfshell.prom";
+
+    private static final CommandSpec SPEC = CommandSpec.builder("metrics")
+            .summary("Prometheus metrics: queues, oldest deferred, verdicts, reroutes, per instance, IP and provider")
+            .help("Prints the Prometheus text exposition format (through Prometheus's own Java client): "
+                    + "mfshell_queue_messages{instance,ip,queue} for maildrop, incoming, active, deferred and hold; "
+                    + "mfshell_oldest_deferred_seconds{instance,ip}; mfshell_verdict{instance,ip,provider} "
+                    + "(0 OK, 1 DEGRADED, 2 BLOCKED, judged as health does over --since, default 30m); "
+                    + "mfshell_reroute_in_force{instance,ip,target}; mfshell_instance_running; and the scrape's "
+                    + "own mfshell_scrape_duration_seconds and mfshell_scrape_errors (a part that failed is counted "
+                    + "there and left out, so one broken instance does not hide the others). With --textfile DIR "
+                    + "the output goes to DIR/mfshell.prom, replaced atomically (mode 0644), for node_exporter's "
+                    + "textfile collector (Debian: /var/lib/prometheus/node-exporter). The label instance is the Postfix "
+                    + "instance: scrape with honor_labels: true so that Prometheus keeps it. Example alerting rules: "
+                    + "/usr/share/doc/mfshell/monitoring/mfshell-alerts.yml.")
+            .option(OptionSpec.value("since", "TIME", "window of the mail log for the verdicts (default 30m)"))
+            .option(OptionSpec.value("textfile", "DIR", "write DIR/mfshell.prom atomically instead of printing",
+                    Completion.FILE))
+            .option(OptionSpec.value("rules", "FILE", "verdict rules file instead of /etc/mfshell/health-rules",
+                    Completion.FILE))
+            .example("metrics")
+            .example("metrics --textfile /var/lib/prometheus/node-exporter")
+            .build();
+
+    @Override
+    public CommandSpec spec() {
+        return SPEC;
+    }
+
+    @Override
+    public boolean needsRoot(ParsedArgs args) {
+        return true;
+    }
+
+    @Override
+    public int run(ParsedArgs args, AppContext ctx, Io io) {
+        long start = System.nanoTime();
+        Path dir = args.value("textfile").map(Path::of).orElse(null);
+        if (dir != null && !Files.isDirectory(dir)) {
+            throw new UsageException("--textfile " + Quote.quote(dir.toString()) + ": no such directory");
+        }
+        MonitoringData d = MonitoringData.gather(args, ctx, true);
+        byte[] text = MetricsService.render(d.report(), d.queues(), d.reroutes(), d.errors(),
+                (System.nanoTime() - start) / 1e9, Instant.now().getEpochSecond());
+        if (dir == null) {
+            io.out().print(new String(text, StandardCharsets.UTF_8));
+            return ExitCodes.OK;
+        }
+        Path target = dir.resolve(TEXTFILE);
+        AtomicFiles.write(target, text);
+        return ExitCodes.OK;
+    }
+}
