@@ -26,8 +26,9 @@ import org.junit.jupiter.api.Test;
  *   2  instance                        discovery, master pid, queue counts
  *   3  queue  log  relay               queue reading and actions, mail logs, the relay map
  *   4  flush  health                   the guided reroute, verdicts
- *   5  warmup  lab                     IP warm-up, the rehearsal lab
- *   6  dns  (org.mfshell) AppContext   DNS checks (they use warmup and health); the composition root
+ *   5  warmup  lab  check  fleet       IP warm-up, the rehearsal lab, the monitoring check, --on over ssh
+ *   6  dns  metrics  (org.mfshell)     DNS checks (they use warmup), Prometheus metrics (they use check);
+ *                                      AppContext, the composition root
  *   7  cli  shell                      the command layer (shell may use cli, not the other way), and Main
  * </pre>
  * cli's MfCommand and Cli take the AppContext, which is the composition root one layer below the
@@ -45,8 +46,8 @@ class PackageGraphTest {
             Map.entry("instance", 2),
             Map.entry("queue", 3), Map.entry("log", 3), Map.entry("relay", 3),
             Map.entry("flush", 4), Map.entry("health", 4),
-            Map.entry("warmup", 5), Map.entry("lab", 5),
-            Map.entry("dns", 6),
+            Map.entry("warmup", 5), Map.entry("lab", 5), Map.entry("check", 5), Map.entry("fleet", 5),
+            Map.entry("dns", 6), Map.entry("metrics", 6),
             Map.entry("", 6),
             Map.entry("cli", 7), Map.entry("shell", 7));
     private static final Pattern USE = Pattern.compile("\\borg\\.mfshell\\.([a-z]+)\\.|\\borg\\.mfshell\\.([A-Z]\\w*)");
