@@ -71,11 +71,11 @@ public final class Cli {
             return cmd.run(args, ctx, wide ? io.wide() : io);
         } catch (MfshellException e) {
             if (e instanceof CancelledException) {
-                return interrupted(io);
+                return interrupted(io, e.getMessage());
             }
             return failed(cmd, io, e.getMessage(), e.exitCode());
         } catch (InterruptedException | InterruptedIOException | ClosedByInterruptException e) {
-            return interrupted(io);
+            return interrupted(io, null);
         } catch (Exception e) {
             if (System.getenv("MFSHELL_DEBUG") != null) {
                 e.printStackTrace(io.err());
@@ -179,10 +179,12 @@ public final class Cli {
         }
     }
 
-    private static int interrupted(Io io) {
+    /** "mfshell: interrupted", or the command's own account of what the interruption left. */
+    private static int interrupted(Io io, String message) {
         Thread.interrupted();
         io.out().flush();
-        io.err().println((io.terminal() ? "\n" : "") + "mfshell: interrupted");
+        String what = message == null || message.isBlank() ? "interrupted" : Quote.oneLine(message);
+        io.err().println((io.terminal() ? "\n" : "") + "mfshell: " + what);
         return ExitCodes.INTERRUPTED;
     }
 

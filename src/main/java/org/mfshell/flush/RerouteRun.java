@@ -167,7 +167,14 @@ final class RerouteRun {
         FollowProgress last = null;
         if (drain[0] != null && !drain[0].tracked().isEmpty()) {
             long t = System.nanoTime();
-            last = drain[0].follow(wait, op);
+            try {
+                last = drain[0].follow(wait, op);
+            } catch (org.mfshell.core.CancelledException e) {
+                // Ctrl-C while following: the steps are done and the mail is moving; stop watching only.
+                auditQuietly(audit, j.command, "drain no longer followed (interrupted); reroute active", op);
+                throw new org.mfshell.core.CancelledException("interrupted: stopped following the drain; the reroute "
+                        + j.describe() + " stays in force (undo it with 'flush " + j.source + " --restore')");
+            }
             timings.put("drain", since(t));
             auditQuietly(audit, j.command, "drain: moved " + last.moved() + ", still queued " + last.stillQueued()
                     + ", refused " + last.bounced(), op);
