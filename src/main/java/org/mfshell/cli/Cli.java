@@ -179,11 +179,12 @@ public final class Cli {
         }
     }
 
-    /** "mfshell: interrupted", or the command's own account of what the interruption left. */
+    /** "mfshell: interrupted", or the command's own account of what the interruption left ("interrupted: ..."). */
     private static int interrupted(Io io, String message) {
         Thread.interrupted();
         io.out().flush();
-        String what = message == null || message.isBlank() ? "interrupted" : Quote.oneLine(message);
+        // A command that says what the interruption left starts its message with "interrupted".
+        String what = message != null && message.startsWith("interrupted") ? Quote.oneLine(message) : "interrupted";
         io.err().println((io.terminal() ? "\n" : "") + "mfshell: " + what);
         return ExitCodes.INTERRUPTED;
     }
