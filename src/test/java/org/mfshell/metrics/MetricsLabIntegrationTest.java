@@ -65,6 +65,8 @@ class MetricsLabIntegrationTest {
         lab = LabFixture.shared();
         // A seed of its own: an earlier test may have drained msn-a's blocked mail to msn-b.
         lab.purgeQueues();
+        // Blocked as the lab starts: an earlier test may have unblocked it.
+        lab.block("msn-a");
         lab.seed();
         stateDir = lab.root().resolve("metrics-test-state");
     }

@@ -13,7 +13,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.zip.Deflater;
 import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 import org.mfshell.lab.Lab;
 import org.mfshell.lab.LabFixture;
@@ -27,12 +29,33 @@ import org.mfshell.lab.LabFixture;
  * {@code | count} filter; a typo gets "did you mean".
  */
 class ShellTerminalTmuxTest {
-    @TempDir
+    // The shell writes its history into HOME/.config as it exits, which can be a moment after its
+    // tmux session ended: these two are removed by deleteShellDirs, which waits for that.
+    @TempDir(cleanup = CleanupMode.NEVER)
     Path home;
-    @TempDir
+    @TempDir(cleanup = CleanupMode.NEVER)
     Path cwd;
     @TempDir
     Path tmp;
+
+    @AfterEach
+    void deleteShellDirs() throws Exception {
+        for (Path dir : List.of(home, cwd)) {
+            for (int attempt = 0; ; attempt++) {
+                try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+                    for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                        Files.deleteIfExists(p);
+                    }
+                    break;
+                } catch (java.io.IOException e) {
+                    if (attempt == 50) {
+                        throw e;
+                    }
+                    Thread.sleep(100);
+                }
+            }
+        }
+    }
 
     @Test
     void ctrlCAndQStopLongCommandsNotTheShell() throws Exception {
