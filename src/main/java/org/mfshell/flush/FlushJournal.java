@@ -32,7 +32,12 @@ public final class FlushJournal {
     /** STARTED is written before a step runs, DONE after it worked; UNDONE after rollback; SKIPPED when refused. */
     public enum StepStatus { STARTED, DONE, FAILED, UNDONE, SKIPPED }
 
-    public int version = 1;
+    /**
+     * 2: the steps as numbered now (4 master.cf, 5 main.cf, 6 reload, 7 flush); 1: an older mfshell's
+     * (4 main.cf, 5 reload, 6 flush). A version 1 journal can be rolled back (by step key), not resumed.
+     */
+    public int version = CURRENT_VERSION;
+    public static final int CURRENT_VERSION = 2;
     public String source;
     public String target;
     public String targetAddress;
@@ -204,9 +209,9 @@ public final class FlushJournal {
         if (r == null) {
             r = new StepRecord();
             r.number = number;
-            r.key = key;
             steps.add(r);
         }
+        r.key = key;
         r.status = status;
         r.at = now();
         r.detail = detail;

@@ -107,6 +107,11 @@ final class RerouteRun {
             if (j == null || j.state != FlushJournal.State.RUNNING) {
                 throw new MfshellException("no unfinished flush of " + source + " to resume");
             }
+            if (j.version < FlushJournal.CURRENT_VERSION) {
+                throw new MfshellException("the unfinished flush of " + j.describe() + " was started by an older mfshell "
+                        + "whose steps are numbered differently: roll it back ('flush " + source + " --rollback') and "
+                        + "start the flush again");
+            }
             long t0 = System.nanoTime();
             Preflight p = checks.run(j.source, j.target, j.domains, true);
             FlushService.refuseIfAny(p);

@@ -93,10 +93,16 @@ public final class RouteCheck {
         for (String r : recipients) {
             Route found = null;
             List<String> keys = new ArrayList<>(keysOf(r));
+            Set<String> whole = wholeAddressKeys(r);
             keys.add("*");
             search:
             for (String k : keys) {
                 for (Map.Entry<String, Map<String, String>> m : hitsByMap.entrySet()) {
+                    if (isPattern(m.getKey()) && !whole.contains(k) && !k.equals("*")) {
+                        // Postfix asks regexp/pcre/cidr maps only whole addresses (maps.c skips maps
+                        // without DICT_FLAG_FIXED for partial keys); the wildcard goes to every map.
+                        continue;
+                    }
                     String v = m.getValue().get(k);
                     if (v != null) {
                         found = new Route(r, k, m.getKey(), v.trim());
@@ -107,6 +113,27 @@ public final class RouteCheck {
             out.put(r, found == null ? new Route(r, null, null, null) : found);
         }
         return out;
+    }
+
+    /** The full address and its form without the extension: the keys a pattern map is asked. */
+    Set<String> wholeAddressKeys(String recipient) {
+        List<String> k = keysOf(recipient);
+        Set<String> out = new java.util.HashSet<>();
+        if (k.isEmpty()) {
+            return out;
+        }
+        out.add(k.get(0));
+        String domain = recipient.toLowerCase(Locale.ROOT).substring(recipient.lastIndexOf('@') + 1);
+        if (k.size() > 1 && !k.get(1).equals(domain)) {
+            out.add(k.get(1));
+        }
+        return out;
+    }
+
+    /** A map Postfix matches by pattern (regexp, pcre, cidr; also behind proxy:). */
+    static boolean isPattern(String map) {
+        String t = map.startsWith("proxy:") ? map.substring("proxy:".length()) : map;
+        return t.startsWith("regexp:") || t.startsWith("pcre:") || t.startsWith("cidr:");
     }
 
     /** The words of an expanded transport_maps value: {@code hash:/a, lmdb:/b} gives [hash:/a, lmdb:/b]. */

@@ -2,6 +2,7 @@ package org.mfshell.flush;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,6 +42,18 @@ class RouteCheckTest {
         hits.put("hash:relay", Map.of("example.net", "mfshell-reroute:[127.0.3.2]"));
         assertEquals("hash:own", rc.resolve(List.of("u@example.net"), hits).get("u@example.net").map());
         assertNull(rc.resolve(List.of("u@nowhere.test"), hits).get("u@nowhere.test").map(), "no entry: default transport");
+    }
+
+    @Test
+    void aPatternMapIsAskedOnlyWholeAddressesAndTheWildcard() {
+        LinkedHashMap<String, Map<String, String>> hits = new LinkedHashMap<>();
+        hits.put("hash:relay", Map.of("*", "mfshell-reroute:[127.0.3.2]"));
+        // postmap -q answers every key for a regexp map; trivial-rewrite asks it the address only.
+        hits.put("pcre:own", Map.of("hotmail.com", "smtp:[192.0.2.1]", "vip@hotmail.com", "smtp:[192.0.2.9]"));
+        Map<String, RouteCheck.Route> r = rc.resolve(List.of("a@hotmail.com", "vip@hotmail.com"), hits);
+        assertEquals("hash:relay", r.get("a@hotmail.com").map(), "the domain key is never put to a pcre map");
+        assertEquals("pcre:own", r.get("vip@hotmail.com").map(), "the whole address is");
+        assertTrue(RouteCheck.isPattern("proxy:regexp:/etc/postfix/t.re"));
     }
 
     @Test
