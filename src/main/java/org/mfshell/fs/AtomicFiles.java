@@ -75,15 +75,7 @@ public final class AtomicFiles {
         Path tmp = dir.resolve("." + target.getFileName() + ".mfshell-tmp-" + ProcessHandle.current().pid() + "-"
                 + System.nanoTime());
         try {
-            // Created 0600 (a umask can only take bits away), so the content is never readable by others on the way.
-            try (FileChannel ch = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-                    LinkOption.NOFOLLOW_LINKS), PosixFilePermissions.asFileAttribute(PRIVATE_MODE))) {
-                ByteBuffer buf = ByteBuffer.wrap(content);
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
-                ch.force(true);
-            }
+            writeTemp(tmp, content);
             if (privateFile) {
                 Files.setPosixFilePermissions(tmp, PRIVATE_MODE);
             } else if (!copyOwnerAndMode(target, tmp)) {
@@ -222,20 +214,29 @@ public final class AtomicFiles {
         }
     }
 
+    /**
+     * Creates {@code tmp} (never through a link, never over an existing file) with the content,
+     * forced to disk. Created 0600 (a umask can only take bits away), so the content is never
+     * readable by others on the way; the caller sets the final owner and mode before the rename.
+     */
+    private static void writeTemp(Path tmp, byte[] content) throws IOException {
+        try (FileChannel ch = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                LinkOption.NOFOLLOW_LINKS), PosixFilePermissions.asFileAttribute(PRIVATE_MODE))) {
+            ByteBuffer buf = ByteBuffer.wrap(content);
+            while (buf.hasRemaining()) {
+                ch.write(buf);
+            }
+            ch.force(true);
+        }
+    }
+
     /** Writes a new file {@code copy} with {@code original}'s owner and mode (set on the temp file, before it appears). */
     private static void writeCopyOf(Path original, Path copy, byte[] content) {
         Path dir = copy.toAbsolutePath().getParent();
         Path tmp = dir.resolve("." + copy.getFileName() + ".mfshell-tmp-" + ProcessHandle.current().pid() + "-"
                 + System.nanoTime());
         try {
-            try (FileChannel ch = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-                    LinkOption.NOFOLLOW_LINKS), PosixFilePermissions.asFileAttribute(PRIVATE_MODE))) {
-                ByteBuffer buf = ByteBuffer.wrap(content);
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
-                ch.force(true);
-            }
+            writeTemp(tmp, content);
             if (!copyOwnerAndMode(original, tmp)) {
                 throw new NoSuchFileException(original.toString(), null, "it disappeared while being copied");
             }

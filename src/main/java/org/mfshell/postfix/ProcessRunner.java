@@ -160,6 +160,11 @@ public class ProcessRunner {
         } catch (IOException e) {
             // The program left before reading everything (q in a pager): that is its choice.
         }
+        return waitThrough(p);
+    }
+
+    /** Waits for a program the operator drives, even when interrupted (the flag is restored after); its exit code. */
+    private static int waitThrough(Process p) {
         boolean interrupted = false;
         while (true) {
             try {
@@ -190,18 +195,7 @@ public class ProcessRunner {
         } catch (IOException e) {
             throw startFailure(argv, e);
         }
-        boolean interrupted = false;
-        while (true) {
-            try {
-                int code = p.waitFor();
-                if (interrupted) {
-                    Thread.currentThread().interrupt();
-                }
-                return code;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
+        return waitThrough(p);
     }
 
     /**
