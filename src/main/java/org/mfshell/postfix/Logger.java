@@ -6,8 +6,10 @@ import java.util.List;
 import org.mfshell.core.MfshellException;
 
 /**
- * util-linux {@code logger -t TAG -p PRIORITY [-u SOCKET] -- MESSAGE}: one line to the system log
- * (syslog's /dev/log, which journald reads on a systemd host), or to the Unix socket given. The
+ * util-linux {@code logger --socket-errors=on -t TAG -p PRIORITY [-u SOCKET] -- MESSAGE}: one line to the
+ * system log
+ * (syslog's /dev/log, which journald reads on a systemd host), or to the Unix socket given; a socket
+ * that is missing is an error (logger ignores it otherwise). The
  * caller validates tag and priority and keeps the message on one line.
  * Errors: {@link ProgramMissingException} without logger; {@link MfshellException} with logger's
  * first error line on a non-zero exit or the timeout.
@@ -22,7 +24,7 @@ public final class Logger {
 
     /** {@code socket} may be null (the system's /dev/log). */
     public static List<String> argv(String tag, String priority, String socket, String message) {
-        List<String> argv = new ArrayList<>(List.of("logger", "-t", tag, "-p", priority));
+        List<String> argv = new ArrayList<>(List.of("logger", "--socket-errors=on", "-t", tag, "-p", priority));
         if (socket != null) {
             argv.add("-u");
             argv.add(socket);
