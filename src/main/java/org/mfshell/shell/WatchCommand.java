@@ -22,7 +22,6 @@ import org.mfshell.cli.ParsedArgs;
 import org.mfshell.core.CancelledException;
 import org.mfshell.core.Durations;
 import org.mfshell.core.ExitCodes;
-import org.mfshell.core.MfshellException;
 import org.mfshell.core.Quote;
 import org.mfshell.core.UsageException;
 import org.mfshell.instance.PostfixInstance;
@@ -236,9 +235,10 @@ public final class WatchCommand implements MfCommand {
                     report(iteration(args, ctx, service, cfg, channels), io, false);
                 } catch (CancelledException e) {
                     throw e;
-                } catch (MfshellException e) {
-                    io.err().println("mfshell: watch: " + Quote.oneLine(e.getMessage()) + " (next run in "
-                            + interval.toSeconds() + "s)");
+                } catch (RuntimeException e) {
+                    // One failed run (a failing postqueue, the lock held) does not end the service.
+                    io.err().println("mfshell: watch: " + Quote.oneLine(e.getMessage() == null ? e.toString() : e.getMessage())
+                            + (stop.getCount() > 0 ? " (next run in " + interval.toSeconds() + "s)" : ""));
                     io.err().flush();
                 }
                 try {

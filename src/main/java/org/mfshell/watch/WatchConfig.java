@@ -195,7 +195,8 @@ public record WatchConfig(Path file, Duration interval, Duration holdDown, Durat
         Webhook webhook = sections.containsKey("webhook")
                 ? webhook(file, sections.get("webhook"), sectionLines.get("webhook")) : null;
         if (mail == null && syslog == null && webhook == null) {
-            throw new ConfigException(file, lines.length, "no channel: add a [mail], [syslog] or [webhook] section");
+            int last = lines.length > 1 && lines[lines.length - 1].isEmpty() ? lines.length - 1 : lines.length;
+            throw new ConfigException(file, last, "no channel: add a [mail], [syslog] or [webhook] section");
         }
         return new WatchConfig(file, interval, holdDown, retryFor, window, rules, mail, syslog, webhook);
     }

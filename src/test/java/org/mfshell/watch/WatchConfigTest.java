@@ -71,7 +71,7 @@ class WatchConfigTest {
             {"[syslog]\ntag = a\u0007b\n", ":2: control character in the line"},
             {"rules = health-rules\n[syslog]\n", ":1: rules: give an absolute path"},
             {"window = 10s\n[syslog]\n", ":1: window: at least 60s"},
-            {"\n\n", ":3: no channel"},
+            {"\n\n", ":2: no channel"},
         };
         for (String[] c : cases) {
             WatchConfig.ConfigException e = assertThrows(WatchConfig.ConfigException.class, () -> WatchConfig.parse(c[0], F),

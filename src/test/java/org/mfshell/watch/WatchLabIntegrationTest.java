@@ -261,6 +261,52 @@ class WatchLabIntegrationTest {
         }
     }
 
+    @Test
+    @Order(6)
+    void theLoopStopsCleanlyOnSigterm() throws Exception {
+        List<String> argv = new ArrayList<>(MfshellProcess.javaCommand());
+        argv.addAll(List.of("watch", "--interval", "2s", "--config", confDamped.toString(), "--since", since));
+        ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true);
+        pb.environment().putAll(Map.of("MFSHELL_CONFIG_ROOT", lab.configRoot().toString(),
+                "MFSHELL_STATE_DIR", dir.resolve("state-L").toString(), "MFSHELL_AUDIT_LOG", dir.resolve("audit.log").toString()));
+        Process p = pb.start();
+        StringBuilder out = new StringBuilder();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = p.inputReader(StandardCharsets.UTF_8)) {
+                String l;
+                while ((l = r.readLine()) != null) {
+                    synchronized (out) {
+                        out.append(l).append('\n');
+                    }
+                }
+            } catch (IOException e) {
+                // process gone
+            }
+        });
+        reader.start();
+        // Two runs recorded (the state file's last run changes), then SIGTERM.
+        waitFor(() -> Files.exists(dir.resolve("state-L/watch/state.json")), 120, "the loop's first run");
+        long first = JSON.readTree(dir.resolve("state-L/watch/state.json").toFile()).get("lastRunMs").asLong();
+        waitFor(() -> {
+            try {
+                return JSON.readTree(dir.resolve("state-L/watch/state.json").toFile()).get("lastRunMs").asLong() > first;
+            } catch (IOException e) {
+                return false;
+            }
+        }, 120, "a second run of the loop");
+        p.destroy();
+        assertTrue(p.waitFor(150, java.util.concurrent.TimeUnit.SECONDS), "the loop did not stop");
+        reader.join(5000);
+        String text;
+        synchronized (out) {
+            text = out.toString();
+        }
+        assertEquals(143, p.exitValue(), text);
+        assertTrue(text.contains(" watch: every 2s, hold-down 3600s, channels webhook"), text);
+        assertTrue(text.trim().endsWith("watch: stopped"), text);
+        JSON.readTree(dir.resolve("state-L/watch/state.json").toFile());
+    }
+
     private static void startSyslog() throws Exception {
         syslogFile = dir.resolve("syslog.log");
         syslogPid = dir.resolve("rsyslogd.pid");
