@@ -294,7 +294,8 @@ class WatchLabIntegrationTest {
                 return false;
             }
         }, 120, "a second run of the loop");
-        p.destroy();
+        // SIGTERM through the handle: Process.destroy() would also close our end of its output.
+        p.toHandle().destroy();
         assertTrue(p.waitFor(150, java.util.concurrent.TimeUnit.SECONDS), "the loop did not stop");
         reader.join(5000);
         String text;
