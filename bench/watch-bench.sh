@@ -26,7 +26,7 @@ measure() { # name, args...: appends "seconds kilobytes" to $OUT/NAME.txt
     local name=$1
     shift
     /usr/bin/time -f '%e %M' -o "$OUT/one.txt" "${JAVA[@]}" "$@" >/dev/null 2>&1 || true
-    cat "$OUT/one.txt" >>"$OUT/$name.txt"
+    tail -n 1 "$OUT/one.txt" >>"$OUT/$name.txt"
 }
 rm -f "$OUT/check.txt" "$OUT/watch.txt"
 "${JAVA[@]}" watch --once --config "$OUT/watch.conf" >/dev/null # warm-up and first state

@@ -1,13 +1,17 @@
 package org.mfshell.watch;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 import org.mfshell.check.Check;
 import org.mfshell.fs.AtomicFiles;
@@ -23,7 +27,7 @@ import org.mfshell.watch.ChangeDetector.Change;
  */
 public record Notice(String key, String host, String instance, String group, Verdict from, Verdict to,
                      long sinceMs, long detectedMs, String subject, String text, String json) {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final JsonFactory JSON = new JsonFactory();
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'")
             .withZone(ZoneOffset.UTC);
 
@@ -76,37 +80,53 @@ public record Notice(String key, String host, String instance, String group, Ver
                 + key + ".");
         lines.add("mfshell watch --status shows every verdict watched.");
         String text = String.join("\n", lines) + "\n";
-        ObjectNode j = MAPPER.createObjectNode();
-        j.put("id", key);
-        j.put("host", host);
-        j.put("instance", c.instance());
-        j.put("group", c.group());
-        j.put("from", c.from().name());
-        j.put("to", c.to().name());
-        j.put("since", Instant.ofEpochMilli(c.sinceMs()).toString());
-        j.put("detected", Instant.ofEpochMilli(c.detectedMs()).toString());
-        j.put("summary", what);
-        ObjectNode ev = j.putObject("evidence");
-        ev.put("window", window);
-        if (o != null) {
-            ev.put("ip", o.ip());
-            ev.put("verdict", o.verdict().name());
-            ev.put("drained", o.drained());
-            ev.put("reroute", o.reroute());
-            ev.put("why", o.why());
-            ObjectNode sig = ev.putObject("signatures");
-            new TreeMap<>(o.signatures()).forEach(sig::put);
-            ev.put("sent", o.sent());
-            ev.put("bounced", o.bounced());
-            ev.put("deferred", o.deferred());
-            ev.put("queue_deferred", o.queueDeferred());
-            ev.put("oldest_deferred_seconds", o.oldestDeferredSeconds());
-            ev.put("blocked_in_queue", o.blockedInQueue());
-        }
-        j.put("suggested_command", command == null ? null : "mfshell " + command);
-        j.put("text", text);
+        String json = json(key, host, c, o, what, window, command, text);
         return new Notice(key, host, c.instance(), c.group(), c.from(), c.to(), c.sinceMs(), c.detectedMs(), subject,
-                text, j.toString());
+                text, json);
+    }
+
+    private static String json(String key, String host, Change c, Observation o, String what, String window,
+                               String command, String text) {
+        StringWriter w = new StringWriter();
+        try (JsonGenerator j = JSON.createGenerator(w)) {
+            j.writeStartObject();
+            j.writeStringField("id", key);
+            j.writeStringField("host", host);
+            j.writeStringField("instance", c.instance());
+            j.writeStringField("group", c.group());
+            j.writeStringField("from", c.from().name());
+            j.writeStringField("to", c.to().name());
+            j.writeStringField("since", Instant.ofEpochMilli(c.sinceMs()).toString());
+            j.writeStringField("detected", Instant.ofEpochMilli(c.detectedMs()).toString());
+            j.writeStringField("summary", what);
+            j.writeObjectFieldStart("evidence");
+            j.writeStringField("window", window);
+            if (o != null) {
+                j.writeStringField("ip", o.ip());
+                j.writeStringField("verdict", o.verdict().name());
+                j.writeBooleanField("drained", o.drained());
+                j.writeStringField("reroute", o.reroute());
+                j.writeStringField("why", o.why());
+                j.writeObjectFieldStart("signatures");
+                for (Map.Entry<String, Long> e : new TreeMap<>(o.signatures()).entrySet()) {
+                    j.writeNumberField(e.getKey(), e.getValue());
+                }
+                j.writeEndObject();
+                j.writeNumberField("sent", o.sent());
+                j.writeNumberField("bounced", o.bounced());
+                j.writeNumberField("deferred", o.deferred());
+                j.writeNumberField("queue_deferred", o.queueDeferred());
+                j.writeNumberField("oldest_deferred_seconds", o.oldestDeferredSeconds());
+                j.writeNumberField("blocked_in_queue", o.blockedInQueue());
+            }
+            j.writeEndObject();
+            j.writeStringField("suggested_command", command == null ? null : "mfshell " + command);
+            j.writeStringField("text", text);
+            j.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return w.toString();
     }
 
     /** "msn-a BLOCKED for msn (was OK)", "msn-a OK for msn again (was BLOCKED): drained, reroute to msn-b in force". */

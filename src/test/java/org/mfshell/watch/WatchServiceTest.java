@@ -137,4 +137,19 @@ class WatchServiceTest {
         assertEquals(mail.accepted.get(0), mail.accepted.get(1), "the one possible duplicate carries the same key");
         assertEquals(0, run(new WatchService(state), ch, Verdict.BLOCKED, 3000).sends().size());
     }
+
+    @Test
+    void aCorruptStateFileIsRefusedWithTheFix() throws Exception {
+        Path state = tmp.resolve("state");
+        WatchService s = new WatchService(state);
+        run(s, Map.of("mail", new Recorder("mail")), Verdict.BLOCKED, 1000);
+        Path f = state.resolve("watch/state.json");
+        String good = Files.readString(f);
+        org.mfshell.fs.StateDir.write(f, good.substring(0, good.length() / 2).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        org.mfshell.core.MfshellException e = assertThrows(org.mfshell.core.MfshellException.class,
+                () -> run(s, Map.of("mail", new Recorder("mail")), Verdict.BLOCKED, 2000));
+        assertTrue(e.getMessage().startsWith(f + ": cannot parse the watch state"), e.getMessage());
+        assertTrue(e.getMessage().contains("fix: mv " + f + " " + f + ".bad"), e.getMessage());
+        assertEquals(1, e.exitCode());
+    }
 }
