@@ -135,7 +135,20 @@ class WatchLabIntegrationTest {
             assertEquals(1, r.err.lines().count(), r.err);
             assertTrue(r.err.contains(f + c[1]), "expected " + f + c[1] + " in: " + r.err);
         }
-        assertFalse(Files.exists(dir.resolve("state-E/watch/state.json")), "a bad config records nothing");
+        String[][] badOptions = {
+            {"watch", "--status", "--once"},
+            {"watch", "--json", "--once", "--config", confB.toString()},
+            {"watch", "--once", "--interval", "1m", "--config", confB.toString()},
+            {"watch", "--interval", "1x", "--config", confB.toString()},
+            {"watch", "--once", "--config", dir.resolve("missing.conf").toString()},
+            {"watch", "--once", "--bogus"},
+        };
+        for (String[] args : badOptions) {
+            Run r = cli("E", args);
+            assertEquals(2, r.code, String.join(" ", args) + ": " + r);
+            assertEquals(1, r.err.lines().count(), r.err);
+        }
+        assertFalse(Files.exists(dir.resolve("state-E/watch/state.json")), "bad input records nothing");
     }
 
     @Test
