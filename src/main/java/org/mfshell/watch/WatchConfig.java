@@ -21,6 +21,7 @@ import java.util.regex.Pattern;
 import org.mfshell.core.Durations;
 import org.mfshell.core.Quote;
 import org.mfshell.core.UsageException;
+import org.mfshell.fs.StateDir;
 import org.mfshell.instance.InstanceNames;
 import org.mfshell.mail.Domains;
 import org.mfshell.mail.IpAddresses;
@@ -37,7 +38,8 @@ import org.mfshell.mail.IpAddresses;
  * {@code socket} (default the system's /dev/log). {@code [webhook]}: {@code url} (https, or http to
  * a loopback address only), {@code timeout} (default 10s), {@code header} (repeatable,
  * {@code Name: value}). Everything is checked when read; the first problem is a
- * {@link ConfigException} "FILE:LINE: what is wrong" (exit 2), with control characters escaped.
+ * {@link ConfigException} "FILE:LINE: what is wrong" (exit 2), with control characters escaped. A
+ * file that someone other than root (or the running user) owns or may write is refused (exit 2).
  */
 public record WatchConfig(Path file, Duration interval, Duration holdDown, Duration retryFor, Duration window,
                           Path rules, Mail mail, Syslog syslog, Webhook webhook) {
@@ -99,6 +101,19 @@ public record WatchConfig(Path file, Duration interval, Duration holdDown, Durat
     public static WatchConfig load(Path file) {
         byte[] bytes;
         try {
+            // It names where root writes (a socket, a URL, a sendmail): only root (or we) may change it.
+            Map<String, Object> a = Files.readAttributes(file, "unix:uid,mode");
+            int uid = (Integer) a.get("uid");
+            int mode = (Integer) a.get("mode");
+            if (uid != 0 && uid != StateDir.myUid()) {
+                throw new UsageException(file + ": owned by uid " + uid + ", who could redirect root's notices; fix: "
+                        + "chown root " + file);
+            }
+            if ((mode & 0022) != 0) {
+                throw new UsageException(file + ": writable by " + ((mode & 0002) != 0 ? "others" : "its group")
+                        + " (mode " + String.format("%04o", mode & 07777) + "), who could redirect root's notices; fix: "
+                        + "chmod go-w " + file);
+            }
             bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new UsageException(file + ": no such file; copy /usr/share/doc/mfshell/examples/watch.conf there "

@@ -90,4 +90,16 @@ class WatchConfigTest {
             assertEquals(false, WatchConfig.loopback(h), h);
         }
     }
+
+    @Test
+    void aFileOthersMayWriteIsRefused(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Path f = tmp.resolve("watch.conf");
+        Files.writeString(f, "[syslog]\n");
+        Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-rw-"));
+        org.mfshell.core.UsageException e = assertThrows(org.mfshell.core.UsageException.class, () -> WatchConfig.load(f));
+        assertEquals(f + ": writable by others (mode 0666), who could redirect root's notices; fix: chmod go-w " + f,
+                e.getMessage());
+        Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        assertEquals(List.of("syslog"), WatchConfig.load(f).channels());
+    }
 }
