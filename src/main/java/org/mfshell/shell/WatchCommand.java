@@ -184,7 +184,7 @@ public final class WatchCommand implements MfCommand {
                                            Map<String, Channel> channels) {
         Optional<String> since = args.value("since").or(() -> Optional.of(cfg.window().toSeconds() + "s"));
         Optional<String> rules = args.value("rules").or(() -> Optional.ofNullable(cfg.rules()).map(Path::toString));
-        String window = args.value("since").map(s -> "since " + s).orElse(org.mfshell.check.Check.age(cfg.window().toSeconds()));
+        String window = args.value("since").map(s -> "since " + s).orElse("last " + org.mfshell.check.Check.age(cfg.window().toSeconds()));
         MonitoringData d = MonitoringData.gather(since, rules, ctx, false);
         long now = System.currentTimeMillis();
         Observation.Run run = Observation.of(d.report(), d.queues(), d.reroutes(), now / 1000);

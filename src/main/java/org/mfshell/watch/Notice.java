@@ -37,7 +37,10 @@ public record Notice(String key, String host, String instance, String group, Ver
         return AtomicFiles.sha256(material.getBytes(StandardCharsets.UTF_8)).substring(0, 32);
     }
 
-    /** {@code o} is what this run saw for the key, or null when the group had no deliveries in the window. */
+    /**
+     * {@code o} is what this run saw for the key, or null when the group had no deliveries in the
+     * window; {@code window} says which part of the log was judged ("last 30m", "since @1764...").
+     */
     public static Notice of(Change c, Observation o, String host, String window) {
         String key = key(host, c);
         String what = headline(c, o);
@@ -45,7 +48,7 @@ public record Notice(String key, String host, String instance, String group, Ver
         List<String> lines = new ArrayList<>();
         lines.add(what + ", since " + TIME.format(Instant.ofEpochMilli(c.sinceMs())) + ".");
         lines.add("");
-        lines.add("Evidence (mail log, last " + window + "):");
+        lines.add("Evidence (mail log, " + window + "):");
         if (o == null) {
             lines.add("  no deliveries to " + c.group() + " in the window");
         } else {

@@ -25,7 +25,7 @@ class NoticeTest {
     @Test
     void blockNotice() throws Exception {
         Change c = new Change("msn-a/msn", Verdict.OK, Verdict.BLOCKED, SINCE, SINCE + 60_000);
-        Notice n = Notice.of(c, BLOCKED, "relay1", "30m");
+        Notice n = Notice.of(c, BLOCKED, "relay1", "last 30m");
         assertEquals("[mfshell] relay1: msn-a BLOCKED for msn (was OK): microsoft-4.7.651", n.subject());
         assertEquals("""
                 msn-a BLOCKED for msn (was OK): microsoft-4.7.651, since 2026-12-02 13:40:05 UTC.
@@ -56,7 +56,7 @@ class NoticeTest {
     void drainedNoticeSuggestsTheRestore() {
         Observation drained = new Observation("msn-a", null, "msn", Verdict.BLOCKED, true, "msn-b", "block signature x",
                 Map.of("microsoft-4.7.651", 12L), 0, 0, 12, 0, 0, 0, null);
-        Notice n = Notice.of(new Change("msn-a/msn", Verdict.BLOCKED, Verdict.OK, SINCE, SINCE), drained, "relay1", "30m");
+        Notice n = Notice.of(new Change("msn-a/msn", Verdict.BLOCKED, Verdict.OK, SINCE, SINCE), drained, "relay1", "last 30m");
         assertTrue(n.subject().endsWith("msn-a OK for msn again (was BLOCKED): drained, reroute to msn-b in force"), n.subject());
         assertTrue(n.text().contains("  mfshell flush msn-a --restore\n  (the block is still in the log: restore once msn"), n.text());
         assertTrue(n.text().contains("reroute in force: msn-a to msn-b"), n.text());
@@ -64,7 +64,7 @@ class NoticeTest {
 
     @Test
     void noDeliveriesLeftMeansNoEvidenceAndNoCommand() {
-        Notice n = Notice.of(new Change("msn-a/msn", Verdict.BLOCKED, Verdict.OK, SINCE, SINCE), null, "relay1", "30m");
+        Notice n = Notice.of(new Change("msn-a/msn", Verdict.BLOCKED, Verdict.OK, SINCE, SINCE), null, "relay1", "last 30m");
         assertTrue(n.text().contains("no deliveries to msn in the window"), n.text());
         assertTrue(n.text().contains("Suggested command:\n  none\n"), n.text());
     }
@@ -82,7 +82,7 @@ class NoticeTest {
 
     @Test
     void mailMessageAndSyslogLine() {
-        Notice n = Notice.of(new Change("msn-a/msn", Verdict.OK, Verdict.BLOCKED, SINCE, SINCE), BLOCKED, "relay1", "30m");
+        Notice n = Notice.of(new Change("msn-a/msn", Verdict.OK, Verdict.BLOCKED, SINCE, SINCE), BLOCKED, "relay1", "last 30m");
         String m = new String(MailChannel.message(n, "w@example.com", List.of("a@example.com", "b@example.com"),
                 Instant.ofEpochMilli(SINCE)), StandardCharsets.UTF_8);
         assertTrue(m.startsWith("From: w@example.com\nTo: a@example.com, b@example.com\nSubject: [mfshell] relay1: msn-a "

@@ -148,6 +148,17 @@ class WatchLabIntegrationTest {
             assertEquals(2, r.code, String.join(" ", args) + ": " + r);
             assertEquals(1, r.err.lines().count(), r.err);
         }
+        // MFSHELL_WATCH_CONF names the file when --config does not.
+        Path viaEnv = write("env.conf", "[syslog]\ntag = -x\n");
+        StringWriter err = new StringWriter();
+        Io io = new Io(new PrintWriter(new StringWriter()), new PrintWriter(err), new BufferedReader(new StringReader("")),
+                false, false);
+        AppContext ctx = new AppContext(lab.configRoot(), dir.resolve("state-E"), dir.resolve("audit.log"), lab.root(),
+                lab.mailLog(), new ProcessRunner());
+        int code = new Cli(ctx, List.of(new org.mfshell.shell.WatchCommand(Map.of("MFSHELL_WATCH_CONF", viaEnv.toString()))))
+                .run(new String[] {"watch", "--once"}, io);
+        assertEquals(2, code, err.toString());
+        assertTrue(err.toString().contains(viaEnv + ":2: tag: '-x'"), err.toString());
         assertFalse(Files.exists(dir.resolve("state-E/watch/state.json")), "bad input records nothing");
     }
 

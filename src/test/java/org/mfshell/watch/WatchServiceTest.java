@@ -65,7 +65,7 @@ class WatchServiceTest {
     }
 
     private WatchService.Outcome run(WatchService s, Map<String, Channel> ch, Verdict v, long now) {
-        return s.runOnce(seen(v), ch, 0, 24 * HOUR, "relay1", "30m", now);
+        return s.runOnce(seen(v), ch, 0, 24 * HOUR, "relay1", "last 30m", now);
     }
 
     @Test
