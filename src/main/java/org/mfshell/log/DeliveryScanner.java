@@ -137,21 +137,29 @@ public final class DeliveryScanner {
      * Scans the lines of {@code [start, end)} of a plain file (start at a line start) through
      * memory-mapped windows, so the page cache is read in place without a copy. Each window
      * starts at a line start and is unmapped before the next one, which keeps the resident set
-     * bounded by the window size. What does not fit the windows (the last bytes, a line longer
-     * than a window, or a JVM that cannot unmap) goes through the buffered path.
+     * bounded by the window size. What does not fit the windows (the file's last bytes, a line
+     * longer than a window, or a JVM that cannot unmap) goes through the buffered path.
      */
     public void scanMapped(FileChannel ch, long start, long end, DeliverySink sink,
                            java.util.function.LongConsumer progress) throws IOException {
         this.sink = sink;
         long pos = start;
-        while (UNMAPPER != null && end - pos > (1 << 16)) {
+        long fileSize = ch.size();
+        while (UNMAPPER != null && pos < end) {
             long len = Math.min(MAP_WINDOW, end - pos);
-            MappedByteBuffer m = ch.map(FileChannel.MapMode.READ_ONLY, pos, len);
+            // The search reads up to 15 bytes past a newline: map 16 bytes of the file beyond the
+            // window when it has them (a chunk that ends inside the file ends at a line start, so
+            // the whole chunk goes through mapped windows); else stop 16 bytes short of its end.
+            boolean slack = fileSize - (pos + len) >= 16;
+            if (!slack && len <= (1 << 16)) {
+                break;
+            }
+            MappedByteBuffer m = ch.map(FileChannel.MapMode.READ_ONLY, pos, slack ? len + 16 : len);
             try {
                 m.order(ByteOrder.LITTLE_ENDIAN);
-                // The search reads up to eight bytes past a newline: keep 16 bytes of slack.
+                int limit = slack ? (int) len : (int) len - 16;
                 long a = RawBytes.address(m);
-                int last = a != 0 ? lastNewlineRaw(a, 0, (int) len - 16) : lastNewline(m, 0, (int) len - 16);
+                int last = a != 0 ? lastNewlineRaw(a, 0, limit) : lastNewline(m, 0, limit);
                 if (last < 0) {
                     break;
                 }
