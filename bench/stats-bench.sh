@@ -1,93 +1,97 @@
 #!/bin/bash
-# Benchmark of `mfshell stats --format mf` against the grep|mawk baseline (issue 4).
-# Not a test: run by hand on a quiet machine, warm page cache.
+# Benchmark of `mfshell stats --format mf --log` against `LC_ALL=C grep -F status= | mawk -f
+# mf-stats.awk` on a 1 GB log, warm page cache (issue 18). Not a test: one command, run on a quiet
+# machine. Baseline and mfshell run alternately, round after round (bench/alternate.py); it prints
+# each one's median wall and CPU time and the ratio to the baseline.
 #
-# usage: bench/stats-bench.sh [OUT_DIR] [GENLOG] [AWK]
-#   OUT_DIR  where the generated logs go (default bench/out, gitignored; ~1.3 GB)
-#   GENLOG   genlog.py (default ../shared/tools/genlog.py)
-#   AWK      mf-stats.awk (default ../shared/tools/mf-stats.awk)
-# Besides wall time, hyperfine's User/System columns give CPU time, which stays comparable when
-# other work shares the machine.
-# env: LINES (default 7000000, about 1 GB), ROTATED (default 4 rotated .gz files),
-#      RUNS (hyperfine runs, default 10), JAR (default target/mfshell.jar; built if missing)
-# Needs: python3, hyperfine, mawk, gzip, GNU time (/usr/bin/time, Debian package `time`), java 17.
+# usage: bench/stats-bench.sh [--installed] [--runs N] [--dir DIR] [--awk FILE] [--genlog FILE] [--gz]
+#   --installed  measure /usr/bin/mfshell and `java -jar /usr/share/mfshell/mfshell.jar` (the
+#                package); default: packaging/mfshell of this checkout (its CDS archive is built
+#                first) and `java -jar target/mfshell.jar` (the Boot jar) and target/app/mfshell.jar
+#   --dir DIR    where the log lives or is generated (default /var/tmp/mfshell-stats-bench)
+#   --awk FILE   mf-stats.awk, the counting rule (default ../shared/tools/mf-stats.awk if present)
+#   --genlog F   genlog.py, only needed when DIR has no mail.log yet (default ../shared/tools/genlog.py)
+#   --gz         also one .gz file and a rotated set of four .gz files (zcat | mawk as baseline)
+# env: LINES (lines to generate, default 7000000, about 1 GB)
+# Needs: python3, mawk, grep, java 17; gzip for --gz.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-OUT=${1:-bench/out}
-GENLOG=${2:-../shared/tools/genlog.py}
-AWK=${3:-../shared/tools/mf-stats.awk}
-LINES=${LINES:-7000000}
-ROTATED=${ROTATED:-4}
-RUNS=${RUNS:-10}
-JAR=${JAR:-target/mfshell.jar}
-mkdir -p "$OUT"
-for t in hyperfine mawk gzip python3 java; do command -v $t >/dev/null || { echo "missing: $t" >&2; exit 1; }; done
-[ -x /usr/bin/time ] || { echo "missing /usr/bin/time (apt-get install time)" >&2; exit 1; }
-[ -f "$JAR" ] || mvn -B -q -DskipTests package
-
-LOG=$OUT/mail.log
-if [ ! -s "$LOG" ]; then
-    echo "generating $LINES lines into $LOG"
-    python3 "$GENLOG" -n "$LINES" --seed 42 --ts mixed -o "$LOG" --stats "$OUT/expected.txt"
+installed=0 runs=10 dir=/var/tmp/mfshell-stats-bench gz=0
+awk_rule=../shared/tools/mf-stats.awk genlog=../shared/tools/genlog.py
+while (($#)); do
+    case $1 in
+        --installed) installed=1 ;;
+        --runs) runs=$2; shift ;;
+        --dir) dir=$2; shift ;;
+        --awk) awk_rule=$2; shift ;;
+        --genlog) genlog=$2; shift ;;
+        --gz) gz=1 ;;
+        *) echo "usage: bench/stats-bench.sh [--installed] [--runs N] [--dir DIR] [--awk FILE] [--genlog FILE] [--gz]" >&2; exit 2 ;;
+    esac
+    shift
+done
+for t in mawk python3 java; do command -v $t >/dev/null || { echo "missing: $t" >&2; exit 1; }; done
+[[ -f $awk_rule ]] || { echo "no mf-stats.awk at $awk_rule: pass --awk FILE" >&2; exit 1; }
+awk_rule=$(readlink -f -- "$awk_rule")
+mkdir -p "$dir"
+log=$dir/mail.log
+if [[ ! -s $log ]]; then
+    [[ -f $genlog ]] || { echo "no $log and no genlog.py at $genlog: pass --genlog FILE" >&2; exit 1; }
+    echo "generating ${LINES:-7000000} lines into $log"
+    python3 "$genlog" -n "${LINES:-7000000}" --seed 42 --ts mixed -o "$log" --stats "$dir/expected.txt"
 fi
-if [ ! -s "$LOG.gz" ]; then
-    gzip -c -6 "$LOG" > "$LOG.gz"
+
+if ((installed)); then
+    [[ -x /usr/bin/mfshell && -f /usr/share/mfshell/mfshell.jar ]] || { echo "mfshell is not installed" >&2; exit 1; }
+    mf=/usr/bin/mfshell
+    jars=(/usr/share/mfshell/mfshell.jar)
+    echo "== installed: $(dpkg-query -W -f '${Package} ${Version}' mfshell 2>/dev/null), jar $(stat -c '%y' /usr/share/mfshell/mfshell.jar)"
+    if [[ -f target/app/mfshell.jar ]] && cmp -s target/app/mfshell.jar /usr/share/mfshell/mfshell.jar; then
+        echo "   (the same jar as this checkout's target/app, commit $(git rev-parse --short HEAD 2>/dev/null || echo '?'))"
+    fi
+else
+    [[ -f target/mfshell.jar && -f target/app/mfshell.jar ]] || mvn -B -q -o -DskipTests package
+    mf=packaging/mfshell
+    jars=(target/mfshell.jar target/app/mfshell.jar)
+    packaging/mfshell-cds build
+    echo "== checkout at commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
 fi
-# Rotated set: the big log cut in ROTATED pieces at line boundaries, each gzipped (mail.log.N.gz).
-if [ ! -s "$OUT/rot/mail.log.$ROTATED.gz" ]; then
-    mkdir -p "$OUT/rot"
-    split -n "l/$ROTATED" -d -a 2 "$LOG" "$OUT/rot/part."
-    i=1
-    for p in "$OUT"/rot/part.*; do gzip -c -6 "$p" > "$OUT/rot/mail.log.$i.gz"; rm "$p"; i=$((i + 1)); done
+
+base() { printf "bash -c 'LC_ALL=C grep -F status= %s | mawk -f %s'" "$1" "$awk_rule"; }
+zbase() { printf "bash -c 'zcat %s | mawk -f %s'" "$1" "$awk_rule"; }
+
+echo "== correctness (sorted output equal to the awk rule's)"
+diff <(LC_ALL=C grep -F status= "$log" | mawk -f "$awk_rule" | LC_ALL=C sort) \
+    <($mf stats --format mf --log "$log" | LC_ALL=C sort) && echo "   $mf: equal"
+for j in "${jars[@]}"; do
+    diff <(LC_ALL=C grep -F status= "$log" | mawk -f "$awk_rule" | LC_ALL=C sort) \
+        <(java -jar "$j" stats --format mf --log "$log" | LC_ALL=C sort) && echo "   java -jar $j: equal"
+done
+
+cat "$log" >/dev/null # warm the page cache
+echo "== $(du -h "$log" | cut -f1) plain log; uptime: $(uptime)"
+pairs=(baseline "$(base "$log")" mfshell "$mf stats --format mf --log $log")
+for j in "${jars[@]}"; do pairs+=("java -jar ${j##*/target/}" "java -jar $j stats --format mf --log $log"); done
+python3 bench/alternate.py --runs "$runs" --warmup 1 "${pairs[@]}"
+
+if ((gz)); then
+    [[ -s $log.gz ]] || gzip -c -6 "$log" >"$log.gz"
+    if [[ ! -s $dir/rot/mail.log.4.gz ]]; then
+        mkdir -p "$dir/rot"
+        split -n l/4 -d -a 2 "$log" "$dir/rot/part."
+        i=1
+        for p in "$dir"/rot/part.*; do gzip -c -6 "$p" >"$dir/rot/mail.log.$i.gz"; rm "$p"; i=$((i + 1)); done
+    fi
+    rot=$(ls "$dir"/rot/mail.log.*.gz | tr '\n' ' ')
+    rotlogs=$(for f in $rot; do printf -- '--log %s ' "$f"; done)
+    diff <(zcat $rot | mawk -f "$awk_rule" | LC_ALL=C sort) <($mf stats --format mf $rotlogs | LC_ALL=C sort) \
+        && echo "   rotated .gz: equal"
+    cat "$log.gz" $rot >/dev/null
+    echo "== one .gz; uptime: $(uptime)"
+    python3 bench/alternate.py --runs "$(((runs + 1) / 2))" --warmup 1 baseline "$(zbase "$log.gz")" \
+        mfshell "$mf stats --format mf --log $log.gz"
+    echo "== four rotated .gz; uptime: $(uptime)"
+    python3 bench/alternate.py --runs "$(((runs + 1) / 2))" --warmup 1 baseline "$(zbase "$rot")" \
+        mfshell "$mf stats --format mf $rotlogs"
 fi
-ROT_GZ=$(ls "$OUT"/rot/mail.log.*.gz | tr "\n" " ")
-ROT_LOGS=$(for f in $ROT_GZ; do printf -- '--log %s ' "$f"; done)
-
-# The Boot fat jar (JarLauncher, nested jars) costs ~0.75 s of CPU at start-up; the extracted
-# layout (plain jars, what a package or launcher would ship) starts like `java -cp`.
-rm -rf "$OUT/extract"
-java -Djarmode=tools -jar "$JAR" extract --destination "$OUT/extract" >/dev/null
-XJAR=$OUT/extract/mfshell.jar
-MF_FAT="java -jar $JAR stats --format mf"
-MF="java -jar $XJAR stats --format mf"
-MF_C1="java -XX:TieredStopAtLevel=1 -jar $XJAR stats --format mf"
-MF_C2ONLY="java -XX:-TieredCompilation -jar $XJAR stats --format mf"
-
-echo "== correctness"
-diff <(LC_ALL=C grep -F status= "$LOG" | mawk -f "$AWK" | LC_ALL=C sort) <($MF --log "$LOG" | LC_ALL=C sort) && echo "plain: equal to mawk"
-diff <(zcat "$LOG.gz" | mawk -f "$AWK" | LC_ALL=C sort) <($MF --log "$LOG.gz" | LC_ALL=C sort) && echo "gz: equal to mawk"
-diff <(zcat $ROT_GZ | mawk -f "$AWK" | LC_ALL=C sort) <($MF $ROT_LOGS | LC_ALL=C sort) && echo "rotated gz: equal to mawk"
-
-echo "== sizes"
-ls -l "$LOG" "$LOG.gz" $ROT_GZ
-cat "$LOG" > /dev/null; cat "$LOG.gz" $ROT_GZ > /dev/null  # warm the page cache
-
-echo "== load before measuring: $(cat /proc/loadavg)"
-echo "== plain file"
-# JIT variants (C1 only, C2 only) are compared on the plain file, where the scan dominates.
-hyperfine -N --warmup 1 --runs "$RUNS" --export-markdown "$OUT/plain.md" \
-    -n baseline "bash -c 'LC_ALL=C grep -F status= $LOG | mawk -f $AWK'" \
-    -n mfshell-fatjar "$MF_FAT --log $LOG" \
-    -n mfshell "$MF --log $LOG" \
-    -n mfshell-C1 "$MF_C1 --log $LOG" \
-    -n mfshell-noTiered "$MF_C2ONLY --log $LOG"
-
-echo "== one .gz"
-hyperfine -N --warmup 1 --runs "$(( (RUNS + 1) / 2 ))" --export-markdown "$OUT/gz.md" \
-    -n zcat-mawk "bash -c 'zcat $LOG.gz | mawk -f $AWK'" \
-    -n mfshell-fatjar "$MF_FAT --log $LOG.gz" \
-    -n mfshell "$MF --log $LOG.gz"
-
-echo "== $ROTATED rotated .gz"
-hyperfine -N --warmup 1 --runs "$(( (RUNS + 1) / 2 ))" --export-markdown "$OUT/rot.md" \
-    -n zcat-mawk "bash -c 'zcat $ROT_GZ | mawk -f $AWK'" \
-    -n mfshell-fatjar "$MF_FAT $ROT_LOGS" \
-    -n mfshell "$MF $ROT_LOGS"
-
-echo "== load while measuring: $(cat /proc/loadavg)"
-echo "== peak RSS (max resident set, KiB)"
-rss() { /usr/bin/time -v "$@" 2>&1 >/dev/null | awk -F: '/Maximum resident/ {gsub(/ /, "", $2); print $2}'; }
-echo "mfshell plain:      $(rss $MF --log "$LOG")"
-echo "mfshell gz:         $(rss $MF --log "$LOG.gz")"
-echo "mfshell rotated gz: $(rss $MF $ROT_LOGS)"
-echo "mawk (after grep):  $(rss bash -c "LC_ALL=C grep -F status= $LOG | mawk -f $AWK")  (bash only: pipe members are children)"
+echo "== uptime after: $(uptime)"

@@ -202,6 +202,11 @@ public final class FlushService {
         return new Reroutes(registry, store, stateDir).list();
     }
 
+    /** {@link #reroutes()} over instances just discovered by the caller (for read-only listings). */
+    public List<Reroute> reroutes(List<PostfixInstance> discovered) {
+        return new Reroutes(registry, store, stateDir).list(discovered);
+    }
+
     /** {@code flush NAME}: postqueue -f, then waits (up to {@code wait}) for the attempts to finish. */
     public PlainFlush plainFlush(String name, Duration wait, String commandLine, Operator op) {
         InstanceRegistry.InstanceDir d = registry.find(name);

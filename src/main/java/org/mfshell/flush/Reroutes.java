@@ -29,6 +29,11 @@ final class Reroutes {
     }
 
     List<FlushService.Reroute> list() {
+        return list(registry.all());
+    }
+
+    /** The same over instances the caller has just discovered (no second round of postconf). */
+    List<FlushService.Reroute> list(List<PostfixInstance> discovered) {
         List<FlushService.Reroute> out = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         for (FlushJournal j : store.all()) {
@@ -44,7 +49,7 @@ final class Reroutes {
                 seen.add(j.source);
             }
         }
-        for (PostfixInstance i : registry.all()) {
+        for (PostfixInstance i : discovered) {
             if (i.state() == InstanceState.ERROR && !seen.contains(i.name())) {
                 // Its config cannot be read, so whether it is rerouted cannot be told: say so.
                 out.add(new FlushService.Reroute(i.name(), null, null, List.of(), null, "unknown", i.stateText(), null, false));

@@ -137,20 +137,29 @@ public final class DeliveryScanner {
      * Scans the lines of {@code [start, end)} of a plain file (start at a line start) through
      * memory-mapped windows, so the page cache is read in place without a copy. Each window
      * starts at a line start and is unmapped before the next one, which keeps the resident set
-     * bounded by the window size. What does not fit the windows (the last bytes, a line longer
-     * than a window, or a JVM that cannot unmap) goes through the buffered path.
+     * bounded by the window size. What does not fit the windows (the file's last bytes, a line
+     * longer than a window, or a JVM that cannot unmap) goes through the buffered path.
      */
     public void scanMapped(FileChannel ch, long start, long end, DeliverySink sink,
                            java.util.function.LongConsumer progress) throws IOException {
         this.sink = sink;
         long pos = start;
-        while (UNMAPPER != null && end - pos > (1 << 16)) {
+        long fileSize = ch.size();
+        while (UNMAPPER != null && pos < end) {
             long len = Math.min(MAP_WINDOW, end - pos);
-            MappedByteBuffer m = ch.map(FileChannel.MapMode.READ_ONLY, pos, len);
+            // The search reads up to 15 bytes past a newline: map 16 bytes of the file beyond the
+            // window when it has them (a chunk that ends inside the file ends at a line start, so
+            // the whole chunk goes through mapped windows); else stop 16 bytes short of its end.
+            boolean slack = fileSize - (pos + len) >= 16;
+            if (!slack && len <= (1 << 16)) {
+                break;
+            }
+            MappedByteBuffer m = ch.map(FileChannel.MapMode.READ_ONLY, pos, slack ? len + 16 : len);
             try {
                 m.order(ByteOrder.LITTLE_ENDIAN);
-                // The search reads up to eight bytes past a newline: keep 16 bytes of slack.
-                int last = lastNewline(m, 0, (int) len - 16);
+                int limit = slack ? (int) len : (int) len - 16;
+                long a = RawBytes.address(m);
+                int last = a != 0 ? lastNewlineRaw(a, 0, limit) : lastNewline(m, 0, limit);
                 if (last < 0) {
                     break;
                 }
@@ -219,6 +228,14 @@ public final class DeliveryScanner {
         return len;
     }
 
+    /**
+     * High bit set in every byte of {@code x} that is zero, and possibly in a 0x01 byte above a
+     * zero one: a filter whose false hits the caller's full compare rejects; it misses no zero.
+     */
+    private static long zeroBytes(long x) {
+        return (x - 0x0101010101010101L) & ~x & 0x8080808080808080L;
+    }
+
     private static long eqMask(long w, long pat) {
         long x = w ^ pat;
         long y = (x & ONES7) + ONES7;
@@ -227,6 +244,11 @@ public final class DeliveryScanner {
 
     /** Scans complete lines in {@code [from, limit)}; the byte at {@code limit - 1} is a newline. */
     private void processRegion(ByteBuffer b, int from, int limit) {
+        long a = RawBytes.address(b);
+        if (a != 0) {
+            processRaw(b, a, from, limit);
+            return;
+        }
         int resume = from;
         while (true) {
             int c = find(b, resume, limit);
@@ -237,6 +259,74 @@ public final class DeliveryScanner {
             handleLine(b, lineStart(b, c, resume), le, c + 8);
             resume = le + 1;
         }
+    }
+
+    /** {@link #processRegion} through raw word loads from the buffer's address {@code a}. */
+    private void processRaw(ByteBuffer b, long a, int from, int limit) {
+        int resume = from;
+        while (true) {
+            int c = findRaw(a, resume, limit);
+            if (c < 0) {
+                return;
+            }
+            int le = nextNewlineRaw(a, c + 8);
+            int nl = lastNewlineRaw(a, resume, c);
+            handleLine(b, nl < 0 ? resume : nl + 1, le, c + 8);
+            resume = le + 1;
+        }
+    }
+
+    /**
+     * Start of the next {@code " status="} that begins at or after {@code from} and ends by
+     * {@code limit}, or -1. Per eight candidate starts: two word loads, a space at the start and
+     * an {@code '='} seven bytes on ({@code " delays="}, {@code " client="} and {@code " status="}
+     * pass that filter, little else; see {@link #zeroBytes}), then one compare of the eight bytes. Reads up to 15
+     * bytes past {@code limit - 8}: the callers' buffers keep 16 bytes of slack.
+     */
+    private static int findRaw(long a, int from, int limit) {
+        int p = from;
+        while (p + 8 <= limit) {
+            long m = zeroBytes(RawBytes.getLong(a + p) ^ SP) & zeroBytes(RawBytes.getLong(a + p + 7) ^ EQ);
+            while (m != 0) {
+                int s = p + (Long.numberOfTrailingZeros(m) >>> 3);
+                if (s + 8 > limit) {
+                    return -1;
+                }
+                if (RawBytes.getLong(a + s) == PAT) {
+                    return s;
+                }
+                m &= m - 1;
+            }
+            p += 8;
+        }
+        return -1;
+    }
+
+    private static int nextNewlineRaw(long a, int i) {
+        while (true) {
+            long m = eqMask(RawBytes.getLong(a + i), NL);
+            if (m != 0) {
+                return i + (Long.numberOfTrailingZeros(m) >>> 3);
+            }
+            i += 8;
+        }
+    }
+
+    /** Index of the last newline in [from, to), or -1. */
+    private static int lastNewlineRaw(long a, int from, int to) {
+        int i = to;
+        for (; i - 8 >= from; i -= 8) {
+            long m = eqMask(RawBytes.getLong(a + i - 8), NL);
+            if (m != 0) {
+                return i - 8 + 7 - (Long.numberOfLeadingZeros(m) >>> 3);
+            }
+        }
+        for (; i > from; i--) {
+            if (RawBytes.getByte(a + i - 1) == '\n') {
+                return i - 1;
+            }
+        }
+        return -1;
     }
 
     /**

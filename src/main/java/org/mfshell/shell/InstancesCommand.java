@@ -94,7 +94,7 @@ public final class InstancesCommand implements MfCommand {
             return ExitCodes.OK;
         }
         boolean c = io.color();
-        RerouteNotes reroutes = RerouteNotes.of(ctx, io);
+        RerouteNotes reroutes = RerouteNotes.of(ctx, io, all);
         Table t = new Table("NAME", "SENDING IP", "LISTEN", "STATE", "DEFERRED", "ACTIVE", "HOLD", "INCOMING", "REROUTE")
                 .right(4, 5, 6, 7).abbreviate(null, "IP", null, null, "DEFER", "ACT", null, "INC", "RR");
         for (PostfixInstance i : all) {

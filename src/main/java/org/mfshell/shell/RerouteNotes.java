@@ -25,8 +25,15 @@ final class RerouteNotes {
     }
 
     static RerouteNotes of(org.mfshell.AppContext ctx, org.mfshell.cli.Io io) {
+        return of(ctx, io, null);
+    }
+
+    /** Over {@code discovered} instances when the caller has them (null: discover again). */
+    static RerouteNotes of(org.mfshell.AppContext ctx, org.mfshell.cli.Io io,
+                           List<org.mfshell.instance.PostfixInstance> discovered) {
         try {
-            return new RerouteNotes(ctx.flushService().reroutes());
+            return new RerouteNotes(discovered == null ? ctx.flushService().reroutes()
+                    : ctx.flushService().reroutes(discovered));
         } catch (RuntimeException e) {
             io.err().println("mfshell: warning: reroutes not shown: " + e.getMessage());
             return new RerouteNotes(List.of());
