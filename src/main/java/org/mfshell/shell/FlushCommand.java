@@ -54,6 +54,9 @@ public final class FlushCommand implements MfCommand {
                     + "audited (MFSHELL_AUDIT_LOG). The reroute stays in force until 'flush SRC --restore', which puts "
                     + "main.cf, master.cf and the map back byte for byte.\n"
                     + "Without --to, 'flush NAME' runs postqueue -f and reports the deferred count before and after.\n"
+                    + "Across hosts, 'flush HOST:NAME --to HOST2:TARGET' reads TARGET's facts on HOST2 over ssh and runs "
+                    + "the same reroute on HOST (ssh -t on a terminal), its preflight from NAME's sending address; "
+                    + "'flush HOST:NAME --restore' undoes it there.\n"
                     + "Exit codes: 0 done, 1 refused or failed (rolled back, or the message says what is left), 2 bad input "
                     + "(nothing written).")
             .argument(ArgSpec.optional("NAME", "source instance (whose deferred mail moves)", Completion.INSTANCE))
