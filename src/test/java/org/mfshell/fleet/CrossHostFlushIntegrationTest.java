@@ -302,6 +302,12 @@ class CrossHostFlushIntegrationTest {
         long msnALogOffset = Files.size(rustin.logFile("msn-a"));
         boolean restored = false;
         try {
+            ExecResult dry = mfshell("flush", "rustin:msn-a", "--to", "cleveland:msn-b", "--domain", "hotmail.com", "--dry-run");
+            assertEquals(0, dry.exitCode(), dry.stdout() + dry.stderr() + sshdLogs());
+            assertTrue(dry.stdout().contains("Step 7 of 7: flush msn-a") && dry.stdout().contains("dry run: nothing was changed"),
+                    dry.stdout());
+            assertFilesAsBefore(before, rustin, "msn-a");
+
             ExecResult r = mfshell("flush", "rustin:msn-a", "--to", "cleveland:msn-b", "--domain", "hotmail.com", "--yes",
                     "--wait", "90s");
             assertEquals(0, r.exitCode(), r.stdout() + r.stderr() + sshdLogs());
