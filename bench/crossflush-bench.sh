@@ -15,7 +15,13 @@ rounds=${1:-5}
 [ "$(id -u)" -eq 0 ] || { echo "bench/crossflush-bench.sh: run as root" >&2; exit 1; }
 [ -x /usr/sbin/sshd ] || { echo "bench/crossflush-bench.sh: install openssh-server" >&2; exit 1; }
 mvn -B -q -o compile
-mvn -B -q -o dependency:build-classpath -Dmdep.outputFile=target/crossflush-bench.cp >/dev/null
+# The dependency plugin may not be in an offline ~/.m2: then the classpath of a test run surefire recorded.
+if ! mvn -B -q -o dependency:build-classpath -Dmdep.outputFile=target/crossflush-bench.cp >/dev/null 2>&1; then
+    report=$(ls target/surefire-reports/TEST-*.xml 2>/dev/null | head -1)
+    [ -n "$report" ] || { echo "bench/crossflush-bench.sh: no classpath (run one test first: mvn -o test -Dtest=TargetFactsTest)" >&2; exit 1; }
+    sed -n 's/.*name="java.class.path" value="\([^"]*\)".*/\1/p' "$report" | head -1 | tr ':' '\n' \
+        | grep -v '/target/\(test-\)\?classes$' | paste -sd: >target/crossflush-bench.cp
+fi
 cp=$PWD/target/classes:$(cat target/crossflush-bench.cp)
 java=$(readlink -f "$(command -v java)")
 mf=("$java" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "$cp" org.mfshell.Main)

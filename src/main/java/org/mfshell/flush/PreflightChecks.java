@@ -35,7 +35,10 @@ import org.mfshell.postfix.QueueMessage;
  *   <li>the source is not rerouted already, and no reroute in force would send the mail back
  *       ({@link RerouteGraph});</li>
  *   <li>with the relay map first in transport_maps, every recipient to move resolves to the
- *       reroute ({@link RouteCheck}), not to an entry of the instance's own maps.</li>
+ *       reroute ({@link RouteCheck}), not to an entry of the instance's own maps;</li>
+ *   <li>for a target on another host ({@link RerouteTarget#remote}, known by its host's
+ *       {@link TargetFacts}): its smtpd listens on its sending address port 25, and that host's
+ *       reroutes, as its facts listed them, join the graph (a cycle across hosts is refused).</li>
  * </ul>
  * Errors: {@link MfshellException} only when Postfix's tools fail; findings are verdicts.
  *
