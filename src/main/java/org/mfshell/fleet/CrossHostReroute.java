@@ -15,7 +15,8 @@ import org.mfshell.postfix.Ssh;
  * target host ({@code mfshell flush NAME --facts}, read strictly by {@link TargetFacts#parse}),
  * and the reroute itself on the source host ({@code mfshell flush SRC --to HOST:NAME
  * --target-facts JSON ...}), attached to this terminal or these pipes so that its steps are asked
- * and shown here. Each host's mfshell is version-checked first ({@link FleetRun#check}).
+ * and shown here. The source host's mfshell is version-checked ({@link FleetRun#check}) while the
+ * facts are read; the target's is checked only when its facts cannot be had.
  *
  * <p>Errors: {@link UsageException} when the target host calls the request bad input (no such
  * instance, no sending address); {@link MfshellException} naming the host and what failed (ssh's own line, no mfshell,
@@ -32,10 +33,34 @@ public final class CrossHostReroute {
         this.fleet = new FleetRun(ssh, version, jsonShapes);
     }
 
-    /** The facts of {@code instance} on {@code host}. */
-    public TargetFacts facts(String host, String instance) {
-        requireMfshell(host);
+    /**
+     * The facts of {@code instance} on {@code host}, while {@code source}'s mfshell (null: none) is
+     * version-checked at the same time. The facts carry the target's own version, so its check is
+     * run only to explain a failure (a remote too old to know --facts).
+     */
+    public TargetFacts facts(String host, String instance, String source) {
+        java.util.concurrent.CompletableFuture<String> sourceCheck = source == null ? null
+                : java.util.concurrent.CompletableFuture.supplyAsync(() -> fleet.check(source));
+        TargetFacts f;
+        try {
+            f = facts(host, instance);
+        } finally {
+            if (sourceCheck != null && !sourceCheck.isDone()) {
+                sourceCheck.join();
+            }
+        }
+        String bad = sourceCheck == null ? null : sourceCheck.join();
+        if (bad != null) {
+            throw new MfshellException(source + ": " + bad);
+        }
+        return f;
+    }
+
+    private TargetFacts facts(String host, String instance) {
         ExecResult r = ssh.run(host, List.of("mfshell", "flush", instance, "--facts"), FACTS_TIMEOUT);
+        if (!r.timedOut() && r.exitCode() != 0) {
+            requireMfshell(host);
+        }
         if (r.timedOut()) {
             throw new MfshellException(host + ": mfshell flush " + instance + " --facts did not finish in "
                     + FACTS_TIMEOUT.toSeconds() + " s");
@@ -50,9 +75,14 @@ public final class CrossHostReroute {
         return TargetFacts.parse(r.stdout().strip(), host);
     }
 
-    /** Runs {@code words} (an mfshell command line) on {@code host} attached; its exit code. */
-    public int runAttached(String host, List<String> words, boolean tty) {
-        requireMfshell(host);
+    /**
+     * Runs {@code words} (an mfshell command line) on {@code host} attached; its exit code.
+     * {@code checked}: its mfshell was version-checked already ({@link #facts}).
+     */
+    public int runAttached(String host, List<String> words, boolean tty, boolean checked) {
+        if (!checked) {
+            requireMfshell(host);
+        }
         List<String> remote = new ArrayList<>();
         remote.add("mfshell");
         remote.addAll(words);

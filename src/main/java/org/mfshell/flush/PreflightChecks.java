@@ -407,14 +407,15 @@ public final class PreflightChecks {
         if (!dst.isRemote()) {
             return graph(exceptJournalOf);
         }
+        List<PostfixInstance> all = registry.all();
         Map<String, String> localByIp = new LinkedHashMap<>();
-        for (PostfixInstance i : registry.all()) {
+        for (PostfixInstance i : all) {
             if (i.bindAddress() != null) {
                 localByIp.putIfAbsent(i.bindAddress(), i.name());
             }
         }
         RerouteGraph g = new RerouteGraph();
-        for (TargetFacts.Edge e : edges(exceptJournalOf)) {
+        for (TargetFacts.Edge e : edges(exceptJournalOf, all)) {
             boolean toTarget = RerouteTarget.isRemoteName(e.to()) && dst.address().equals(e.toAddress());
             g.add(new RerouteGraph.Edge(e.from(), toTarget ? dst.name() : e.to(), e.domains(), e.why()));
         }
@@ -432,10 +433,13 @@ public final class PreflightChecks {
      * the address it relays to when known.
      */
     List<TargetFacts.Edge> edges(String exceptJournalOf) {
+        return edges(exceptJournalOf, registry.all());
+    }
+
+    private List<TargetFacts.Edge> edges(String exceptJournalOf, List<PostfixInstance> all) {
         List<TargetFacts.Edge> out = new ArrayList<>();
         Map<String, String> byIp = new LinkedHashMap<>();
         Map<String, String> ipOf = new LinkedHashMap<>();
-        List<PostfixInstance> all = registry.all();
         for (PostfixInstance i : all) {
             if (i.bindAddress() != null) {
                 byIp.putIfAbsent(i.bindAddress(), i.name());

@@ -74,10 +74,10 @@ public final class CrossHostFlush {
                 }
                 words.addAll(rest);
                 flushStreams(io);
-                return remote.runAttached(src.host, words, io.terminal());
+                return remote.runAttached(src.host, words, io.terminal(), false);
             }
             long t0 = System.nanoTime();
-            TargetFacts facts = remote.facts(dst.host, dst.instance);
+            TargetFacts facts = remote.facts(dst.host, dst.instance, src.host);
             io.out().printf("target %s:%s: facts read over ssh in %.2f s (mfshell %s, sends from %s, %s)%n", dst.host,
                     facts.instance(), (System.nanoTime() - t0) / 1e9, facts.mfshellVersion(), facts.sendingAddress(),
                     facts.running() ? "running" : "NOT running");
@@ -88,7 +88,7 @@ public final class CrossHostFlush {
             if (src.host == null) {
                 return new Cli(ctx, Commands.all()).run(words, io);
             }
-            return remote.runAttached(src.host, words, io.terminal());
+            return remote.runAttached(src.host, words, io.terminal(), true);
         } catch (UsageException e) {
             error(io, e.getMessage());
             return ExitCodes.USAGE;

@@ -28,9 +28,9 @@ class CrossHostFlushTest {
             "msn-b.lab.invalid", List.of("127.0.0.0/8"), true, "/etc/postfix-msn-b", List.of(), "2026-12-02T13:00:00Z");
 
     /** Answers version --json and --facts as a remote mfshell would; records every argv, run or attached. */
-    static final class Remote extends ProcessRunner {
-        final List<List<String>> runs = new ArrayList<>();
-        final List<List<String>> attached = new ArrayList<>();
+    static class Remote extends ProcessRunner {
+        final List<List<String>> runs = java.util.Collections.synchronizedList(new ArrayList<>());
+        final List<List<String>> attached = java.util.Collections.synchronizedList(new ArrayList<>());
         String facts = FACTS.toJson();
 
         @Override
@@ -72,8 +72,10 @@ class CrossHostFlushTest {
         StringWriter err = new StringWriter();
         int code = run(r, err, "flush", "rustin:msn-a", "--to", "cleveland:msn-b", "--domain", "hotmail.com", "--yes", "--wait", "2m");
         assertEquals(0, code, err.toString());
-        assertEquals(List.of("cleveland", "cleveland", "rustin"), r.runs.stream().map(CrossHostFlushTest::host).toList());
-        assertEquals("mfshell flush msn-b --facts", r.runs.get(1).get(r.runs.get(1).size() - 1));
+        // The facts come from cleveland while rustin's mfshell is version-checked, at once.
+        assertEquals(java.util.Set.of("cleveland mfshell flush msn-b --facts", "rustin mfshell version --json"),
+                new java.util.HashSet<>(r.runs.stream().map(a -> host(a) + " " + a.get(a.size() - 1)).toList()));
+        assertEquals(2, r.runs.size(), r.runs.toString());
         assertEquals(1, r.attached.size());
         List<String> a = r.attached.get(0);
         assertEquals("rustin", host(a));
@@ -102,7 +104,26 @@ class CrossHostFlushTest {
         assertEquals(1, run(r, err, "flush", "rustin:msn-a", "--to", "cleveland:msn-b", "--yes"));
         assertTrue(err.toString().startsWith("mfshell: cleveland sent facts mfshell does not accept: sending_address"), err.toString());
         assertEquals(0, r.attached.size());
-        assertTrue(r.runs.stream().noneMatch(a -> host(a).equals("rustin")));
+        assertTrue(r.runs.stream().filter(a -> host(a).equals("rustin")).allMatch(a -> a.get(a.size() - 1).equals("mfshell version --json")),
+                "rustin was only version-checked: " + r.runs);
+    }
+
+    @Test
+    void aTargetTooOldForFactsIsNamed() {
+        Remote r = new Remote() {
+            @Override
+            public ExecResult run(List<String> argv, Duration timeout, byte[] stdin, Map<String, String> extraEnv) {
+                if (host(argv).equals("cleveland")) {
+                    runs.add(argv);
+                    return new ExecResult(argv, 2, "", "mfshell: flush: unknown option '--facts'\n", false);
+                }
+                return super.run(argv, timeout, stdin, extraEnv);
+            }
+        };
+        StringWriter err = new StringWriter();
+        assertEquals(1, run(r, err, "flush", "rustin:msn-a", "--to", "cleveland:msn-b"));
+        assertTrue(err.toString().startsWith("mfshell: cleveland: its mfshell is too old for --on"), err.toString());
+        assertEquals(0, r.attached.size());
     }
 
     @Test
