@@ -102,7 +102,7 @@ public final class ArgParser {
     /** " - did you mean --since?" for a near miss of one of the command's options, else "". */
     private static String nearest(CommandSpec spec, String typo) {
         List<String> names = new ArrayList<>();
-        for (OptionSpec o : spec.options()) {
+        for (OptionSpec o : spec.visibleOptions()) {
             names.add("--" + o.longName());
         }
         String t = typo.startsWith("--") ? typo.split("=", 2)[0] : "-" + typo;
@@ -110,11 +110,11 @@ public final class ArgParser {
     }
 
     private static String known(CommandSpec spec) {
-        if (spec.options().isEmpty()) {
+        if (spec.visibleOptions().isEmpty()) {
             return " (it takes no options)";
         }
         List<String> names = new ArrayList<>();
-        for (OptionSpec o : spec.options()) {
+        for (OptionSpec o : spec.visibleOptions()) {
             names.add("--" + o.longName());
         }
         return " (known: " + String.join(", ", names) + ")";

@@ -20,6 +20,11 @@ public record CommandSpec(String name, String summary, String help, List<OptionS
         return options.stream().filter(o -> o.longName().equals(longName)).findFirst();
     }
 
+    /** The options people see (help, usage, man page, completions): all but the internal ones. */
+    public List<OptionSpec> visibleOptions() {
+        return options.stream().filter(o -> !o.internal()).toList();
+    }
+
     /** One usage line, e.g. {@code mailq [NAME] [--queue Q] [--json]}. */
     public String usage() {
         StringBuilder sb = new StringBuilder(name);
@@ -27,7 +32,7 @@ public record CommandSpec(String name, String summary, String help, List<OptionS
             String n = a.name() + (a.variadic() ? "..." : "");
             sb.append(' ').append(a.required() ? n : "[" + n + "]");
         }
-        for (OptionSpec o : options) {
+        for (OptionSpec o : visibleOptions()) {
             sb.append(" [--").append(o.longName());
             if (!o.isFlag()) {
                 sb.append(' ').append(o.valueName());

@@ -5,9 +5,16 @@ import java.util.List;
 /**
  * One option of a command: {@code --long} (and an optional one-letter {@code -s}).
  * A null {@code valueName} makes it a flag; {@code repeatable} lets it be given several times.
+ * An {@code internal} option is parsed like any other but left out of help, usage, the man page
+ * and completions: mfshell passes it to another host's mfshell, people do not type it.
  */
 public record OptionSpec(String longName, char shortName, String valueName, String help,
-                         boolean repeatable, Completion completion, List<String> choices) {
+                         boolean repeatable, Completion completion, List<String> choices, boolean internal) {
+
+    public OptionSpec(String longName, char shortName, String valueName, String help, boolean repeatable,
+                      Completion completion, List<String> choices) {
+        this(longName, shortName, valueName, help, repeatable, completion, choices, false);
+    }
 
     public static OptionSpec flag(String longName, String help) {
         return new OptionSpec(longName, (char) 0, null, help, false, Completion.NONE, List.of());
@@ -31,11 +38,15 @@ public record OptionSpec(String longName, char shortName, String valueName, Stri
     }
 
     public OptionSpec asRepeatable() {
-        return new OptionSpec(longName, shortName, valueName, help, true, completion, choices);
+        return new OptionSpec(longName, shortName, valueName, help, true, completion, choices, internal);
     }
 
     public OptionSpec withShortName(char c) {
-        return new OptionSpec(longName, c, valueName, help, repeatable, completion, choices);
+        return new OptionSpec(longName, c, valueName, help, repeatable, completion, choices, internal);
+    }
+
+    public OptionSpec asInternal() {
+        return new OptionSpec(longName, shortName, valueName, help, repeatable, completion, choices, true);
     }
 
     public boolean isFlag() {

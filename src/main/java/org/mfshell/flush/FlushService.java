@@ -156,7 +156,38 @@ public final class FlushService {
 
     /** {@link #reroute} for a request {@link #validate} already returned. */
     public Outcome rerouteValidated(Request r, Operator op) {
-        return run().reroute(r, op);
+        return run().reroute(r, RerouteTarget.local(registry.get(r.target())), op);
+    }
+
+    /**
+     * A reroute of an instance here to {@code target}, an instance on another host known by its
+     * facts: the same preflight (from here), steps, journal, canary and drain. {@code r.target()}
+     * is its {@code HOST:NAME}.
+     */
+    public Outcome rerouteAcross(Request r, RerouteTarget target, Operator op) {
+        InstanceNames.require(r.source());
+        String source = registry.find(r.source()).name();
+        Request v = new Request(source, target.name(), Domains.requireAll(r.domains()), r.dryRun(), r.all(), r.waitFor(),
+                r.commandLine());
+        return run().reroute(v, target, op);
+    }
+
+    /**
+     * What a host reports about its instance {@code name} as the target of a reroute from another
+     * host ({@code flush NAME --facts}): its sending address (required, as for any target), where
+     * it listens, myhostname, mynetworks, whether it runs, and this host's reroutes.
+     */
+    public TargetFacts targetFacts(String name, String mfshellVersion) {
+        InstanceNames.require(name);
+        PostfixInstance i = registry.get(registry.find(name).name());
+        String ip = requireSendingAddress(i);
+        String myhostname = i.param("myhostname");
+        if (myhostname == null || myhostname.isEmpty()) {
+            myhostname = tools.postconf().values(i.configDir(), List.of("-x", "myhostname")).getOrDefault("myhostname", "");
+        }
+        return new TargetFacts(mfshellVersion, i.name(), ip, List.copyOf(i.listen()), TargetFacts.listensOn(i.listen(), ip),
+                myhostname,
+                List.copyOf(i.mynetworks()), i.running(), i.configDir().toString(), checks.edges(null), FlushJournal.now());
     }
 
     /** Continues an unfinished journal from its first step not done. */

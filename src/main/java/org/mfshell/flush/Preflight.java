@@ -5,13 +5,13 @@ import java.util.Map;
 import org.mfshell.instance.PostfixInstance;
 
 /**
- * Step 1's findings: both instances, the target's sending address and greeting, what in its
+ * Step 1's findings: both instances (the target maybe on another host), the target's sending address and greeting, what in its
  * mynetworks admits the source, each check with its verdict, how the reroute transport must be
  * built (the base service, a name of its own when the source's would loop, and the interface
  * overrides when Postfix would take the target's address for its own), which maps
  * transport_maps already had, and the deferred recipients that will move per domain.
  */
-public record Preflight(PostfixInstance source, PostfixInstance target, String targetAddress, String sourceAddress,
+public record Preflight(PostfixInstance source, RerouteTarget target, String targetAddress, String sourceAddress,
                         String banner, String admittedBy, Map<String, Integer> movingByDomain, int movingMessages,
                         List<Check> results, String baseService, String ownName, String heloName,
                         List<String> existingMaps, List<String> checkRecipients, String inetInterfaces,

@@ -35,7 +35,10 @@ import org.mfshell.postfix.QueueMessage;
  *   <li>the source is not rerouted already, and no reroute in force would send the mail back
  *       ({@link RerouteGraph});</li>
  *   <li>with the relay map first in transport_maps, every recipient to move resolves to the
- *       reroute ({@link RouteCheck}), not to an entry of the instance's own maps.</li>
+ *       reroute ({@link RouteCheck}), not to an entry of the instance's own maps;</li>
+ *   <li>for a target on another host ({@link RerouteTarget#remote}, known by its host's
+ *       {@link TargetFacts}): its smtpd listens on its sending address port 25, and that host's
+ *       reroutes, as its facts listed them, join the graph (a cycle across hosts is refused).</li>
  * </ul>
  * Errors: {@link MfshellException} only when Postfix's tools fail; findings are verdicts.
  *
@@ -71,16 +74,33 @@ public final class PreflightChecks {
     }
 
     public Preflight run(String source, String target, List<String> domains, boolean resuming) {
+        return run(source, RerouteTarget.local(registry.get(target)), domains, resuming);
+    }
+
+    /** Preflight against a target of this host or, from its host's facts, of another. */
+    public Preflight run(String source, RerouteTarget dst, List<String> domains, boolean resuming) {
         PostfixInstance src = registry.get(source);
-        PostfixInstance dst = registry.get(target);
-        String dstIp = IpAddresses.require(dst.bindAddress(), dst.name() + "'s smtp_bind_address");
+        String dstIp = dst.address();
         String srcIp = src.bindAddress() == null ? null : IpAddresses.require(src.bindAddress(),
                 src.name() + "'s smtp_bind_address");
         List<Preflight.Check> out = new ArrayList<>();
-        out.add(ok("target address", dst.name() + " sends from " + dstIp + " (postconf -c " + dst.configDir()
-                + " -P smtp/unix/smtp_bind_address)"));
+        out.add(ok("target address", dst.name() + " sends from " + dstIp + (dst.isRemote()
+                ? " (as " + dst.host() + "'s mfshell " + dst.facts().mfshellVersion() + " reported it at "
+                + dst.facts().readAt() + ")" : " (postconf -c " + dst.configDir() + " -P smtp/unix/smtp_bind_address)")));
         if (!dst.running()) {
-            out.add(refuse("target running", dst.name() + " is not running", "postfix -c " + dst.configDir() + " start"));
+            out.add(refuse("target running", dst.name() + " is not running", dst.where() + "postfix -c "
+                    + dst.configDir() + " start"));
+        }
+        if (dst.isRemote()) {
+            String word = TargetFacts.listenWord(dstIp, 25);
+            if (dst.facts().listensOnSendingAddress()) {
+                out.add(ok("target listens", dst.name() + "'s smtpd listens on " + word));
+            } else {
+                out.add(refuse("target listens", dst.name() + "'s smtpd does not listen on its sending address " + word
+                        + " (it listens on " + (dst.facts().listen().isEmpty() ? "nothing" : String.join(", ",
+                        dst.facts().listen())) + "): the source would connect there", "on " + dst.host()
+                        + ": give " + dst.instance() + " an smtpd on " + word + " in its master.cf"));
+            }
         }
         if (!src.running()) {
             out.add(refuse("source running", src.name() + " is not running: it cannot reload or flush",
@@ -238,7 +258,7 @@ public final class PreflightChecks {
                     }
                 }
             } catch (MfshellException e) {
-                out.add(refuse("smtp dialogue", e.getMessage(), "start " + dst.name() + " or fix its smtpd on " + dstIp));
+                out.add(refuse("smtp dialogue", e.getMessage(), dst.where() + "start " + dst.instance() + " or fix its smtpd on " + dstIp));
             }
         }
 
@@ -257,7 +277,7 @@ public final class PreflightChecks {
             } else {
                 out.add(refuse("mynetworks", dst.name() + "'s mynetworks (" + String.join(" ", dst.mynetworks())
                         + ") does not admit " + src.name() + "'s address " + srcIp + ": it would refuse to relay",
-                        "add " + srcIp + " to " + dst.name() + "'s mynetworks"));
+                        dst.where() + "add " + srcIp + " to " + dst.instance() + "'s mynetworks"));
             }
         }
 
@@ -284,10 +304,13 @@ public final class PreflightChecks {
         }
 
         // A reroute back to the source.
-        List<RerouteGraph.Edge> cycle = graph(src.name()).cycle(src.name(), dst.name(), domains);
+        List<RerouteGraph.Edge> cycle = graph(src.name(), dst).cycle(src.name(), dst.name(), domains);
         if (!cycle.isEmpty()) {
-            out.add(refuse("no reroute cycle", cycleText(src, cycle), "restore " + cycle.get(0).from()
-                    + "'s reroute first (flush " + cycle.get(0).from() + " --restore)"));
+            out.add(refuse("no reroute cycle", cycleText(src, cycle), restoreHint(cycle.get(0).from())));
+        } else if (dst.isRemote()) {
+            out.add(ok("no reroute cycle", "no reroute of this host or of " + dst.host() + " (its " + dst.facts()
+                    .reroutes().size() + " as read at " + dst.facts().readAt() + ") sends the mail back; a reroute "
+                    + "started on " + dst.host() + " since then is not seen here"));
         }
 
         // Where trivial-rewrite will send each recipient with the relay map first.
@@ -368,18 +391,71 @@ public final class PreflightChecks {
     /** The reroutes in force or in progress on this host, except the source's own old journal. */
     RerouteGraph graph(String exceptJournalOf) {
         RerouteGraph g = new RerouteGraph();
-        Map<String, String> byIp = new LinkedHashMap<>();
+        for (TargetFacts.Edge e : edges(exceptJournalOf)) {
+            g.add(new RerouteGraph.Edge(e.from(), e.to(), e.domains(), e.why()));
+        }
+        return g;
+    }
+
+    /**
+     * This host's graph and, for a target on another host, that host's reroutes as its facts
+     * listed them: their instances named {@code HOST:NAME}, an edge to an address of an instance
+     * here named by that instance, and any journalled edge to the target's address named as the
+     * target is now, however the host was spelled then.
+     */
+    RerouteGraph graph(String exceptJournalOf, RerouteTarget dst) {
+        if (!dst.isRemote()) {
+            return graph(exceptJournalOf);
+        }
         List<PostfixInstance> all = registry.all();
+        Map<String, String> localByIp = new LinkedHashMap<>();
+        for (PostfixInstance i : all) {
+            if (i.bindAddress() != null) {
+                localByIp.putIfAbsent(i.bindAddress(), i.name());
+            }
+        }
+        RerouteGraph g = new RerouteGraph();
+        for (TargetFacts.Edge e : edges(exceptJournalOf, all)) {
+            boolean toTarget = RerouteTarget.isRemoteName(e.to()) && dst.address().equals(e.toAddress());
+            g.add(new RerouteGraph.Edge(e.from(), toTarget ? dst.name() : e.to(), e.domains(), e.why()));
+        }
+        for (TargetFacts.Edge e : dst.facts().reroutes()) {
+            String to = e.toAddress() != null && localByIp.containsKey(e.toAddress()) ? localByIp.get(e.toAddress())
+                    : RerouteTarget.isRemoteName(e.to()) ? e.to() : dst.host() + ":" + e.to();
+            g.add(new RerouteGraph.Edge(dst.host() + ":" + e.from(), to, e.domains(), "on " + dst.host() + ": " + e.why()));
+        }
+        return g;
+    }
+
+    /**
+     * The reroutes in force or in progress on this host (journals running or active, and
+     * transport.relay maps in force without one, to an address of an instance here), each with
+     * the address it relays to when known.
+     */
+    List<TargetFacts.Edge> edges(String exceptJournalOf) {
+        return edges(exceptJournalOf, registry.all());
+    }
+
+    private List<TargetFacts.Edge> edges(String exceptJournalOf, List<PostfixInstance> all) {
+        List<TargetFacts.Edge> out = new ArrayList<>();
+        Map<String, String> byIp = new LinkedHashMap<>();
+        Map<String, String> ipOf = new LinkedHashMap<>();
         for (PostfixInstance i : all) {
             if (i.bindAddress() != null) {
                 byIp.putIfAbsent(i.bindAddress(), i.name());
+                ipOf.put(i.name(), i.bindAddress());
             }
         }
         Set<String> journalled = new LinkedHashSet<>();
         for (FlushJournal j : store.all()) {
             if ((j.state == FlushJournal.State.RUNNING || j.state == FlushJournal.State.ACTIVE) && j.target != null
                     && !j.source.equals(exceptJournalOf)) {
-                g.add(new RerouteGraph.Edge(j.source, j.target, j.domains, "journal " + j.state.name().toLowerCase()));
+                String why = "journal " + j.state.name().toLowerCase();
+                if (j.state == FlushJournal.State.RUNNING) {
+                    why += ", started " + j.started + " by " + j.user;
+                }
+                out.add(new TargetFacts.Edge(j.source, j.target, j.targetAddress != null ? j.targetAddress
+                        : ipOf.get(j.target), j.domains, why));
                 journalled.add(j.source);
             }
         }
@@ -404,16 +480,26 @@ public final class PreflightChecks {
                 int lb = kv[1].indexOf('[');
                 int rb = kv[1].indexOf(']');
                 if (lb >= 0 && rb > lb) {
-                    String ip = kv[1].substring(lb + 1, rb).replaceFirst("^IPv6:", "");
+                    String ip = kv[1].substring(lb + 1, rb).replaceFirst("^(?i)IPv6:", "");
                     String to = byIp.get(ip);
                     if (to != null) {
                         byTarget.computeIfAbsent(to, k -> new ArrayList<>()).add(kv[0]);
                     }
                 }
             }
-            byTarget.forEach((to, keys) -> g.add(new RerouteGraph.Edge(i.name(), to, keys, "its " + FlushService.MAP)));
+            byTarget.forEach((to, keys) -> out.add(new TargetFacts.Edge(i.name(), to, ipOf.get(to), keys,
+                    "its " + FlushService.MAP)));
         }
-        return g;
+        return out;
+    }
+
+    /** How to switch off the reroute of {@code from} (an instance here, or HOST:NAME on another host). */
+    static String restoreHint(String from) {
+        int colon = from.lastIndexOf(':');
+        if (colon >= 0) {
+            return "on " + from.substring(0, colon) + ": mfshell flush " + from.substring(colon + 1) + " --restore";
+        }
+        return "restore " + from + "'s reroute first (flush " + from + " --restore)";
     }
 
     static String cycleText(PostfixInstance src, List<RerouteGraph.Edge> cycle) {
@@ -422,8 +508,11 @@ public final class PreflightChecks {
                     + " (" + RerouteGraph.describe(cycle) + "): the mail would go round in a loop until Postfix "
                     + "bounces it ('too many hops')";
         }
+        String race = cycle.stream().anyMatch(e -> e.why().contains("journal running"))
+                ? " (one of them is still in progress: two reroutes started at once on two hosts race; let it finish "
+                + "or roll it back first)" : "";
         return "the reroute would close a loop: " + RerouteGraph.describe(cycle) + "; the mail would go round until "
-                + "Postfix bounces it ('too many hops')";
+                + "Postfix bounces it ('too many hops')" + race;
     }
 
     /** The words of an inet_interfaces/proxy_interfaces value, "all" as this host's addresses. */

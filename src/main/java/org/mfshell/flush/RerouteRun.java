@@ -57,10 +57,10 @@ final class RerouteRun {
         this.logs = logs;
     }
 
-    FlushService.Outcome reroute(FlushService.Request r, Operator op) {
+    FlushService.Outcome reroute(FlushService.Request r, RerouteTarget target, Operator op) {
         long t0 = System.nanoTime();
         if (r.dryRun()) {
-            Preflight p = checks.run(r.source(), r.target(), r.domains(), false);
+            Preflight p = checks.run(r.source(), target, r.domains(), false);
             FlushService.refuseIfAny(p);
             timings.put("preflight", since(t0));
             op.preflight(p);
@@ -71,9 +71,12 @@ final class RerouteRun {
             }
             return new FlushService.Outcome(j, p, true, false, null, timings, null);
         }
-        try (InstanceLock locks = InstanceLock.acquireAll(stateDir, lockIds(r.source(), r.target()), r.commandLine())) {
+        // A target on another host is not locked from here: its host's reroutes were read into the
+        // facts, and the cycle check below uses them as read.
+        try (InstanceLock locks = InstanceLock.acquireAll(stateDir, lockIds(r.source(), target.isRemote() ? null
+                : target.instance()), r.commandLine())) {
             refuseUnfinished(r.source());
-            Preflight p = checks.run(r.source(), r.target(), r.domains(), false);
+            Preflight p = checks.run(r.source(), target, r.domains(), false);
             FlushService.refuseIfAny(p);
             timings.put("preflight", since(t0));
             op.preflight(p);
@@ -81,9 +84,9 @@ final class RerouteRun {
             // Under the host-wide lock: look again for a cycle (another reroute may have been
             // recorded since preflight) and record this one before letting go.
             try (InstanceLock graph = InstanceLock.acquire(stateDir, GRAPH_LOCK, r.commandLine())) {
-                List<RerouteGraph.Edge> cycle = checks.graph(r.source()).cycle(r.source(), r.target(), r.domains());
+                List<RerouteGraph.Edge> cycle = checks.graph(r.source(), target).cycle(r.source(), target.name(), r.domains());
                 if (!cycle.isEmpty()) {
-                    throw new MfshellException("refused the reroute of " + r.source() + " to " + r.target() + ": "
+                    throw new MfshellException("refused the reroute of " + r.source() + " to " + target.name() + ": "
                             + PreflightChecks.cycleText(p.source(), cycle) + ". Nothing was changed.");
                 }
                 // Room for the rollback's own journal save and audit line, should the disk fill up.
@@ -101,6 +104,11 @@ final class RerouteRun {
         FlushJournal j0 = load(source);
         if (j0 == null || j0.state != FlushJournal.State.RUNNING) {
             throw new MfshellException("no unfinished flush of " + source + " to resume");
+        }
+        if (RerouteTarget.isRemoteName(j0.target)) {
+            throw new MfshellException("the unfinished flush of " + j0.describe() + " goes to another host, whose facts "
+                    + "are not here to check again: roll it back ('flush " + source + " --rollback') and run the "
+                    + "cross-host flush again");
         }
         try (InstanceLock locks = InstanceLock.acquireAll(stateDir, lockIds(source, j0.target), commandLine)) {
             FlushJournal j = load(source);
@@ -401,7 +409,7 @@ final class RerouteRun {
 
     String rollbackUnfinished(String source, String commandLine, Operator op) {
         FlushJournal j0 = load(source);
-        String target = j0 == null ? null : j0.target;
+        String target = j0 == null || RerouteTarget.isRemoteName(j0.target) ? null : j0.target;
         try (InstanceLock locks = InstanceLock.acquireAll(stateDir, lockIds(source, target), commandLine)) {
             FlushJournal j = load(source);
             if (j == null || j.state != FlushJournal.State.RUNNING) {
@@ -514,7 +522,7 @@ final class RerouteRun {
     private FlushJournal newJournal(FlushService.Request r, Preflight p) {
         FlushJournal j = new FlushJournal();
         j.source = r.source();
-        j.target = r.target();
+        j.target = p.target().name();
         j.targetAddress = p.targetAddress();
         j.domains = new ArrayList<>(r.domains());
         j.user = FlushJournal.operator();
@@ -525,7 +533,7 @@ final class RerouteRun {
         j.state = FlushJournal.State.RUNNING;
         j.ownName = p.ownName();
         String base = tools.postconf().serviceLine(p.source().configDir(), p.baseService() + "/unix");
-        j.transportBlock = RerouteTransport.block(base, r.source(), r.target(), p.ownName(), p.heloName(),
+        j.transportBlock = RerouteTransport.block(base, r.source(), p.target().name(), p.ownName(), p.heloName(),
                 p.inetInterfaces(), p.clearProxyInterfaces());
         return j;
     }

@@ -106,7 +106,7 @@ public final class CompletionEngine {
         }
         if (partial.startsWith("-")) {
             List<String> opts = new ArrayList<>();
-            for (OptionSpec o : spec.options()) {
+            for (OptionSpec o : spec.visibleOptions()) {
                 if (o.repeatable() || !given.contains(o.longName())) {
                     opts.add("--" + o.longName());
                 }

@@ -20,6 +20,11 @@ import org.mfshell.flush.FlushService;
 import org.mfshell.flush.FollowProgress;
 import org.mfshell.flush.InstanceLock;
 import org.mfshell.instance.InstanceNames;
+import org.mfshell.core.Quote;
+import org.mfshell.flush.RerouteTarget;
+import org.mfshell.flush.TargetFacts;
+import org.mfshell.mail.Domains;
+import org.mfshell.postfix.Ssh;
 
 /**
  * {@code flush}: the wiki's "flush deferred email from one queue to another", step by step and
@@ -49,6 +54,9 @@ public final class FlushCommand implements MfCommand {
                     + "audited (MFSHELL_AUDIT_LOG). The reroute stays in force until 'flush SRC --restore', which puts "
                     + "main.cf, master.cf and the map back byte for byte.\n"
                     + "Without --to, 'flush NAME' runs postqueue -f and reports the deferred count before and after.\n"
+                    + "Across hosts, 'flush HOST:NAME --to HOST2:TARGET' reads TARGET's facts on HOST2 over ssh and runs "
+                    + "the same reroute on HOST (ssh -t on a terminal), its preflight from NAME's sending address; "
+                    + "'flush HOST:NAME --restore' undoes it there.\n"
                     + "Exit codes: 0 done, 1 refused or failed (rolled back, or the message says what is left), 2 bad input "
                     + "(nothing written).")
             .argument(ArgSpec.optional("NAME", "source instance (whose deferred mail moves)", Completion.INSTANCE))
@@ -62,9 +70,14 @@ public final class FlushCommand implements MfCommand {
             .option(OptionSpec.flag("status", "list the reroutes in force (same as 'reroutes')"))
             .option(OptionSpec.flag("rollback", "undo an unfinished flush of NAME whose mfshell died"))
             .option(OptionSpec.flag("resume", "finish an unfinished flush of NAME whose mfshell died"))
+            .option(OptionSpec.flag("facts", "internal: print NAME's facts as the target of a reroute from another "
+                    + "host (JSON), for 'flush HOST:SRC --to HOST2:NAME'").asInternal())
+            .option(OptionSpec.value("target-facts", "JSON", "internal: the facts of --to HOST:NAME as its host "
+                    + "printed them (--facts)").asInternal())
             .example("flush msn-a --to msn-b --domain hotmail.com")
             .example("flush msn-a --to msn-b --domain hotmail.com --domain outlook.com --yes --wait 10m")
             .example("flush msn-a --to msn-b --dry-run")
+            .example("flush rustin:msn-a --to cleveland:msn-b --domain hotmail.com")
             .example("flush msn-a --restore")
             .example("flush --status")
             .example("flush msn-a --rollback --yes")
@@ -78,12 +91,19 @@ public final class FlushCommand implements MfCommand {
 
     @Override
     public boolean needsRoot(ParsedArgs args) {
-        return true;
+        // HOST:NAME: this side only runs ssh; the host where the mail is checks its own user.
+        return args == null || !CrossHostFlush.applies(args);
     }
 
     @Override
     public int run(ParsedArgs args, AppContext ctx, Io io) {
+        if (CrossHostFlush.applies(args)) {
+            return CrossHostFlush.run(ctx, System.getenv(), argv(args), io);
+        }
         String cmdline = commandLine(args);
+        if (args.flag("facts")) {
+            return facts(args, ctx, io);
+        }
         List<String> modes = new ArrayList<>();
         for (String m : List.of("restore", "status", "rollback", "resume")) {
             if (args.flag(m)) {
@@ -132,8 +152,12 @@ public final class FlushCommand implements MfCommand {
                     f.elapsed().toMillis() / 1000.0);
             return ExitCodes.OK;
         }
-        FlushService.Request req = service.validate(new FlushService.Request(name, args.value("to").get(),
-                args.values("domain"), args.flag("dry-run"), yes, wait, cmdline));
+        RerouteTarget remote = args.value("target-facts").isPresent() ? remoteTarget(args) : null;
+        FlushService.Request asked = new FlushService.Request(name, args.value("to").get(), args.values("domain"),
+                args.flag("dry-run"), yes, wait, cmdline);
+        FlushService.Request req = remote == null ? service.validate(asked) : new FlushService.Request(
+                ctx.instances().find(name).name(), remote.name(), Domains.requireAll(asked.domains()), asked.dryRun(),
+                yes, wait, cmdline);
         if (!req.dryRun() && !InstanceLock.isHeld(ctx.stateDir(), name)) {
             FlushJournal unfinished = service.unfinished(name);
             if (unfinished != null) {
@@ -144,12 +168,66 @@ public final class FlushCommand implements MfCommand {
                 + (req.dryRun() ? " (dry run: nothing will be changed)" : ""));
         FlushService.Outcome o;
         try {
-            o = service.rerouteValidated(req, op);
+            o = remote == null ? service.rerouteValidated(req, op) : service.rerouteAcross(req, remote, op);
         } finally {
             io.out().flush();
         }
         render(o, io);
         return ExitCodes.OK;
+    }
+
+    /** {@code flush NAME --facts}: NAME as the target of a reroute from another host, one line of JSON. */
+    private static int facts(ParsedArgs args, AppContext ctx, Io io) {
+        for (String other : List.of("to", "domain", "restore", "status", "rollback", "resume", "dry-run", "wait", "target-facts")) {
+            if (args.options().containsKey(other)) {
+                throw new UsageException("flush: --facts cannot be combined with --" + other);
+            }
+        }
+        String name = InstanceNames.require(args.arg(0).orElseThrow(() -> new UsageException("flush --facts: missing NAME")));
+        io.out().println(ctx.flushService().targetFacts(name, VersionCommand.version()).toJson());
+        return ExitCodes.OK;
+    }
+
+    /** The --to HOST:NAME target of another host, from the facts that host printed (checked again here). */
+    private static RerouteTarget remoteTarget(ParsedArgs args) {
+        String to = args.value("to").orElseThrow(() -> new UsageException("flush: --target-facts needs --to HOST:NAME"));
+        int colon = to.lastIndexOf(':');
+        if (colon <= 0) {
+            throw new UsageException("flush: --target-facts needs --to HOST:NAME (got " + Quote.quote(to) + ")");
+        }
+        String host = to.substring(0, colon);
+        try {
+            Ssh.checkDestination(host);
+        } catch (UsageException e) {
+            throw new UsageException(e.getMessage().replaceFirst("^--on: ", "flush: --to: "));
+        }
+        InstanceNames.require(to.substring(colon + 1));
+        TargetFacts f;
+        try {
+            f = TargetFacts.parse(args.value("target-facts").get(), host);
+        } catch (MfshellException e) {
+            throw new UsageException(e.getMessage());
+        }
+        if (!f.instance().equals(to.substring(colon + 1))) {
+            throw new UsageException("flush: the facts are of " + host + ":" + f.instance() + ", not " + to);
+        }
+        return RerouteTarget.remote(host, f);
+    }
+
+    /** The command line again as words ({@code flush NAME --opt value ...}), for the cross-host path. */
+    private static List<String> argv(ParsedArgs args) {
+        List<String> words = new ArrayList<>();
+        words.add("flush");
+        words.addAll(args.positionals());
+        args.options().forEach((k, vs) -> {
+            for (String v : vs) {
+                words.add("--" + k);
+                if (!args.spec().option(k).map(o -> o.isFlag()).orElse(true)) {
+                    words.add(v);
+                }
+            }
+        });
+        return words;
     }
 
     /** At any mfshell start: one warning line per flush whose mfshell died half-way (cheap: lists the state dir). */
@@ -238,6 +316,9 @@ public final class FlushCommand implements MfCommand {
             sb.append(' ').append(a);
         }
         args.options().forEach((k, vs) -> {
+            if (k.equals("target-facts")) {
+                return;
+            }
             for (String v : vs) {
                 sb.append(" --").append(k);
                 if (!args.spec().option(k).map(o -> o.isFlag()).orElse(true)) {

@@ -86,10 +86,10 @@ public final class HelpCommand implements MfCommand {
                 line(io, String.format("  %-22s %s", a.name(), a.help()), " ".repeat(25));
             }
         }
-        if (!s.options().isEmpty()) {
+        if (!s.visibleOptions().isEmpty()) {
             io.out().println();
             io.out().println("Options:");
-            for (OptionSpec o : s.options()) {
+            for (OptionSpec o : s.visibleOptions()) {
                 String left = "--" + o.longName() + (o.isFlag() ? "" : " " + o.valueName());
                 String help = o.help() + (o.choices().isEmpty() ? "" : " (" + String.join("|", o.choices()) + ")")
                         + (o.repeatable() && !o.help().toLowerCase(java.util.Locale.ROOT).contains("repeat") ? " (repeatable)" : "");

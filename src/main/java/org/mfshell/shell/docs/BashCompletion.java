@@ -34,9 +34,9 @@ final class BashCompletion {
         sb.append("    case $1 in\n");
         for (CommandSpec s : visible) {
             sb.append("        ").append(caseWord(s.name())).append(")\n");
-            sb.append("            _mfshell_opts=").append(sq(s.options().stream().map(o -> "--" + o.longName())
+            sb.append("            _mfshell_opts=").append(sq(s.visibleOptions().stream().map(o -> "--" + o.longName())
                     .collect(Collectors.joining(" ")))).append('\n');
-            String rep = s.options().stream().filter(OptionSpec::repeatable).map(o -> "--" + o.longName())
+            String rep = s.visibleOptions().stream().filter(OptionSpec::repeatable).map(o -> "--" + o.longName())
                     .collect(Collectors.joining(" "));
             if (!rep.isEmpty()) {
                 sb.append("            _mfshell_repeatable=").append(sq(" " + rep + " ")).append('\n');
@@ -62,7 +62,7 @@ final class BashCompletion {
             sb.append("        ").append(sq(" --" + o.longName())).append(") _mfshell_kind=dir ;;\n");
         }
         for (CommandSpec s : visible) {
-            for (OptionSpec o : s.options()) {
+            for (OptionSpec o : s.visibleOptions()) {
                 if (o.isFlag()) {
                     continue;
                 }

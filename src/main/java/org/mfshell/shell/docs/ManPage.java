@@ -83,7 +83,7 @@ final class ManPage {
                         + String.join(", ", a.choices()) + ")");
                 sb.append(text(h));
             }
-            for (OptionSpec o : s.options()) {
+            for (OptionSpec o : s.visibleOptions()) {
                 option(sb, o);
             }
             if (!s.examples().isEmpty()) {

@@ -46,7 +46,7 @@ final class ZshCompletion {
         sb.append("    case $words[1] in\n");
         for (CommandSpec s : visible) {
             List<String> parts = new ArrayList<>();
-            for (OptionSpec o : s.options()) {
+            for (OptionSpec o : s.visibleOptions()) {
                 parts.addAll(optionSpecs(o));
             }
             int n = 1;

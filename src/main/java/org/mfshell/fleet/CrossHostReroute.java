@@ -1,0 +1,115 @@
+package org.mfshell.fleet;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.mfshell.core.MfshellException;
+import org.mfshell.core.Quote;
+import org.mfshell.core.UsageException;
+import org.mfshell.flush.TargetFacts;
+import org.mfshell.postfix.ExecResult;
+import org.mfshell.postfix.Ssh;
+
+/**
+ * The two remote halves of a cross-host reroute, over {@link Ssh}: the target's facts from the
+ * target host ({@code mfshell flush NAME --facts}, read strictly by {@link TargetFacts#parse}),
+ * and the reroute itself on the source host ({@code mfshell flush SRC --to HOST:NAME
+ * --target-facts JSON ...}), attached to this terminal or these pipes so that its steps are asked
+ * and shown here. The source host's mfshell is version-checked ({@link FleetRun#check}) while the
+ * facts are read; the target's is checked only when its facts cannot be had.
+ *
+ * <p>Errors: {@link UsageException} when the target host calls the request bad input (no such
+ * instance, no sending address); {@link MfshellException} naming the host and what failed (ssh's own line, no mfshell,
+ * a remote too old, the remote command's error, facts that are not accepted).
+ */
+public final class CrossHostReroute {
+    private static final Duration FACTS_TIMEOUT = Duration.ofSeconds(60);
+
+    private final Ssh ssh;
+    private final FleetRun fleet;
+
+    public CrossHostReroute(Ssh ssh, String version, int jsonShapes) {
+        this.ssh = ssh;
+        this.fleet = new FleetRun(ssh, version, jsonShapes);
+    }
+
+    /**
+     * The facts of {@code instance} on {@code host}, while {@code source}'s mfshell (null: none) is
+     * version-checked at the same time. The facts carry the target's own version, so its check is
+     * run only to explain a failure (a remote too old to know --facts).
+     */
+    public TargetFacts facts(String host, String instance, String source) {
+        java.util.concurrent.CompletableFuture<String> sourceCheck = source == null ? null
+                : java.util.concurrent.CompletableFuture.supplyAsync(() -> fleet.check(source));
+        TargetFacts f;
+        try {
+            f = facts(host, instance);
+        } finally {
+            if (sourceCheck != null && !sourceCheck.isDone()) {
+                sourceCheck.join();
+            }
+        }
+        String bad = sourceCheck == null ? null : sourceCheck.join();
+        if (bad != null) {
+            throw new MfshellException(source + ": " + bad);
+        }
+        return f;
+    }
+
+    private TargetFacts facts(String host, String instance) {
+        ExecResult r = ssh.run(host, List.of("mfshell", "flush", instance, "--facts"), FACTS_TIMEOUT);
+        if (!r.timedOut() && r.exitCode() != 0) {
+            requireMfshell(host);
+        }
+        if (r.timedOut()) {
+            throw new MfshellException(host + ": mfshell flush " + instance + " --facts did not finish in "
+                    + FACTS_TIMEOUT.toSeconds() + " s");
+        }
+        if (r.exitCode() == 255) {
+            throw new MfshellException(host + ": " + sshLine(r));
+        }
+        if (r.exitCode() != 0) {
+            String why = host + ": " + Quote.oneLine(r.firstErrorLine().replaceFirst("^mfshell: ", ""));
+            throw r.exitCode() == 2 ? new UsageException(why) : new MfshellException(why);
+        }
+        return TargetFacts.parse(r.stdout().strip(), host);
+    }
+
+    /**
+     * Runs {@code words} (an mfshell command line) on {@code host} attached; its exit code.
+     * {@code checked}: its mfshell was version-checked already ({@link #facts}).
+     */
+    public int runAttached(String host, List<String> words, boolean tty, boolean checked) {
+        if (!checked) {
+            requireMfshell(host);
+        }
+        List<String> remote = new ArrayList<>();
+        remote.add("mfshell");
+        remote.addAll(words);
+        int code = ssh.attached(host, remote, tty);
+        if (code == 255) {
+            throw new MfshellException(host + ": ssh failed (exit 255; its message is above)");
+        }
+        return code;
+    }
+
+    private void requireMfshell(String host) {
+        String bad = fleet.check(host);
+        if (bad != null) {
+            throw new MfshellException(host + ": " + bad);
+        }
+    }
+
+    private static String sshLine(ExecResult r) {
+        String line = null;
+        for (String l : r.stderr().split("\n")) {
+            if (!l.isBlank()) {
+                line = l.strip();
+                if (line.startsWith("ssh:")) {
+                    break;
+                }
+            }
+        }
+        return line == null ? "ssh: exit code 255" : line.startsWith("ssh:") ? Quote.oneLine(line) : "ssh: " + Quote.oneLine(line);
+    }
+}

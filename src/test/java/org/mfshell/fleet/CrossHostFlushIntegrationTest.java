@@ -1,0 +1,475 @@
+package org.mfshell.fleet;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.mfshell.flush.TargetFacts;
+import org.mfshell.lab.Lab;
+import org.mfshell.lab.LabFixture;
+import org.mfshell.lab.SeedReport;
+import org.mfshell.postfix.ExecResult;
+import org.mfshell.postfix.ProcessRunner;
+import org.mfshell.testutil.MfshellProcess;
+
+/**
+ * {@code flush rustin:msn-a --to cleveland:msn-b} over real OpenSSH: two labs (rustin on
+ * MFSHELL_TEST_CROSS_RUSTIN_PREFIX, default 127.0.168; cleveland on
+ * MFSHELL_TEST_CROSS_CLEVELAND_PREFIX, default 127.0.169), two sshd processes started here on
+ * MFSHELL_TEST_CROSS_SSH_PREFIX (default 127.0.167) with their own host keys, a key pair made
+ * here, and sshd's SetEnv pointing each host's sessions at its own lab. The remote mfshell is a
+ * launcher on the PATH sshd sets. Proves the hotmail mail of rustin's msn-a reaches cleveland's
+ * provider exactly once through cleveland's msn-b, and the refusals: a target whose mynetworks
+ * does not admit the source (nothing written), a cycle across the two hosts, bad host names (exit 2,
+ * no ssh started).
+ */
+class CrossHostFlushIntegrationTest {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final int PORT = 2222;
+    private static final ProcessRunner RUN = new ProcessRunner(Duration.ofSeconds(60));
+    private static final Pattern PROVIDER_CLIENT = Pattern.compile(" provider/smtpd\\[\\d+\\]: (\\w+): client=[^\\[]*\\[([^\\]]+)\\]");
+    private static final Pattern PROVIDER_MSGID = Pattern.compile(" provider/cleanup\\[\\d+\\]: (\\w+): message-id=<([^>]*)>");
+
+    private static Path dir;
+    private static Lab rustin;
+    private static Lab cleveland;
+    private static SeedReport rustinSeed;
+    private static final Map<String, Process> SSHD = new LinkedHashMap<>();
+    private static Map<String, String> env;
+
+    @BeforeAll
+    static void up() throws Exception {
+        LabFixture.requireAvailable();
+        if (!Files.isExecutable(Path.of("/usr/sbin/sshd"))) {
+            String msg = "/usr/sbin/sshd not found: install the Debian package 'openssh-server' (scripts/setup-debian.sh)";
+            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+                fail(msg + " (CI=true: integration tests must run)");
+            }
+            System.err.println("SKIPPED: " + msg);
+            Assumptions.abort(msg);
+        }
+        Map<String, String> e = System.getenv();
+        rustin = new Lab(new ProcessRunner(), Path.of(e.getOrDefault("MFSHELL_TEST_CROSS_RUSTIN_ROOT", "/var/tmp/mfshell-test-crossflush-rustin")),
+                e.getOrDefault("MFSHELL_TEST_CROSS_RUSTIN_PREFIX", "127.0.168"));
+        cleveland = new Lab(new ProcessRunner(), Path.of(e.getOrDefault("MFSHELL_TEST_CROSS_CLEVELAND_ROOT",
+                "/var/tmp/mfshell-test-crossflush-cleveland")), e.getOrDefault("MFSHELL_TEST_CROSS_CLEVELAND_PREFIX", "127.0.169"));
+        String sshPrefix = e.getOrDefault("MFSHELL_TEST_CROSS_SSH_PREFIX", "127.0.167");
+        rustin.up();
+        cleveland.up();
+        rustinSeed = rustin.seed();
+        cleveland.seed();
+        dir = Files.createTempDirectory(Path.of("/tmp"), "crossflush");
+        Files.createDirectories(Path.of("/run/sshd"));
+        ok(RUN.run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "mfshell-test", "-f", dir.resolve("id").toString())));
+        Files.copy(dir.resolve("id.pub"), dir.resolve("authorized_keys"));
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        Path launcher = bin.resolve("mfshell");
+        StringBuilder sh = new StringBuilder("#!/bin/sh\nexec");
+        for (String a : MfshellProcess.javaCommand()) {
+            sh.append(" '").append(a.replace("'", "'\\''")).append("'");
+        }
+        sh.append(" \"$@\"\n");
+        Files.writeString(launcher, sh.toString());
+        Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
+
+        StringBuilder client = new StringBuilder();
+        StringBuilder known = new StringBuilder();
+        int n = 1;
+        for (String host : List.of("rustin", "cleveland")) {
+            String addr = sshPrefix + "." + n++;
+            startSshd(host, addr, host.equals("rustin") ? rustin : cleveland, bin + ":/usr/sbin:/usr/bin:/sbin:/bin");
+            known.append("[").append(addr).append("]:").append(PORT).append(" ")
+                    .append(Files.readString(dir.resolve("host_" + host + ".pub")).strip()).append("\n");
+            client.append("Host ").append(host).append("\n")
+                    .append("  HostName ").append(addr).append("\n")
+                    .append("  Port ").append(PORT).append("\n")
+                    .append("  User root\n")
+                    .append("  IdentityFile ").append(dir.resolve("id")).append("\n")
+                    .append("  IdentitiesOnly yes\n")
+                    .append("  StrictHostKeyChecking yes\n")
+                    .append("  UserKnownHostsFile ").append(dir.resolve("known_hosts")).append("\n")
+                    .append("  GlobalKnownHostsFile /dev/null\n");
+        }
+        Files.writeString(dir.resolve("known_hosts"), known);
+        Files.writeString(dir.resolve("ssh_config"), client);
+        Files.writeString(dir.resolve("fleet"), "[relays]\nrustin\ncleveland\n");
+        Path run = Files.createDirectories(dir.resolve("run"));
+        Files.setPosixFilePermissions(run, PosixFilePermissions.fromString("rwx------"));
+        env = new HashMap<>();
+        env.put("MFSHELL_SSH_CONFIG", dir.resolve("ssh_config").toString());
+        env.put("MFSHELL_FLEET", dir.resolve("fleet").toString());
+        env.put("XDG_RUNTIME_DIR", run.toString());
+        env.put("MFSHELL_STATE_DIR", dir.resolve("state-operator").toString());
+        env.put("MFSHELL_AUDIT_LOG", dir.resolve("state-operator").resolve("audit.log").toString());
+    }
+
+    private static void startSshd(String host, String addr, Lab lab, String path) throws Exception {
+        Path key = dir.resolve("host_" + host);
+        ok(RUN.run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", host, "-f", key.toString())));
+        Path state = Files.createDirectories(dir.resolve("state-" + host));
+        String config = String.join("\n",
+                "ListenAddress " + addr + ":" + PORT,
+                "HostKey " + key,
+                "PidFile none",
+                "UsePAM no",
+                "StrictModes no",
+                "PermitRootLogin prohibit-password",
+                "PasswordAuthentication no",
+                "KbdInteractiveAuthentication no",
+                "AuthorizedKeysFile " + dir.resolve("authorized_keys"),
+                "AllowAgentForwarding no",
+                "X11Forwarding no",
+                "PrintMotd no",
+                "SetEnv PATH=" + path + " MFSHELL_CONFIG_ROOT=" + lab.configRoot() + " MFSHELL_STATE_DIR=" + state
+                        + " MFSHELL_AUDIT_LOG=" + state.resolve("audit.log") + " MFSHELL_MAIL_LOG=" + lab.mailLog(),
+                "");
+        Path file = dir.resolve("sshd_" + host);
+        Files.writeString(file, config);
+        ok(RUN.run(List.of("/usr/sbin/sshd", "-t", "-f", file.toString())));
+        ProcessBuilder pb = new ProcessBuilder("/usr/sbin/sshd", "-D", "-e", "-f", file.toString());
+        pb.redirectErrorStream(true);
+        pb.redirectOutput(dir.resolve("sshd_" + host + ".log").toFile());
+        SSHD.put(host, pb.start());
+        long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (true) {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress(addr, PORT), 500);
+                return;
+            } catch (IOException ex) {
+                if (System.nanoTime() > end || !SSHD.get(host).isAlive()) {
+                    fail("sshd for " + host + " did not listen on " + addr + ":" + PORT + ": "
+                            + Files.readString(dir.resolve("sshd_" + host + ".log")));
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    @AfterAll
+    static void down() {
+        if (dir != null) {
+            for (String host : List.of("rustin", "cleveland")) {
+                RUN.run(List.of("ssh", "-F", dir.resolve("ssh_config").toString(), "-o", "ControlPath=" + dir.resolve("run").resolve("%C"),
+                        "-O", "exit", host), Duration.ofSeconds(10));
+            }
+        }
+        for (Process p : SSHD.values()) {
+            p.destroy();
+        }
+        for (Process p : SSHD.values()) {
+            try {
+                if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (dir != null) {
+            try (java.util.stream.Stream<Path> all = Files.walk(dir)) {
+                all.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException e) {
+                System.err.println("could not remove " + dir + ": " + e.getMessage());
+            }
+        }
+        for (Lab l : new Lab[] {rustin, cleveland}) {
+            if (l != null) {
+                try {
+                    l.down();
+                } catch (RuntimeException e) {
+                    System.err.println("lab down of " + l.root() + " failed: " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    private static void ok(ExecResult r) {
+        assertTrue(r.ok(), r.argv() + ": " + r.stderr());
+    }
+
+    private static ExecResult mfshell(String... args) {
+        return MfshellProcess.run(env, args);
+    }
+
+    private static String sshdLogs() {
+        StringBuilder sb = new StringBuilder();
+        for (String h : List.of("rustin", "cleveland")) {
+            try {
+                sb.append("\n--- sshd ").append(h).append(":\n").append(Files.readString(dir.resolve("sshd_" + h + ".log")));
+            } catch (IOException e) {
+                sb.append("\n--- sshd ").append(h).append(": ").append(e.getMessage());
+            }
+        }
+        return sb.toString();
+    }
+
+    /** The local mfshell against one lab: its queue as JSON objects. */
+    private static List<JsonNode> queue(Lab lab, String instance) throws Exception {
+        ExecResult r = MfshellProcess.run(Map.of("MFSHELL_CONFIG_ROOT", lab.configRoot().toString()), "mailq", instance, "--json");
+        assertEquals(0, r.exitCode(), r.stderr());
+        List<JsonNode> list = new ArrayList<>();
+        for (String l : r.stdout().lines().toList()) {
+            list.add(MAPPER.readTree(l));
+        }
+        return list;
+    }
+
+    private static long hotmailRecipients(List<JsonNode> q) {
+        long n = 0;
+        for (JsonNode m : q) {
+            for (JsonNode r : m.path("recipients")) {
+                if (r.path("address").asText().endsWith("@hotmail.com")) {
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
+    /** Message-ID -> times the provider accepted it, per client address, from {@code offset} on in its log. */
+    private static Map<String, Map<String, Integer>> acceptedByClient(Lab lab, long offset) throws IOException {
+        byte[] all = Files.readAllBytes(lab.providerLogFile());
+        String text = new String(all, (int) offset, all.length - (int) offset, StandardCharsets.UTF_8);
+        Map<String, String> clientOf = new HashMap<>();
+        Map<String, Map<String, Integer>> out = new HashMap<>();
+        for (String line : text.split("\n")) {
+            Matcher c = PROVIDER_CLIENT.matcher(line);
+            if (c.find()) {
+                clientOf.put(c.group(1), c.group(2));
+            }
+            Matcher m = PROVIDER_MSGID.matcher(line);
+            if (m.find()) {
+                out.computeIfAbsent(clientOf.getOrDefault(m.group(1), "?"), k -> new HashMap<>()).merge(m.group(2), 1, Integer::sum);
+            }
+        }
+        return out;
+    }
+
+    private static Map<String, byte[]> files(Lab lab, String instance) throws IOException {
+        Map<String, byte[]> out = new LinkedHashMap<>();
+        for (String f : List.of("main.cf", "master.cf")) {
+            out.put(f, Files.readAllBytes(lab.configDir(instance).resolve(f)));
+        }
+        return out;
+    }
+
+    private static void assertFilesAsBefore(Map<String, byte[]> before, Lab lab, String instance) throws IOException {
+        Map<String, byte[]> now = files(lab, instance);
+        for (String f : before.keySet()) {
+            assertArrayEquals(before.get(f), now.get(f), instance + "/" + f + " is as before");
+        }
+        assertFalse(Files.exists(lab.configDir(instance).resolve("transport.relay")), "no transport.relay written");
+        assertFalse(Files.exists(lab.configDir(instance).resolve("transport.relay.db")), "no transport.relay.db written");
+    }
+
+    @Test
+    void crossHostRerouteMovesEveryHotmailMessageOnceAndRestoreUndoesIt() throws Exception {
+        List<String> hotmailIds = new ArrayList<>();
+        for (SeedReport.SeededMessage m : rustinSeed.messages("msn-a")) {
+            if (!m.held() && m.recipients().entrySet().stream().anyMatch(r -> r.getKey().endsWith("@hotmail.com") && r.getValue() == SeedReport.Outcome.DEFERRED)) {
+                hotmailIds.add(m.messageId());
+            }
+        }
+        assertFalse(hotmailIds.isEmpty(), "the seed gives rustin's msn-a hotmail mail");
+        assertTrue(hotmailRecipients(queue(rustin, "msn-a")) > 0, "rustin's msn-a holds deferred hotmail mail");
+        Map<String, byte[]> before = files(rustin, "msn-a");
+        long clevelandOffset = Files.size(cleveland.providerLogFile());
+        long rustinOffset = Files.size(rustin.providerLogFile());
+        long msnALogOffset = Files.size(rustin.logFile("msn-a"));
+        boolean restored = false;
+        try {
+            ExecResult dry = mfshell("flush", "rustin:msn-a", "--to", "cleveland:msn-b", "--domain", "hotmail.com", "--dry-run");
+            assertEquals(0, dry.exitCode(), dry.stdout() + dry.stderr() + sshdLogs());
+            assertTrue(dry.stdout().contains("Step 7 of 7: flush msn-a") && dry.stdout().contains("dry run: nothing was changed"),
+                    dry.stdout());
+            assertFilesAsBefore(before, rustin, "msn-a");
+
+            ExecResult r = mfshell("flush", "rustin:msn-a", "--to", "cleveland:msn-b", "--domain", "hotmail.com", "--yes",
+                    "--wait", "90s");
+            assertEquals(0, r.exitCode(), r.stdout() + r.stderr() + sshdLogs());
+            System.out.println("cross-host flush output:\n" + r.stdout());
+            assertTrue(r.stdout().contains("target cleveland:msn-b: facts read over ssh"), r.stdout());
+            assertTrue(r.stdout().contains("ok: cleveland:msn-b's smtpd listens on " + cleveland.address("msn-b") + ":25"), r.stdout());
+            assertTrue(r.stdout().contains("cleveland:msn-b's mynetworks admits " + rustin.address("msn-a")), r.stdout());
+            assertTrue(r.stdout().contains("moved to cleveland:msn-b: "), r.stdout());
+            assertTrue(r.stdout().contains("still deferred in msn-a: 0   bounced: 0"), r.stdout());
+            String map = Files.readString(rustin.configDir("msn-a").resolve("transport.relay"));
+            assertTrue(map.contains("hotmail.com mfshell-reroute:[" + cleveland.address("msn-b") + "]"), map);
+
+            rustin.waitForQueuesToSettle(Duration.ofSeconds(60));
+            cleveland.waitForQueuesToSettle(Duration.ofSeconds(60));
+            Map<String, Map<String, Integer>> atCleveland = acceptedByClient(cleveland, clevelandOffset);
+            Map<String, Integer> viaMsnB = atCleveland.getOrDefault(cleveland.address("msn-b"), Map.of());
+            Map<String, Map<String, Integer>> atRustin = acceptedByClient(rustin, rustinOffset);
+            for (String id : hotmailIds) {
+                assertEquals(1, viaMsnB.getOrDefault(id, 0), "message " + id + " accepted once through cleveland's msn-b: " + atCleveland);
+                for (Map.Entry<String, Map<String, Integer>> e : atCleveland.entrySet()) {
+                    if (!e.getKey().equals(cleveland.address("msn-b"))) {
+                        assertFalse(e.getValue().containsKey(id), id + " also came from " + e.getKey());
+                    }
+                }
+                for (Map<String, Integer> byId : atRustin.values()) {
+                    assertFalse(byId.containsKey(id), id + " also reached rustin's provider");
+                }
+            }
+            assertEquals(0, hotmailRecipients(queue(rustin, "msn-a")), "no hotmail recipient left in rustin's msn-a");
+            String msnALog = new String(Files.readAllBytes(rustin.logFile("msn-a")), StandardCharsets.UTF_8)
+                    .substring((int) msnALogOffset);
+            // What cleveland's msn-b queued for the moved mail ("queued as ID") has left it (its own seed's mail may not have).
+            java.util.Set<String> handedOver = new java.util.HashSet<>();
+            Matcher q = Pattern.compile("relay=" + Pattern.quote(cleveland.address("msn-b")) + "\\[.*status=sent \\(250 [0-9.]+ Ok: queued as (\\w+)\\)")
+                    .matcher(msnALog);
+            while (q.find()) {
+                handedOver.add(q.group(1));
+            }
+            assertFalse(handedOver.isEmpty(), msnALog);
+            for (JsonNode m : queue(cleveland, "msn-b")) {
+                if (!handedOver.contains(m.path("queue_id").asText())) {
+                    continue;
+                }
+                // Only what the provider itself defers (the seed's "mailbox full" recipient) may wait there.
+                for (JsonNode rc : m.path("recipients")) {
+                    assertTrue(rc.path("delay_reason").asText().startsWith("host " + cleveland.providerAddress() + "["),
+                            "moved mail stuck in cleveland's msn-b before reaching its provider: " + m);
+                }
+            }
+            assertFalse(msnALog.lines().anyMatch(l -> l.contains("status=bounced") || l.contains("SOFTBOUNCE")),
+                    "nothing bounced:\n" + msnALog);
+            assertTrue(msnALog.contains("relay=" + cleveland.address("msn-b") + "[" + cleveland.address("msn-b") + "]:25"),
+                    msnALog);
+
+            ExecResult reroutes = MfshellProcess.run(Map.of("MFSHELL_CONFIG_ROOT", rustin.configRoot().toString(),
+                    "MFSHELL_STATE_DIR", dir.resolve("state-rustin").toString()), "reroutes", "--json");
+            assertEquals(0, reroutes.exitCode(), reroutes.stderr());
+            JsonNode rs = MAPPER.readTree(reroutes.stdout());
+            assertEquals(1, rs.size(), reroutes.stdout());
+            assertEquals("cleveland:msn-b", rs.get(0).get("target").asText());
+            assertEquals(cleveland.address("msn-b"), rs.get(0).get("targetAddress").asText());
+
+            ExecResult restore = mfshell("flush", "rustin:msn-a", "--restore", "--yes");
+            assertEquals(0, restore.exitCode(), restore.stdout() + restore.stderr());
+            restored = true;
+            assertTrue(restore.stdout().contains("reroute of msn-a switched off"), restore.stdout());
+            assertFilesAsBefore(before, rustin, "msn-a");
+        } finally {
+            if (!restored) {
+                mfshell("flush", "rustin:msn-a", "--restore", "--yes");
+            }
+        }
+    }
+
+    @Test
+    void targetWhoseMynetworksDoesNotAdmitTheSourceIsRefusedBeforeAnythingIsWritten() throws Exception {
+        Path msnB = cleveland.configDir("msn-b");
+        byte[] mainBefore = Files.readAllBytes(msnB.resolve("main.cf"));
+        Map<String, byte[]> before = files(rustin, "msn-a");
+        long queued = hotmailRecipients(queue(rustin, "msn-a"));
+        Path journal = new org.mfshell.flush.JournalStore(dir.resolve("state-rustin")).journalFile("msn-a");
+        byte[] journalBefore = Files.exists(journal) ? Files.readAllBytes(journal) : null;
+        try {
+            ok(RUN.run(List.of("postconf", "-c", msnB.toString(), "-e", "mynetworks=" + cleveland.prefix() + ".0/24")));
+            ok(RUN.run(List.of("postfix", "-c", msnB.toString(), "reload")));
+            ExecResult r = mfshell("flush", "rustin:msn-a", "--to", "cleveland:msn-b", "--domain", "hotmail.com", "--yes");
+            assertEquals(1, r.exitCode(), r.stdout() + r.stderr());
+            List<String> err = r.stderr().lines().toList();
+            assertEquals(1, err.size(), r.stderr());
+            assertTrue(err.get(0).startsWith("mfshell: preflight refused the reroute of msn-a to cleveland:msn-b: "), err.get(0));
+            assertTrue(err.get(0).contains("cleveland:msn-b's mynetworks (" + cleveland.prefix() + ".0/24) does not admit msn-a's address "
+                    + rustin.address("msn-a")), err.get(0));
+            assertTrue(err.get(0).contains("(to fix: on cleveland: add " + rustin.address("msn-a") + " to msn-b's mynetworks)"), err.get(0));
+            assertTrue(err.get(0).endsWith("Nothing was changed."), err.get(0));
+            assertFilesAsBefore(before, rustin, "msn-a");
+            assertArrayEquals(journalBefore, Files.exists(journal) ? Files.readAllBytes(journal) : null,
+                    "msn-a's journal (absent, or an earlier test's finished one) is as before");
+            assertEquals(queued, hotmailRecipients(queue(rustin, "msn-a")), "the mail is still queued in rustin's msn-a");
+        } finally {
+            Files.write(msnB.resolve("main.cf"), mainBefore);
+            ok(RUN.run(List.of("postfix", "-c", msnB.toString(), "reload")));
+        }
+    }
+
+    @Test
+    void aCycleAcrossTheTwoHostsIsRefused() throws Exception {
+        ExecResult back = mfshell("flush", "cleveland:msn-b", "--to", "rustin:msn-a", "--domain", "hotmail.com", "--yes",
+                "--wait", "5s");
+        try {
+            assertEquals(0, back.exitCode(), back.stdout() + back.stderr());
+            Map<String, byte[]> before = files(rustin, "msn-a");
+            ExecResult r = mfshell("flush", "rustin:msn-a", "--to", "cleveland:msn-b", "--domain", "hotmail.com", "--yes");
+            assertEquals(1, r.exitCode(), r.stdout() + r.stderr());
+            List<String> err = r.stderr().lines().toList();
+            assertEquals(1, err.size(), r.stderr());
+            assertTrue(err.get(0).contains("cleveland:msn-b is itself rerouted to msn-a's address " + rustin.address("msn-a")),
+                    err.get(0));
+            assertTrue(err.get(0).contains("on cleveland: mfshell flush msn-b --restore"), err.get(0));
+            assertFilesAsBefore(before, rustin, "msn-a");
+        } finally {
+            ExecResult restore = mfshell("flush", "cleveland:msn-b", "--restore", "--yes");
+            assertEquals(0, restore.exitCode(), restore.stdout() + restore.stderr());
+        }
+    }
+
+    @Test
+    void badHostNamesAreRefusedWithExitTwoAndNoSshStarted() throws Exception {
+        Path marker = dir.resolve("injected");
+        Path fresh = Files.createDirectories(dir.resolve("run-bad"));
+        Files.setPosixFilePermissions(fresh, PosixFilePermissions.fromString("rwx------"));
+        Map<String, String> badEnv = new HashMap<>(env);
+        badEnv.put("XDG_RUNTIME_DIR", fresh.toString());
+        for (String[] argv : List.of(
+                new String[] {"flush", "rustin:msn-a", "--to", "-oProxyCommand=touch " + marker + ":msn-b", "--yes"},
+                new String[] {"flush", "-oProxyCommand=touch " + marker + ":msn-a", "--to", "cleveland:msn-b"},
+                new String[] {"flush", "rust in:msn-a", "--to", "cleveland:msn-b", "--yes"},
+                new String[] {"flush", "rustin:msn-a", "--to", "clev\tland:msn-b", "--yes"},
+                new String[] {"flush", "rustin:../msn-a", "--to", "cleveland:msn-b", "--yes"},
+                new String[] {"flush", "rustin:msn-a", "--to", "cleveland:msn-b", "--target-facts", "{}"})) {
+            ExecResult r = MfshellProcess.run(badEnv, argv);
+            assertEquals(2, r.exitCode(), String.join(" ", argv) + ": " + r.stdout() + r.stderr());
+            assertEquals("", r.stdout(), String.join(" ", argv));
+            assertEquals(1, r.stderr().lines().count(), r.stderr());
+            assertTrue(r.stderr().startsWith("mfshell: "), r.stderr());
+        }
+        assertFalse(Files.exists(marker), "ssh ran a ProxyCommand");
+        try (java.util.stream.Stream<Path> s = Files.list(fresh)) {
+            assertEquals(0, s.count(), "no ssh connection was made (no control socket)");
+        }
+    }
+
+    @Test
+    void targetFactsAreTheTargetHostsOwn() throws Exception {
+        ExecResult r = MfshellProcess.run(Map.of("MFSHELL_CONFIG_ROOT", cleveland.configRoot().toString(),
+                "MFSHELL_STATE_DIR", dir.resolve("state-cleveland").toString()), "flush", "msn-b", "--facts");
+        assertEquals(0, r.exitCode(), r.stderr());
+        TargetFacts f = TargetFacts.parse(r.stdout().strip(), "cleveland");
+        assertEquals("msn-b", f.instance());
+        assertEquals(cleveland.address("msn-b"), f.sendingAddress());
+        assertTrue(f.listensOnSendingAddress(), f.listen().toString());
+        assertTrue(f.running());
+        assertEquals("msn-b.lab.invalid", f.myhostname());
+        ExecResult help = MfshellProcess.run(Map.of(), "help", "flush");
+        assertFalse(help.stdout().contains("--facts") || help.stdout().contains("--target-facts"), help.stdout());
+    }
+}
