@@ -62,6 +62,8 @@ public final class QueueFiles {
     private static final int IN_FLIGHT = 8;
     private static final int THREADS = 2;
     private static final int REVERSE_JUMP_LIMIT = 10000;
+    private static final ThreadLocal<ByteBuffer> LOG_BUFFER = ThreadLocal.withInitial(() -> ByteBuffer.allocate(8192));
+    private static final ThreadLocal<ByteBuffer> FILE_BUFFER = ThreadLocal.withInitial(() -> ByteBuffer.allocate(4096));
     private static final String SAFE_CHARS = "0123456789BCDFGHJKLMNPQRSTVWXYZbcdfghjklmnpqrstvwxyz";
 
     /** What the reader needs to know about one instance's queue. */
@@ -123,6 +125,15 @@ public final class QueueFiles {
 
     /** Reads the whole queue, handing each message to {@code handler} in showq's order; returns the number handed over. */
     public static long scan(Layout layout, Handler handler) {
+        return scan(layout, m -> { }, handler);
+    }
+
+    /**
+     * As {@link #scan(Layout, Handler)}, with {@code prepare} called for each message on the
+     * reading thread (e.g. to normalise its reasons into a thread-safe cache) before the handler
+     * sees it.
+     */
+    public static long scan(Layout layout, java.util.function.Consumer<QueueMessage> prepare, Handler handler) {
         ExecutorService pool = Executors.newFixedThreadPool(THREADS + 1, r -> {
             Thread t = new Thread(r, "queue-files");
             t.setDaemon(true);
@@ -131,7 +142,7 @@ public final class QueueFiles {
         BlockingQueue<Future<List<QueueMessage>>> ordered = new ArrayBlockingQueue<>(IN_FLIGHT);
         Set<String> read = ConcurrentHashMap.newKeySet();
         Future<?> walker = pool.submit(() -> {
-            walk(layout, pool, ordered, read);
+            walk(layout, pool, ordered, read, prepare);
             return null;
         });
         Set<String> seen = new HashSet<>();
@@ -169,25 +180,23 @@ public final class QueueFiles {
     }
 
     private static void walk(Layout layout, ExecutorService pool, BlockingQueue<Future<List<QueueMessage>>> ordered,
-                             Set<String> read) throws Exception {
+                             Set<String> read, java.util.function.Consumer<QueueMessage> prepare) throws Exception {
         List<Entry> batch = new ArrayList<>(BATCH);
-        List<Future<List<QueueMessage>>> firstPass = new ArrayList<>();
+        java.util.concurrent.Phaser firstPass = new java.util.concurrent.Phaser(1);
         for (String q : QUEUES) {
             list(layout.queueDir().resolve(q), q, !q.equals("maildrop"), e -> {
                 batch.add(e);
                 if (batch.size() == BATCH) {
-                    firstPass.add(submit(layout, pool, ordered, read, new ArrayList<>(batch)));
+                    submit(layout, pool, ordered, read, prepare, new ArrayList<>(batch), firstPass);
                     batch.clear();
                 }
             });
         }
         if (!batch.isEmpty()) {
-            firstPass.add(submit(layout, pool, ordered, read, new ArrayList<>(batch)));
+            submit(layout, pool, ordered, read, prepare, new ArrayList<>(batch), firstPass);
             batch.clear();
         }
-        for (Future<List<QueueMessage>> f : firstPass) {
-            f.get();
-        }
+        firstPass.arriveAndAwaitAdvance();
         // A message that moved into a queue listed before its old one was missed; list those again.
         for (String q : LISTED_AGAIN) {
             list(layout.queueDir().resolve(q), q, true, e -> {
@@ -198,28 +207,39 @@ public final class QueueFiles {
         }
         if (!batch.isEmpty()) {
             for (int i = 0; i < batch.size(); i += BATCH) {
-                submit(layout, pool, ordered, read, new ArrayList<>(batch.subList(i, Math.min(batch.size(), i + BATCH))));
+                submit(layout, pool, ordered, read, prepare, new ArrayList<>(batch.subList(i, Math.min(batch.size(), i + BATCH))), null);
             }
         }
         ordered.put(java.util.concurrent.CompletableFuture.completedFuture(END));
     }
 
-    private static Future<List<QueueMessage>> submit(Layout layout, ExecutorService pool,
-                                                     BlockingQueue<Future<List<QueueMessage>>> ordered, Set<String> read,
-                                                     List<Entry> entries) throws InterruptedException {
+    /** Reads {@code entries} on a pool thread; the result goes in line for the consumer, in order. */
+    private static void submit(Layout layout, ExecutorService pool, BlockingQueue<Future<List<QueueMessage>>> ordered,
+                               Set<String> read, java.util.function.Consumer<QueueMessage> prepare, List<Entry> entries,
+                               java.util.concurrent.Phaser done)
+            throws InterruptedException {
+        if (done != null) {
+            done.register();
+        }
         Future<List<QueueMessage>> f = pool.submit(() -> {
-            List<QueueMessage> out = new ArrayList<>(entries.size());
-            for (Entry e : entries) {
-                QueueMessage m = readFile(layout, e.queue(), e.file(), e.id());
-                if (m != null) {
-                    read.add(e.id());
-                    out.add(m);
+            try {
+                List<QueueMessage> out = new ArrayList<>(entries.size());
+                for (Entry e : entries) {
+                    QueueMessage m = readFile(layout, e.queue(), e.file(), e.id());
+                    if (m != null) {
+                        read.add(e.id());
+                        prepare.accept(m);
+                        out.add(m);
+                    }
+                }
+                return out;
+            } finally {
+                if (done != null) {
+                    done.arriveAndDeregister();
                 }
             }
-            return out;
         });
         ordered.put(f);
-        return f;
     }
 
     private interface EntrySink {
@@ -418,7 +438,11 @@ public final class QueueFiles {
 
     /** printable(): unprintable ASCII and (with SMTPUTF8 on) bytes that do not start a UTF-8 sequence become '?'. */
     static void printable(byte[] b, int len, boolean utf8) {
-        for (int i = 0; i < len; i++) {
+        printable(b, 0, len, utf8);
+    }
+
+    static void printable(byte[] b, int from, int len, boolean utf8) {
+        for (int i = from; i < len; i++) {
             int ch = b[i] & 0xff;
             if (ch < 0x80 && ch >= 0x20 && ch != 0x7f) {
                 continue;
@@ -463,31 +487,36 @@ public final class QueueFiles {
 
     /** bounce_log_read over the whole defer log: its entries, in order, before the queue file's own recipients. */
     private static void reasons(Layout layout, Path log, List<QueueMessage.Recipient> rcpts, Set<String> dup) {
+        int filled;
         byte[] all;
         try (FileChannel ch = FileChannel.open(log, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
-            long sz = ch.size();
-            if (sz > 64L << 20) {
-                sz = 64L << 20;
+            long sz = Math.min(ch.size(), 64L << 20);
+            ByteBuffer bb = LOG_BUFFER.get();
+            if (bb.capacity() < sz + 1) {
+                bb = ByteBuffer.allocate((int) Math.max(sz + 1, bb.capacity() * 2L));
+                LOG_BUFFER.set(bb);
             }
-            ByteBuffer bb = ByteBuffer.allocate((int) sz);
-            while (bb.hasRemaining() && ch.read(bb) > 0) {
-                // read on
+            bb.clear();
+            while (ch.read(bb) > 0 && bb.position() < sz) {
+                // read on: the size may have grown, and one read may return less
             }
-            all = java.util.Arrays.copyOf(bb.array(), bb.position());
+            all = bb.array();
+            filled = bb.position();
         } catch (IOException e) {
             return;
         }
         int pos = 0;
+        int limit = filled;
         boolean found = false;
         String address = "";
         String reason = "";
-        while (pos < all.length) {
-            int nl = indexOf(all, (byte) '\n', pos);
-            boolean complete = nl >= 0;
-            int end = complete ? nl : all.length;
-            byte[] line = java.util.Arrays.copyOfRange(all, pos, end);
-            pos = complete ? nl + 1 : all.length;
-            int len = cstrlen(line, line.length);
+        boolean utf8 = layout.utf8();
+        while (pos < limit) {
+            int nl = indexOf(all, (byte) '\n', pos, limit);
+            int end = nl >= 0 ? nl : limit;
+            int start = pos;
+            pos = nl >= 0 ? nl + 1 : limit;
+            int len = cstrlen(all, start, end) - start;
             if (len == 0) {
                 if (found) {
                     add(layout, rcpts, dup, address, reason);
@@ -497,18 +526,22 @@ public final class QueueFiles {
                 found = false;
                 continue;
             }
-            printable(line, len, layout.utf8());
-            String s = new String(line, 0, len, StandardCharsets.UTF_8);
             found = true;
-            char c0 = s.charAt(0);
-            if (c0 < 0x80 && Character.isLetterOrDigit(c0)) {
+            int c0 = all[start] & 0xff;
+            if (c0 < 0x80 && (c0 >= '0' && c0 <= '9' || c0 >= 'A' && c0 <= 'Z' || c0 >= 'a' && c0 <= 'z')) {
+                // Only the two attributes showq reports are turned into text.
+                boolean rcpt = startsWith(all, start, len, RECIPIENT);
+                if (!rcpt && !startsWith(all, start, len, REASON)) {
+                    continue;
+                }
+                printable(all, start, start + len, utf8);
+                String s = new String(all, start, len, StandardCharsets.UTF_8);
                 int eq = nameEnd(s);
                 if (eq < 0) {
                     continue;
                 }
                 String name = s.substring(0, eq);
-                int v = s.indexOf('=', eq) + 1;
-                String value = stripC(s.substring(v));
+                String value = stripC(s.substring(s.indexOf('=', eq) + 1));
                 if (name.equals("recipient")) {
                     address = value.isEmpty() ? "(MAILER-DAEMON)" : value;
                 } else if (name.equals("reason")) {
@@ -516,9 +549,11 @@ public final class QueueFiles {
                 }
                 continue;
             }
-            if (c0 != '<') {
+            printable(all, start, start + len, utf8);
+            if (all[start] != '<') {
                 continue;
             }
+            String s = new String(all, start, len, StandardCharsets.UTF_8);
             int sep = s.indexOf(">: ", 1);
             if (sep < 0) {
                 continue;
@@ -532,6 +567,32 @@ public final class QueueFiles {
             reason = s.substring(t);
         }
         // An entry not followed by a blank line is not read (bounce_log_read returns at end of file).
+    }
+
+    private static final byte[] RECIPIENT = "recipient".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] REASON = "reason".getBytes(StandardCharsets.US_ASCII);
+
+    /** The line starts with {@code name} followed by a blank or '=' (split_nameval's name end). */
+    private static boolean startsWith(byte[] b, int start, int len, byte[] name) {
+        if (len <= name.length) {
+            return false;
+        }
+        for (int i = 0; i < name.length; i++) {
+            if (b[start + i] != name[i]) {
+                return false;
+            }
+        }
+        byte next = b[start + name.length];
+        return next == '=' || next == ' ' || next == '\t' || next == 0x0b || next == '\f' || next == '\r';
+    }
+
+    private static int cstrlen(byte[] b, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (b[i] == 0) {
+                return i;
+            }
+        }
+        return to;
     }
 
     private static void add(Layout layout, List<QueueMessage.Recipient> rcpts, Set<String> dup, String address,
@@ -574,7 +635,11 @@ public final class QueueFiles {
     }
 
     private static int indexOf(byte[] b, byte v, int from) {
-        for (int i = from; i < b.length; i++) {
+        return indexOf(b, v, from, b.length);
+    }
+
+    private static int indexOf(byte[] b, byte v, int from, int to) {
+        for (int i = from; i < to; i++) {
             if (b[i] == v) {
                 return i;
             }
@@ -626,7 +691,7 @@ public final class QueueFiles {
     static final class Records {
         private final FileChannel ch;
         private final long fileSize;
-        private final ByteBuffer buf = ByteBuffer.allocate(4096);
+        private final ByteBuffer buf = FILE_BUFFER.get();
         private long bufStart = 0;
         private int bufLen = 0;
         long pos = 0;

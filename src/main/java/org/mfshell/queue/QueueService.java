@@ -124,6 +124,15 @@ public final class QueueService {
      * of them (0 = no limit).
      */
     public ScanResult scan(Path configDir, QueueFilter filter, long limit, Sink sink) {
+        return scan(configDir, filter, limit, m -> { }, sink);
+    }
+
+    /**
+     * As above; {@code prepare} sees every message first, on the thread that read it (the queue
+     * file reader's own threads), e.g. to normalise reasons into the normaliser's shared cache.
+     */
+    public ScanResult scan(Path configDir, QueueFilter filter, long limit,
+                           java.util.function.Consumer<QueueMessage> prepare, Sink sink) {
         long now = Instant.now().getEpochSecond();
         long[] selected = {0};
         long[] malformed = {0};
@@ -131,7 +140,7 @@ public final class QueueService {
         List<MalformedLine> kept = new ArrayList<>();
         QueueFiles.Layout layout = fileLayout(configDir);
         if (layout != null) {
-            QueueFiles.scan(layout, m -> {
+            QueueFiles.scan(layout, prepare, m -> {
                 if (!filter.matches(m, now)) {
                     return true;
                 }
@@ -214,7 +223,13 @@ public final class QueueService {
     public Summary summary(Path configDir, QueueFilter filter, long limit, ReasonNormalizer normalizer,
                                 java.util.function.Consumer<MalformedLine> malformedSink) {
         QueueSummary s = new QueueSummary(normalizer, Instant.now().getEpochSecond());
-        ScanResult r = scan(configDir, filter, limit, new Sink() {
+        ScanResult r = scan(configDir, filter, limit, m -> {
+            for (QueueMessage.Recipient rc : m.recipients()) {
+                if (rc.delayReason() != null) {
+                    normalizer.normalize(rc.delayReason());
+                }
+            }
+        }, new Sink() {
             @Override
             public boolean message(QueueMessage m) {
                 s.add(m, filter);
