@@ -298,7 +298,7 @@ public final class QueueFiles {
         boolean expired = perms.contains(PosixFilePermission.GROUP_EXECUTE);
         long mtime = a.lastModifiedTime().to(TimeUnit.SECONDS);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
-            return report(layout, queue, id, new Records(ch), a.size(), mtime, expired);
+            return report(layout, queue, id, new Records(ch, a.size()), a.size(), mtime, expired);
         } catch (NoSuchFileException e) {
             return null;
         } catch (IOException e) {
@@ -490,15 +490,19 @@ public final class QueueFiles {
         int filled;
         byte[] all;
         try (FileChannel ch = FileChannel.open(log, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
-            long sz = Math.min(ch.size(), 64L << 20);
             ByteBuffer bb = LOG_BUFFER.get();
-            if (bb.capacity() < sz + 1) {
-                bb = ByteBuffer.allocate((int) Math.max(sz + 1, bb.capacity() * 2L));
-                LOG_BUFFER.set(bb);
-            }
             bb.clear();
-            while (ch.read(bb) > 0 && bb.position() < sz) {
-                // read on: the size may have grown, and one read may return less
+            while (ch.read(bb) > 0) {
+                if (!bb.hasRemaining()) {
+                    if (bb.capacity() >= 64 << 20) {
+                        break;
+                    }
+                    ByteBuffer bigger = ByteBuffer.allocate(bb.capacity() * 2);
+                    bb.flip();
+                    bigger.put(bb);
+                    bb = bigger;
+                    LOG_BUFFER.set(bb);
+                }
             }
             all = bb.array();
             filled = bb.position();
@@ -700,9 +704,10 @@ public final class QueueFiles {
         private long savedOffset = 0;
         private int reverse = 0;
 
-        Records(FileChannel ch) throws IOException {
+        /** {@code fileSize} from the lstat before opening (qmgr only rewrites queue files in place). */
+        Records(FileChannel ch, long fileSize) {
             this.ch = ch;
-            this.fileSize = ch.size();
+            this.fileSize = fileSize;
         }
 
         private int getc() throws IOException {
