@@ -126,7 +126,9 @@ header="| date (UTC) | via | reader | queue | baseline s | --summary s | ratio (
 echo "$header"
 echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 for v in "${variants[@]}"; do
-    row="| $(date -u '+%F %H:%M') | $v$([[ $v == launcher ]] && echo " ($inst)") | $READER | $total |"
+    label=$v
+    [[ $v == launcher ]] && label+=" ($inst)"
+    row="| $(date -u '+%F %H:%M') | $label | $READER | $total |"
     for what in summary json; do
         bm=$(tr ' ' '\n' <<<"${T[$v.$what.base]}" | grep . | median)
         mm=$(tr ' ' '\n' <<<"${T[$v.$what]}" | grep . | median)
