@@ -109,6 +109,7 @@ for ((round = 0; round <= RUNS; round++)); do   # round 0 warms the caches and i
         for what in summary json; do
             b=$(timed "$BASE")
             if [[ $what == summary ]]; then r=$(timed "$m mailq $INSTANCE --summary"); else r=$(timed "$m mailq $INSTANCE --json | wc -l"); fi
+            echo "$(date -u +%T) round $round $v $what baseline ${b% *} mfshell ${r% *} rss_kib ${r#* } load $(cut -d' ' -f1 /proc/loadavg)" >>"$OUT/mailq-bench-raw.log"
             ((round == 0)) && continue
             T[$v.$what.base]+="${b% *} "
             T[$v.$what]+="${r% *} "
@@ -118,6 +119,7 @@ for ((round = 0; round <= RUNS; round++)); do   # round 0 warms the caches and i
     done
 done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+set +e   # the raw times are in $OUT/mailq-bench-raw.log whatever happens below
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo '?')
 [[ -n $(git status --porcelain 2>/dev/null | grep -v '^??') ]] && commit+="+dirty"
 inst='-'
