@@ -94,10 +94,13 @@ mfcmd() { [[ $1 == launcher ]] && echo /usr/bin/mfshell || echo "$MF"; }
 timed() {
     local t0 t1 rss
     t0=$(date +%s.%N)
-    rss=$( { /usr/bin/time -f '%M' bash -c "$1" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
+    /usr/bin/time -o "$TIMEF" -f '%M' bash -c "$1" >/dev/null 2>/dev/null || true
     t1=$(date +%s.%N)
+    rss=$(tail -1 "$TIMEF")
     echo "$(echo "$t1 - $t0" | bc -l) $rss"
 }
+TIMEF=$(mktemp /tmp/mailq-bench.XXXXXX)
+trap 'rm -f -- "$TIMEF"' EXIT
 median() { sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
 BASE="postqueue -c $CONF -j | wc -l"
