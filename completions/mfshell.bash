@@ -2,7 +2,7 @@
 # Generated from mfshell's command specs by org.mfshell.shell.docs.DocsGenerator.
 # Do not edit: change the command spec and run `mvn package`, then commit completions/.
 
-_mfshell_commands='instances mailq stats show hold release requeue delete flush reroutes version lab health check metrics warmup relay-map ips relays help'
+_mfshell_commands='instances mailq stats show hold release requeue delete flush reroutes version lab health check metrics watch warmup relay-map ips relays help'
 _mfshell_queues='maildrop incoming active deferred hold'
 _mfshell_global_opts='--config-root --on'
 
@@ -75,6 +75,9 @@ _mfshell_spec() {
         'metrics')
             _mfshell_opts='--since --textfile --rules'
             ;;
+        'watch')
+            _mfshell_opts='--once --interval --status --json --config --since --rules'
+            ;;
         'warmup')
             _mfshell_opts='--new-ip --existing --steps --every --start --host --suffix --stage --since --json --resolver --timeout --no-cache'
             _mfshell_args=('choice:plan status' 'choice:msn aol earthlink therest')
@@ -92,7 +95,7 @@ _mfshell_spec() {
             ;;
         'help')
             _mfshell_opts=''
-            _mfshell_args=('choice:instances mailq stats show hold release requeue delete flush reroutes version lab health check metrics warmup relay-map ips relays help')
+            _mfshell_args=('choice:instances mailq stats show hold release requeue delete flush reroutes version lab health check metrics watch warmup relay-map ips relays help')
             ;;
     esac
 }
@@ -165,6 +168,10 @@ _mfshell_optkind() {
         'metrics --since') _mfshell_kind='none' ;;
         'metrics --textfile') _mfshell_kind='file' ;;
         'metrics --rules') _mfshell_kind='file' ;;
+        'watch --interval') _mfshell_kind='none' ;;
+        'watch --config') _mfshell_kind='file' ;;
+        'watch --since') _mfshell_kind='none' ;;
+        'watch --rules') _mfshell_kind='file' ;;
         'warmup --new-ip') _mfshell_kind='none' ;;
         'warmup --existing') _mfshell_kind='none' ;;
         'warmup --steps') _mfshell_kind='none' ;;

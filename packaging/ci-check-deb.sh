@@ -49,6 +49,9 @@ done
 grep -q '^-rwxr-xr-x root/root .* \./usr/bin/mfshell$' <<<"$listing" || fail "/usr/bin/mfshell is not root:root 0755"
 jars=$(grep -c '^\./usr/share/mfshell/lib/.*\.jar$' <<<"$paths" || true)
 ((jars >= 10)) || fail "only $jars jars in /usr/share/mfshell/lib (extracted layout expected)"
+for want in ./usr/lib/systemd/system/mfshell-watch.service ./usr/share/doc/mfshell/examples/watch.conf; do
+    grep -qxF -- "$want" <<<"$paths" || fail "$want missing from the package"
+done
 outside=$(grep -v -e '^\./$' -e '^\./usr/' <<<"$paths" || true)
 [[ -z $outside ]] || fail "files outside /usr: $outside"
 dpkg-deb -f "$deb" Depends | grep -q 'default-jre-headless (>= 2:1.17) | java17-runtime-headless' ||
@@ -75,6 +78,9 @@ if ! dpkg -i "$deb"; then
 fi
 dpkg-query -W -f='${Status}' mfshell | grep -qx 'install ok installed' || fail "mfshell is not installed"
 installed_files=$(dpkg -L mfshell)
+# mfshell-watch.service is shipped off: installed, not enabled.
+grep -qx 'ExecStart=/usr/bin/mfshell watch' /usr/lib/systemd/system/mfshell-watch.service || fail "mfshell-watch.service: no ExecStart"
+[[ ! -e /etc/systemd/system/multi-user.target.wants/mfshell-watch.service ]] || fail "mfshell-watch.service enabled by the install"
 
 # --- 4. run through /usr/bin/mfshell ------------------------------------------------------------
 out=$(/usr/bin/mfshell version 2>/tmp/ci-deb-err.$$) || fail "mfshell version failed: $(cat /tmp/ci-deb-err.$$)"

@@ -67,8 +67,7 @@ public final class Check {
             long ratioAttempts = 0;
             List<String> verdicts = new ArrayList<>();
             for (GroupHealth g : h.groups()) {
-                boolean handled = g.verdict() == Verdict.BLOCKED && reroutes.containsKey(name)
-                        && dq.blockedByGroup().getOrDefault(g.group(), 0L) == 0;
+                boolean handled = drained(g, name, reroutes, dq);
                 if (handled) {
                     String note = name + " BLOCKED for " + g.group() + ", drained (reroute to " + reroutes.get(name)
                             + " in force)";
@@ -143,6 +142,15 @@ public final class Check {
             summary = String.join("; ", parts);
         }
         return new Result(state, summary, details, perf);
+    }
+
+    /**
+     * A BLOCKED group counts as handled: a reroute of {@code instance} is in force and its deferred
+     * queue holds no recipient of that group deferred by a block signature.
+     */
+    public static boolean drained(GroupHealth g, String instance, Map<String, String> reroutes, DeferredQueue dq) {
+        return g.verdict() == Verdict.BLOCKED && reroutes.containsKey(instance)
+                && dq.blockedByGroup().getOrDefault(g.group(), 0L) == 0;
     }
 
     private static void level(List<Problem> problems, String name, String what, double value, Range warn, Range crit,

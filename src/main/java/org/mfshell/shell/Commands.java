@@ -26,6 +26,7 @@ public final class Commands {
         list.add(new HealthCommand());
         list.add(new CheckCommand());
         list.add(new MetricsCommand());
+        list.add(new WatchCommand());
         list.add(new WarmupCommand());
         list.add(new RelayMapCommand());
         list.add(new IpsCommand());

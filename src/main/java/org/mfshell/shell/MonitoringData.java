@@ -39,15 +39,21 @@ record MonitoringData(HealthReport report, HealthRules rules, Map<String, Deferr
     static final Duration DEFAULT_WINDOW = Duration.ofMinutes(30);
 
     static MonitoringData gather(ParsedArgs args, AppContext ctx, boolean tolerant) {
+        return gather(args.value("since"), args.value("rules"), ctx, tolerant);
+    }
+
+    /** As {@link #gather(ParsedArgs, AppContext, boolean)}, from the values of --since and --rules (watch takes them from its config too). */
+    static MonitoringData gather(java.util.Optional<String> since, java.util.Optional<String> rulesOption, AppContext ctx,
+                                 boolean tolerant) {
         Instant now = Instant.now();
-        long sinceMs = args.value("since").map(t -> TimeArg.parse(t, "--since", now, ZoneId.systemDefault()))
+        long sinceMs = since.map(t -> TimeArg.parse(t, "--since", now, ZoneId.systemDefault()))
                 .orElse(now.minus(DEFAULT_WINDOW).toEpochMilli());
         if (sinceMs >= now.toEpochMilli()) {
             throw new UsageException("--since: give a time in the past, e.g. 30m");
         }
         Path rulesFile;
-        if (args.value("rules").isPresent()) {
-            rulesFile = Path.of(args.value("rules").get());
+        if (rulesOption.isPresent()) {
+            rulesFile = Path.of(rulesOption.get());
             if (!Files.isRegularFile(rulesFile)) {
                 throw new UsageException("--rules " + Quote.quote(rulesFile.toString()) + ": no such file");
             }
@@ -55,7 +61,7 @@ record MonitoringData(HealthReport report, HealthRules rules, Map<String, Deferr
             rulesFile = ctx.configRoot().resolve(HealthCommand.RULES_FILE);
         }
         HealthRules.Loaded rules = HealthRules.load(rulesFile);
-        if (rules.warning() != null && args.value("rules").isPresent()) {
+        if (rules.warning() != null && rulesOption.isPresent()) {
             throw new UsageException(rules.warning());
         }
         ProviderGroups groups = ProviderGroups.load();

@@ -27,7 +27,8 @@ import org.junit.jupiter.api.Test;
  *   3  queue  log  relay               queue reading and actions, mail logs, the relay map
  *   4  flush  health                   the guided reroute, verdicts
  *   5  warmup  lab  check  fleet       IP warm-up, the rehearsal lab, the monitoring check, --on over ssh
- *   6  dns  metrics  (org.mfshell)     DNS checks (they use warmup), Prometheus metrics (they use check);
+ *   6  dns  metrics  watch  (org.mfshell)  DNS checks (they use warmup), Prometheus metrics and watch's
+ *                                      notices (they use check);
  *                                      AppContext, the composition root
  *   7  cli  shell                      the command layer (shell may use cli, not the other way), and Main
  * </pre>
@@ -47,7 +48,7 @@ class PackageGraphTest {
             Map.entry("queue", 3), Map.entry("log", 3), Map.entry("relay", 3),
             Map.entry("flush", 4), Map.entry("health", 4),
             Map.entry("warmup", 5), Map.entry("lab", 5), Map.entry("check", 5), Map.entry("fleet", 5),
-            Map.entry("dns", 6), Map.entry("metrics", 6),
+            Map.entry("dns", 6), Map.entry("metrics", 6), Map.entry("watch", 6),
             Map.entry("", 6),
             Map.entry("cli", 7), Map.entry("shell", 7));
     private static final Pattern USE = Pattern.compile("\\borg\\.mfshell\\.([a-z]+)\\.|\\borg\\.mfshell\\.([A-Z]\\w*)");
