@@ -1,19 +1,28 @@
 #!/usr/bin/env bash
 # mailq on a large queue: whole-process times of
-#   mfshell mailq NAME --summary,  mfshell mailq NAME --json | wc -l
-# against the baseline  postqueue -c DIR -j | wc -l, plus mfshell's start-up (mfshell version)
-# and peak RSS (/usr/bin/time -v). Not a test: run by hand, as root, on a machine with Postfix.
+#   mfshell mailq NAME --summary >/dev/null   and   mfshell mailq NAME --json | wc -l
+# against the baseline  postqueue -c DIR -j | wc -l, run alternately in one run (baseline, summary,
+# baseline, json, per round), medians, the ratios (of the medians, and the median of the per-round
+# ratios) and peak RSS (/usr/bin/time), with the load (uptime) before and after. Not a test: run
+# by hand, as root, on a machine with Postfix. Prints one markdown table row per mfshell variant
+# and appends it to $OUT/mailq-bench.md.
 #
 # It uses the lab (mfshell lab up) under MFSHELL_LAB_ROOT with MFSHELL_LAB_PREFIX, fills
 # INSTANCE (default msn-a, whose hotmail.com/outlook.com mail the lab's provider defers with
-# 4.7.651) with COUNT messages to those domains over parallel SMTP (bench/QueueFlood.java),
-# lets qmgr try them (at most a minute), holds them all
-# (postsuper -h ALL) so the queue stays still while measuring, runs hyperfine, and with
+# 4.7.651) with COUNT messages to those domains over parallel SMTP (bench/QueueFlood.java) unless
+# it already holds that many (the queue is kept between runs), lets qmgr try them (at most a
+# minute), holds them all (postsuper -h ALL) so the queue stays still while measuring, and with
 # CLEAN=1 deletes them again afterwards.
 #
+# VIA: jar (java $JAVA_FLAGS -jar target/mfshell.jar, the default), launcher (/usr/bin/mfshell,
+# the installed .deb, with its CDS archive) or both. READER: passed on as MFSHELL_QUEUE_READER
+# (auto, files or postqueue; default auto).
+#
 # Environment: MFSHELL_LAB_ROOT (default /var/tmp/mfshell-bench-lab), MFSHELL_LAB_PREFIX
-# (default 127.0.9), INSTANCE, COUNT (100000), CONNECTIONS (8), RUNS (5), CLEAN (0),
-# JAVA_FLAGS (default: the flags the Debian launcher uses for one-shot commands).
+# (default 127.0.9), INSTANCE, COUNT (100000), CONNECTIONS (8), RUNS (7), CLEAN (0), VIA, READER,
+# JAVA_FLAGS (default: the flags the Debian launcher uses for one-shot commands), OUT.
+#
+# One command, e.g.:  VIA=both bench/mailq-bench.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,20 +31,26 @@ PREFIX=${MFSHELL_LAB_PREFIX:-127.0.9}
 INSTANCE=${INSTANCE:-msn-a}
 COUNT=${COUNT:-100000}
 CONNECTIONS=${CONNECTIONS:-8}
-RUNS=${RUNS:-5}
+RUNS=${RUNS:-7}
 CLEAN=${CLEAN:-0}
 JAVA_FLAGS=${JAVA_FLAGS:-"-XX:+UseSerialGC -Xss1m -XX:-UsePerfData -XX:TieredStopAtLevel=1"}
 OUT=${OUT:-bench/results}
 
-for tool in hyperfine /usr/bin/time postqueue postsuper java; do
+VIA=${VIA:-jar}
+READER=${READER:-auto}
+case $VIA in jar|launcher|both) ;; *) echo "mailq-bench: VIA must be jar, launcher or both" >&2; exit 2 ;; esac
+for tool in /usr/bin/time postqueue postsuper java; do
     command -v "$tool" >/dev/null || { echo "mailq-bench: $tool is missing" >&2; exit 2; }
 done
 [[ $EUID == 0 ]] || { echo "mailq-bench: needs root (the lab runs real Postfix instances)" >&2; exit 2; }
+if [[ $VIA != jar && ! -x /usr/bin/mfshell ]]; then
+    echo "mailq-bench: VIA=$VIA needs the installed launcher /usr/bin/mfshell (apt install ./target/mfshell_*_all.deb)" >&2
+    exit 2
+fi
 
 JAR=target/mfshell.jar
 [[ -f $JAR ]] || mvn -B -q -o package -DskipTests
 MF="java $JAVA_FLAGS -jar $JAR"
-MF_C2="java -XX:+UseSerialGC -Xss1m -XX:-UsePerfData -jar $JAR"
 
 export MFSHELL_LAB_ROOT=$ROOT MFSHELL_LAB_PREFIX=$PREFIX
 $MF lab up --root "$ROOT" --prefix "$PREFIX" >/dev/null
@@ -68,28 +83,70 @@ total=$(postqueue -c "$CONF" -j | wc -l)
 echo "queue of $INSTANCE: $total messages"
 
 mkdir -p "$OUT"
-hyperfine --warmup 1 --runs "$RUNS" --export-markdown "$OUT/mailq-bench.md" --export-json "$OUT/mailq-bench.json" \
-    -n "baseline: postqueue -j | wc -l" "postqueue -c $CONF -j | wc -l" \
-    -n "mfshell start-up (version)" "$MF version" \
-    -n "mfshell mailq --summary" "$MF mailq $INSTANCE --summary >/dev/null" \
-    -n "mfshell mailq --json | wc -l" "$MF mailq $INSTANCE --json | wc -l" \
-    -n "mfshell mailq --summary (C2 JIT)" "$MF_C2 mailq $INSTANCE --summary >/dev/null" \
-    -n "mfshell mailq --json | wc -l (C2 JIT)" "$MF_C2 mailq $INSTANCE --json | wc -l"
+export MFSHELL_QUEUE_READER=$READER
 
-rss() { # peak RSS in MiB of one command
-    /usr/bin/time -v "$@" 2>&1 >/dev/null | awk -F': ' '/Maximum resident/ { printf "%.0f", $2 / 1024 }'
+variants=()
+[[ $VIA == jar || $VIA == both ]] && variants+=("jar")
+[[ $VIA == launcher || $VIA == both ]] && variants+=("launcher")
+mfcmd() { [[ $1 == launcher ]] && echo /usr/bin/mfshell || echo "$MF"; }
+
+# One timed run: prints "SECONDS MAXRSS_KIB" (wall clock from date, RSS of the largest process).
+timed() {
+    local t0 t1 rss
+    t0=$(date +%s.%N)
+    /usr/bin/time -o "$TIMEF" -f '%M' bash -c "$1" >/dev/null 2>/dev/null || true
+    t1=$(date +%s.%N)
+    rss=$(tail -1 "$TIMEF")
+    echo "$(echo "$t1 - $t0" | bc -l) $rss"
 }
-{
-    echo
-    echo "queue: $total messages in $INSTANCE"
-    echo "peak RSS (MiB): postqueue -j $(rss postqueue -c "$CONF" -j)," \
-        "mfshell version $(rss $MF version)," \
-        "mailq --summary $(rss $MF mailq "$INSTANCE" --summary)," \
-        "mailq --json $(rss $MF mailq "$INSTANCE" --json)," \
-        "mailq --summary (C2) $(rss $MF_C2 mailq "$INSTANCE" --summary)," \
-        "mailq --json (C2) $(rss $MF_C2 mailq "$INSTANCE" --json)"
-    echo "java flags: $JAVA_FLAGS; $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
-} | tee -a "$OUT/mailq-bench.md"
+TIMEF=$(mktemp /tmp/mailq-bench.XXXXXX)
+trap 'rm -f -- "$TIMEF"' EXIT
+median() { sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+
+BASE="postqueue -c $CONF -j | wc -l"
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+declare -A T R
+for ((round = 0; round <= RUNS; round++)); do   # round 0 warms the caches and is not counted
+    for v in "${variants[@]}"; do
+        m=$(mfcmd "$v")
+        for what in summary json; do
+            b=$(timed "$BASE")
+            if [[ $what == summary ]]; then r=$(timed "$m mailq $INSTANCE --summary"); else r=$(timed "$m mailq $INSTANCE --json | wc -l"); fi
+            echo "$(date -u +%T) round $round $v $what baseline ${b% *} mfshell ${r% *} rss_kib ${r#* } load $(cut -d' ' -f1 /proc/loadavg)" >>"$OUT/mailq-bench-raw.log"
+            ((round == 0)) && continue
+            T[$v.$what.base]+="${b% *} "
+            T[$v.$what]+="${r% *} "
+            T[$v.$what.pair]+="$(echo "${r% *} / ${b% *}" | bc -l) "
+            R[$v.$what]+="${r#* } "
+        done
+    done
+done
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+set +e   # the raw times are in $OUT/mailq-bench-raw.log whatever happens below
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo '?')
+[[ -n $(git status --porcelain 2>/dev/null | grep -v '^??') ]] && commit+="+dirty"
+inst='-'
+if dpkg-query -W -f='${Version}' mfshell >/dev/null 2>&1; then inst=$(dpkg-query -W -f='${Version}' mfshell); fi
+header="| date (UTC) | via | reader | queue | baseline s | --summary s | ratio (pair) | baseline s | --json\|wc s | ratio (pair) | RSS MiB summary/json | load before / after | commit |"
+echo "$header"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+for v in "${variants[@]}"; do
+    label=$v
+    [[ $v == launcher ]] && label+=" ($inst)"
+    row="| $(date -u '+%F %H:%M') | $label | $READER | $total |"
+    for what in summary json; do
+        bm=$(tr ' ' '\n' <<<"${T[$v.$what.base]}" | grep . | median)
+        mm=$(tr ' ' '\n' <<<"${T[$v.$what]}" | grep . | median)
+        pm=$(tr ' ' '\n' <<<"${T[$v.$what.pair]}" | grep . | median)
+        row+=" $(printf '%.2f' "$bm") | $(printf '%.2f' "$mm") | $(printf '%.2fx (%.2fx)' "$(echo "$mm / $bm" | bc -l)" "$pm") |"
+    done
+    rs=$(tr ' ' '\n' <<<"${R[$v.summary]}" | grep . | sort -n | tail -1)
+    rj=$(tr ' ' '\n' <<<"${R[$v.json]}" | grep . | sort -n | tail -1)
+    row+=" $((rs / 1024)) / $((rj / 1024)) | $load_before / $load_after | $commit |"
+    echo "$row"
+    echo "$row" >>"$OUT/mailq-bench.md"
+done
+echo "($RUNS rounds after one warm-up round; $(nproc) cores; java flags for jar: $JAVA_FLAGS)"
 
 if [[ $CLEAN == 1 ]]; then
     postsuper -c "$CONF" -d ALL 2>/dev/null || true

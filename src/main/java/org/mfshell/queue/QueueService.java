@@ -15,13 +15,19 @@ import org.mfshell.core.MfshellException;
 import org.mfshell.instance.InstanceRegistry;
 import org.mfshell.postfix.ExecResult;
 import org.mfshell.postfix.Postqueue;
+import org.mfshell.postfix.Postconf;
 import org.mfshell.postfix.ProcessRunner;
+import org.mfshell.postfix.QueueFiles;
+import org.mfshell.core.Privileges;
+import org.mfshell.core.UsageException;
+import org.mfshell.instance.MasterPid;
 import org.mfshell.postfix.QueueReader;
 import org.mfshell.postfix.QueueMessage;
 import org.mfshell.postfix.MalformedLine;
 
 /**
- * Reads one instance's queue through {@code postqueue -c DIR -j}, streaming, and answers the
+ * Reads one instance's queue through {@code postqueue -c DIR -j}, streaming (or, for mailq, the
+ * queue files themselves: {@link Reader}, {@link QueueFiles}), and answers the
  * questions mailq and the message actions ask: the messages a filter selects, an overview of
  * counts per queue, the queue's shape, and the current state of messages picked earlier (queue
  * ids are reused, so an action re-checks each one just before it acts).
@@ -33,10 +39,71 @@ public final class QueueService {
     /** At most this many malformed lines are kept for the report; all are counted. */
     public static final int MALFORMED_KEPT = 20;
 
+    /** Environment variable choosing mailq's reader: "postqueue" or "files" (default: files when possible). */
+    public static final String READER_ENV = "MFSHELL_QUEUE_READER";
+
+    /** Which reader a scan uses. */
+    public enum Reader {
+        /** Always {@code postqueue -j}. */
+        POSTQUEUE,
+        /** The queue files when root, Postfix's version is verified and the queues exist; else postqueue. */
+        AUTO,
+        /** The queue files, or an error saying why not. */
+        FILES
+    }
+
     private final Postqueue postqueue;
+    private final Postconf postconf;
+    private final Reader reader;
 
     public QueueService(ProcessRunner runner) {
+        this(runner, Reader.POSTQUEUE);
+    }
+
+    public QueueService(ProcessRunner runner, Reader reader) {
         this.postqueue = new Postqueue(runner);
+        this.postconf = new Postconf(runner);
+        this.reader = reader;
+    }
+
+    /** The reader named by {@link #READER_ENV} (null or empty: AUTO); bad input for another value. */
+    public static Reader readerFromEnv(String value) {
+        if (value == null || value.isEmpty()) {
+            return Reader.AUTO;
+        }
+        return switch (value) {
+            case "postqueue" -> Reader.POSTQUEUE;
+            case "files" -> Reader.FILES;
+            case "auto" -> Reader.AUTO;
+            default -> throw new UsageException(READER_ENV + " must be postqueue, files or auto, not '"
+                    + org.mfshell.core.Quote.escape(value) + "'");
+        };
+    }
+
+    /** The queue-file layout to read, or null when this scan goes through postqueue. */
+    private QueueFiles.Layout fileLayout(Path configDir) {
+        if (reader == Reader.POSTQUEUE) {
+            return null;
+        }
+        String why = null;
+        QueueFiles.Layout layout = null;
+        if (!Privileges.isRoot()) {
+            why = "reading the queue files needs root";
+        } else {
+            layout = QueueFiles.layout(postconf.values(configDir, QueueFiles.PARAMS));
+            if (!QueueFiles.verified(layout.mailVersion())) {
+                why = "the queue file reader is verified for Postfix 3.7 only, not " + layout.mailVersion();
+            } else if (!QueueFiles.readable(layout)) {
+                why = "the queue directories of " + layout.queueDir() + " are missing";
+            }
+        }
+        if (why == null) {
+            return layout;
+        }
+        if (reader == Reader.FILES) {
+            throw new MfshellException(READER_ENV + "=files: " + why);
+        }
+        return null;
     }
 
     /** What one pass over the queue saw. */
@@ -57,11 +124,35 @@ public final class QueueService {
      * of them (0 = no limit).
      */
     public ScanResult scan(Path configDir, QueueFilter filter, long limit, Sink sink) {
+        return scan(configDir, filter, limit, m -> { }, sink);
+    }
+
+    /**
+     * As above; {@code prepare} sees every message first, on the thread that read it (the queue
+     * file reader's own threads), e.g. to normalise reasons into the normaliser's shared cache.
+     */
+    public ScanResult scan(Path configDir, QueueFilter filter, long limit,
+                           java.util.function.Consumer<QueueMessage> prepare, Sink sink) {
         long now = Instant.now().getEpochSecond();
         long[] selected = {0};
         long[] malformed = {0};
         boolean[] limited = {false};
         List<MalformedLine> kept = new ArrayList<>();
+        QueueFiles.Layout layout = fileLayout(configDir);
+        if (layout != null) {
+            QueueFiles.scan(layout, prepare, m -> {
+                if (!filter.matches(m, now)) {
+                    return true;
+                }
+                if (limit > 0 && selected[0] >= limit) {
+                    limited[0] = true;
+                    return false;
+                }
+                selected[0]++;
+                return sink.message(m);
+            });
+            return new ScanResult(selected[0], limited[0], 0, List.of(), MasterPid.of(layout.queueDir()) == 0, "");
+        }
         ExecResult r = postqueue.streamJson(configDir, in -> QueueReader.read(in, new QueueReader.Handler() {
             @Override
             public boolean message(QueueMessage m) {
@@ -132,7 +223,13 @@ public final class QueueService {
     public Summary summary(Path configDir, QueueFilter filter, long limit, ReasonNormalizer normalizer,
                                 java.util.function.Consumer<MalformedLine> malformedSink) {
         QueueSummary s = new QueueSummary(normalizer, Instant.now().getEpochSecond());
-        ScanResult r = scan(configDir, filter, limit, new Sink() {
+        ScanResult r = scan(configDir, filter, limit, m -> {
+            for (QueueMessage.Recipient rc : m.recipients()) {
+                if (rc.delayReason() != null) {
+                    normalizer.normalize(rc.delayReason());
+                }
+            }
+        }, new Sink() {
             @Override
             public boolean message(QueueMessage m) {
                 s.add(m, filter);

@@ -94,6 +94,7 @@ public final class MailqCommand implements MfCommand {
         // Validate every value before anything runs.
         QueueFilter filter = QueueOptions.filter(args, List.of());
         long limit = QueueOptions.limit(args);
+        QueueService.Reader reader = QueueService.readerFromEnv(System.getenv(QueueService.READER_ENV));
         if (args.flag("follow")) {
             if (args.flag("json")) {
                 throw new UsageException("mailq: --follow is for people; --json is for scripts (not both)");
@@ -107,7 +108,7 @@ public final class MailqCommand implements MfCommand {
                 return LiveView.run(io, "mfshell mailq --follow", every, into -> overview(ctx, into, false));
             }
             InstanceRegistry.InstanceDir d = ctx.instances().find(args.arg(0).get());
-            QueueService service = new QueueService(ctx.runner());
+            QueueService service = new QueueService(ctx.runner(), reader);
             return LiveView.run(io, "mfshell mailq " + d.name() + " --follow", every,
                     into -> summary(ctx, d, service, filter, limit, into, false));
         }
@@ -122,7 +123,7 @@ public final class MailqCommand implements MfCommand {
             return overview(ctx, io, args.flag("json"));
         }
         InstanceRegistry.InstanceDir d = ctx.instances().find(args.arg(0).get());
-        QueueService service = new QueueService(ctx.runner());
+        QueueService service = new QueueService(ctx.runner(), reader);
         if (args.flag("summary")) {
             return summary(ctx, d, service, filter, limit, io, args.flag("json"));
         }
@@ -174,7 +175,7 @@ public final class MailqCommand implements MfCommand {
         // Instance names are letters, digits, '.', '_' and '-' (InstanceNames): nothing to escape.
         String instancePrefix = "{\"instance\":\"" + instance + "\"";
         String raw = m.raw();
-        if (raw != null && !m.json().has("instance")) {
+        if (raw != null && !m.has("instance")) {
             String t = raw.strip();
             String rest = t.substring(1).stripLeading();
             return rest.startsWith("}") ? instancePrefix + "}" : instancePrefix + ", " + rest;
