@@ -34,10 +34,17 @@ import org.mfshell.testutil.MfshellProcess;
  * own host keys, a key pair made here, and sshd's SetEnv pointing each host at its own lab
  * ("rustin" at 127.0.111.x, "cleveland" at 127.0.112.x); the remote mfshell is a launcher on
  * the PATH sshd sets. Also a host whose sshd is stopped, and one whose PATH has no mfshell.
+ * The addresses: MFSHELL_TEST_SSH_PREFIX (sshd, default 127.0.113), MFSHELL_TEST_FLEET_RUSTIN_PREFIX
+ * and MFSHELL_TEST_FLEET_CLEVELAND_PREFIX (the labs, defaults 127.0.111 and 127.0.112), the labs'
+ * directories under MFSHELL_TEST_FLEET_ROOT (default /var/tmp/h9: h9-rustin, h9-cleveland).
  */
 class FleetSshIntegrationTest {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final int PORT = 2222;
+    static final String SSH_PREFIX = System.getenv().getOrDefault("MFSHELL_TEST_SSH_PREFIX", "127.0.113");
+    static final String RUSTIN_PREFIX = System.getenv().getOrDefault("MFSHELL_TEST_FLEET_RUSTIN_PREFIX", "127.0.111");
+    static final String CLEVELAND_PREFIX = System.getenv().getOrDefault("MFSHELL_TEST_FLEET_CLEVELAND_PREFIX", "127.0.112");
+    static final String LAB_ROOT = System.getenv().getOrDefault("MFSHELL_TEST_FLEET_ROOT", "/var/tmp/h9");
     private static final ProcessRunner RUN = new ProcessRunner(Duration.ofSeconds(60));
 
     private static Path dir;
@@ -58,8 +65,8 @@ class FleetSshIntegrationTest {
             System.err.println("SKIPPED: " + msg);
             Assumptions.abort(msg);
         }
-        rustin = new Lab(new ProcessRunner(), Path.of("/var/tmp/h9-rustin"), "127.0.111");
-        cleveland = new Lab(new ProcessRunner(), Path.of("/var/tmp/h9-cleveland"), "127.0.112");
+        rustin = new Lab(new ProcessRunner(), Path.of(LAB_ROOT + "-rustin"), RUSTIN_PREFIX);
+        cleveland = new Lab(new ProcessRunner(), Path.of(LAB_ROOT + "-cleveland"), CLEVELAND_PREFIX);
         rustin.up();
         cleveland.up();
         seeds.put("rustin", rustin.seed());
@@ -83,7 +90,7 @@ class FleetSshIntegrationTest {
         StringBuilder known = new StringBuilder();
         int n = 1;
         for (String host : List.of("rustin", "cleveland", "gone", "bare")) {
-            String addr = "127.0.113." + n++;
+            String addr = SSH_PREFIX + "." + n++;
             Lab lab = host.equals("cleveland") ? cleveland : rustin;
             String path = (host.equals("bare") ? empty : bin) + ":/usr/sbin:/usr/bin:/sbin:/bin";
             startSshd(host, addr, lab, path);
@@ -269,7 +276,7 @@ class FleetSshIntegrationTest {
         assertEquals(1, r.exitCode(), r.stdout() + r.stderr());
         List<String> err = r.stderr().lines().toList();
         assertEquals(1, err.size(), r.stderr());
-        assertTrue(err.get(0).startsWith("mfshell: gone: ssh: connect to host 127.0.113.3 port 2222: Connection refused"), err.get(0));
+        assertTrue(err.get(0).startsWith("mfshell: gone: ssh: connect to host " + SSH_PREFIX + ".3 port 2222: Connection refused"), err.get(0));
         long rustinRows = r.stdout().lines().filter(l -> l.startsWith("rustin ")).count();
         assertEquals(Lab.INSTANCES.size(), rustinRows, r.stdout());
         List<String> gone = r.stdout().lines().filter(l -> l.startsWith("gone ")).toList();
