@@ -317,7 +317,7 @@ class FleetSshIntegrationTest {
     void mergedHealthTableAndJson() throws Exception {
         ExecResult t = mfshell("--on", "rustin,cleveland", "health", "--since", "1d");
         assertEquals(0, t.exitCode(), t.stderr());
-        List<String> lines = t.stdout().lines().toList();
+        List<String> lines = t.stdout().lines().takeWhile(l -> !l.isEmpty()).toList();
         assertTrue(lines.get(0).startsWith("HOST ") && lines.get(0).contains("VERDICT"), lines.get(0));
         assertEquals(2 * Lab.INSTANCES.size(), lines.size() - 1, t.stdout());
         for (int i = 1; i < lines.size(); i++) {
@@ -373,8 +373,14 @@ class FleetSshIntegrationTest {
         assertEquals(local, remote);
 
         String id = here.stream().filter(m -> !toDomain(m, "hotmail.com")).findFirst().orElseThrow().get("queue_id").asText();
-        ExecResult hold = mfshell("--on", "rustin", "hold", "msn-a", id, "--yes");
+        ExecResult badOperator = mfshell("--operator", "alice@lap top", "--on", "rustin", "hold", "msn-a", id, "--yes");
+        assertEquals(2, badOperator.exitCode(), badOperator.stderr());
+        assertEquals(1, badOperator.stderr().lines().count(), badOperator.stderr());
+        assertTrue(badOperator.stderr().startsWith("mfshell: --operator: "), badOperator.stderr());
+        ExecResult hold = mfshell("--operator", "alice@laptop", "--on", "rustin", "hold", "msn-a", id, "--yes");
         assertEquals(0, hold.exitCode(), hold.stdout() + hold.stderr());
+        String audit = lastAuditLine("rustin");
+        assertTrue(audit.matches(".* user=root by=alice@laptop via=ssh from=127\\.[0-9.]+ command=\"hold msn-a .*"), audit);
         assertEquals("hold", localQueue(rustin, "msn-a").stream().filter(m -> m.get("queue_id").asText().equals(id))
                 .findFirst().orElseThrow().get("queue_name").asText());
         ExecResult release = mfshell("--on", "rustin", "release", "msn-a", id, "--yes");
@@ -385,6 +391,82 @@ class FleetSshIntegrationTest {
         ExecResult two = mfshell("--on", "rustin,cleveland", "hold", "msn-a", id, "--yes");
         assertEquals(2, two.exitCode(), two.stderr());
         assertTrue(two.stderr().startsWith("mfshell: --on: hold runs on one host at a time"), two.stderr());
+    }
+
+    /** The last line of {@code host}'s remote audit log (each sshd points its host at its own). */
+    private static String lastAuditLine(String host) throws IOException {
+        List<String> lines = Files.readAllLines(dir.resolve("state-" + host).resolve("audit.log"));
+        return lines.isEmpty() ? "" : lines.get(lines.size() - 1);
+    }
+
+    @Test
+    void healthSuggestsACrossHostRerouteWhenNoSiblingOnTheHostIsOk() throws Exception {
+        ok(RUN.run(List.of("postfix", "-c", rustin.configDir("msn-b").toString(), "stop")));
+        try {
+            ExecResult t = mfshell("--on", "rustin,cleveland", "health", "--since", "1d");
+            assertEquals(0, t.exitCode(), t.stderr());
+            List<String> lines = t.stdout().lines().toList();
+            int at = lines.indexOf("Suggested:");
+            assertTrue(at > 0, t.stdout());
+            List<String> commands = lines.subList(at + 1, lines.size()).stream().map(String::strip).filter(l -> l.startsWith("flush ")).toList();
+            assertTrue(commands.stream().anyMatch(c -> c.startsWith("flush rustin:msn-a --to cleveland:msn-b --domain hotmail.com")),
+                    t.stdout());
+            assertTrue(commands.stream().anyMatch(c -> c.startsWith("flush cleveland:msn-a --to cleveland:msn-b --domain hotmail.com")),
+                    "cleveland's own sibling first: " + t.stdout());
+            assertFalse(commands.stream().anyMatch(c -> c.startsWith("flush rustin:msn-a --to rustin:")), "rustin's msn-b is stopped: " + t.stdout());
+            assertTrue(t.stdout().contains("rustin:msn-a is BLOCKED for msn, no sibling on rustin is OK, and cleveland:msn-b is;"), t.stdout());
+        } finally {
+            rustin.startInstance("msn-b");
+        }
+        ExecResult after = mfshell("--on", "rustin,cleveland", "health", "--since", "1d");
+        assertEquals(0, after.exitCode(), after.stderr());
+        assertTrue(after.stdout().contains("flush rustin:msn-a --to rustin:msn-b --domain hotmail.com"), after.stdout());
+        assertFalse(after.stdout().contains("--to cleveland:msn-b --domain hotmail.com\n") && after.stdout().contains("flush rustin:msn-a --to cleveland"),
+                after.stdout());
+    }
+
+    @Test
+    void fleetShellNamesTheFleetCompletesHostInstanceAndPassesThrough() throws Exception {
+        Path home = Files.createDirectories(dir.resolve("home-shell"));
+        Map<String, String> shellEnv = new HashMap<>(env);
+        shellEnv.put("MFSHELL_PAGER", "off");
+        shellEnv.put("NO_COLOR", "1");
+        List<JsonNode> clevelandQueue = localQueue(cleveland, "msn-a");
+        assertFalse(clevelandQueue.isEmpty(), "the seed leaves mail deferred in cleveland's msn-a");
+        String id = localQueue(rustin, "msn-a").stream().filter(m -> !toDomain(m, "hotmail.com")).findFirst().orElseThrow()
+                .get("queue_id").asText();
+        try (org.mfshell.shell.TmuxShell sh = new org.mfshell.shell.TmuxShell(home, home, 200, 60, shellEnv, List.of("--on", "relays"))) {
+            sh.waitFor(s -> s.contains("mfshell@relays>"), Duration.ofSeconds(60), "the fleet's prompt");
+            sh.line("instances");
+            sh.waitForScrollback(s -> s.lines().filter(l -> l.startsWith("cleveland ")).count() == Lab.INSTANCES.size()
+                    && s.lines().filter(l -> l.startsWith("rustin ")).count() == Lab.INSTANCES.size(), Duration.ofSeconds(90), "merged instances");
+
+            sh.keys("-l", "show rus");
+            sh.keys("Tab");
+            sh.waitFor(s -> sh.lastLine().endsWith("show rustin:"), Duration.ofSeconds(30), "TAB to complete the host");
+            sh.keys("-l", "ear");
+            sh.keys("Tab");
+            sh.waitFor(s -> sh.lastLine().endsWith("show rustin:earthlink-a"), Duration.ofSeconds(60), "TAB to complete rustin's instance");
+            sh.keys("C-u");
+            sh.keys("-l", "mailq cleveland:ms");
+            sh.keys("Tab");
+            sh.waitFor(s -> sh.lastLine().endsWith("mailq cleveland:msn-"), Duration.ofSeconds(60), "TAB to the common prefix of msn-a, msn-b");
+            sh.keys("-l", "a --json");
+            sh.keys("Enter");
+            sh.waitForScrollback(s -> clevelandQueue.stream().allMatch(m -> s.contains(m.get("queue_id").asText())), Duration.ofSeconds(60),
+                    "cleveland's msn-a queue, passed through");
+            sh.line("hold rustin:msn-a " + id + " --yes");
+            sh.waitForScrollback(s -> s.contains("held 1"), Duration.ofSeconds(60), "the hold on rustin");
+            String audit = lastAuditLine("rustin");
+            assertTrue(audit.matches(".* user=root by=[A-Za-z0-9_][A-Za-z0-9_.-]*@[A-Za-z0-9.-]+ via=ssh from=127\\.[0-9.]+ command=\"hold msn-a .*"),
+                    audit);
+            sh.line("release rustin:msn-a " + id + " --yes");
+            sh.waitForScrollback(s -> s.contains("released 1"), Duration.ofSeconds(60), "the release on rustin");
+            sh.line("hold msn-a X --yes");
+            sh.waitForScrollback(s -> s.contains("name the instance as HOST:INSTANCE"), Duration.ofSeconds(30), "a one-host command without HOST:");
+            sh.line("quit");
+            sh.waitForScrollback(s -> s.contains("MFSHELL-EXITED rc=0"), Duration.ofSeconds(30), "the shell to end");
+        }
     }
 
     private static final java.util.regex.Pattern PROVIDER_CLIENT =
