@@ -117,7 +117,8 @@ public final class FleetRun {
         String failed = failure(r, "mfshell " + command.get(0));
         List<String> warnings = new ArrayList<>();
         for (String l : r.stderr().split("\n")) {
-            if (!l.isBlank()) {
+            // ssh's own notice when two runs raced to start the shared connection: this one went without it
+            if (!l.isBlank() && !(l.startsWith("ControlSocket ") && l.contains("already exists, disabling multiplexing"))) {
                 warnings.add(l.strip().replaceFirst("^mfshell: ", ""));
             }
         }

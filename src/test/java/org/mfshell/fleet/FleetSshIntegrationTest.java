@@ -421,8 +421,18 @@ class FleetSshIntegrationTest {
         ExecResult after = mfshell("--on", "rustin,cleveland", "health", "--since", "1d");
         assertEquals(0, after.exitCode(), after.stderr());
         assertTrue(after.stdout().contains("flush rustin:msn-a --to rustin:msn-b --domain hotmail.com"), after.stdout());
-        assertFalse(after.stdout().contains("--to cleveland:msn-b --domain hotmail.com\n") && after.stdout().contains("flush rustin:msn-a --to cleveland"),
-                after.stdout());
+        assertFalse(after.stdout().contains("flush rustin:msn-a --to cleveland:"), "rustin's own msn-b is OK again: " + after.stdout());
+    }
+
+    /** Waits for an empty prompt: typing earlier would go to the passthrough's ssh, still ending. */
+    private static void atPrompt(org.mfshell.shell.TmuxShell sh) throws InterruptedException {
+        sh.waitFor(s -> sh.lastLine().equals("mfshell@relays>"), Duration.ofSeconds(60), "an empty prompt");
+    }
+
+    /** The screen's last line holding the fleet's prompt, trailing blanks off (a candidate list may follow it). */
+    private static String promptLine(String screen) {
+        String line = screen.lines().filter(l -> l.contains("mfshell@relays>")).reduce((a, b) -> b).orElse("").stripTrailing();
+        return line.substring(Math.max(0, line.lastIndexOf("mfshell@relays>")));
     }
 
     @Test
@@ -440,30 +450,36 @@ class FleetSshIntegrationTest {
             sh.line("instances");
             sh.waitForScrollback(s -> s.lines().filter(l -> l.startsWith("cleveland ")).count() == Lab.INSTANCES.size()
                     && s.lines().filter(l -> l.startsWith("rustin ")).count() == Lab.INSTANCES.size(), Duration.ofSeconds(90), "merged instances");
+            sh.waitFor(s -> sh.lastLine().equals("mfshell@relays>"), Duration.ofSeconds(30), "the prompt after instances");
+            assertFalse(sh.scrollback().contains("mfshell: "), "no warning from the merged run: " + sh.scrollback());
 
             sh.keys("-l", "show rus");
             sh.keys("Tab");
-            sh.waitFor(s -> sh.lastLine().endsWith("show rustin:"), Duration.ofSeconds(30), "TAB to complete the host");
+            sh.waitFor(s -> promptLine(s).endsWith("> show rustin:"), Duration.ofSeconds(30), "TAB to complete the host");
             sh.keys("-l", "ear");
             sh.keys("Tab");
-            sh.waitFor(s -> sh.lastLine().endsWith("show rustin:earthlink-a"), Duration.ofSeconds(60), "TAB to complete rustin's instance");
+            sh.waitFor(s -> promptLine(s).endsWith("> show rustin:earthlink-a"), Duration.ofSeconds(60), "TAB to complete rustin's instance");
             sh.keys("C-u");
             sh.keys("-l", "mailq cleveland:ms");
             sh.keys("Tab");
-            sh.waitFor(s -> sh.lastLine().endsWith("mailq cleveland:msn-"), Duration.ofSeconds(60), "TAB to the common prefix of msn-a, msn-b");
+            sh.waitFor(s -> promptLine(s).endsWith("> mailq cleveland:msn-"), Duration.ofSeconds(60), "TAB to the common prefix of msn-a, msn-b");
             sh.keys("-l", "a --json");
             sh.keys("Enter");
             sh.waitForScrollback(s -> clevelandQueue.stream().allMatch(m -> s.contains(m.get("queue_id").asText())), Duration.ofSeconds(60),
                     "cleveland's msn-a queue, passed through");
+            atPrompt(sh);
             sh.line("hold rustin:msn-a " + id + " --yes");
             sh.waitForScrollback(s -> s.contains("held 1"), Duration.ofSeconds(60), "the hold on rustin");
             String audit = lastAuditLine("rustin");
             assertTrue(audit.matches(".* user=root by=[A-Za-z0-9_][A-Za-z0-9_.-]*@[A-Za-z0-9.-]+ via=ssh from=127\\.[0-9.]+ command=\"hold msn-a .*"),
                     audit);
+            atPrompt(sh);
             sh.line("release rustin:msn-a " + id + " --yes");
             sh.waitForScrollback(s -> s.contains("released 1"), Duration.ofSeconds(60), "the release on rustin");
+            atPrompt(sh);
             sh.line("hold msn-a X --yes");
             sh.waitForScrollback(s -> s.contains("name the instance as HOST:INSTANCE"), Duration.ofSeconds(30), "a one-host command without HOST:");
+            atPrompt(sh);
             sh.line("quit");
             sh.waitForScrollback(s -> s.contains("MFSHELL-EXITED rc=0"), Duration.ofSeconds(30), "the shell to end");
         }
