@@ -22,15 +22,19 @@ import org.mfshell.postfix.Ssh;
 import org.mfshell.shell.render.Table;
 
 /**
- * {@code mfshell --on HOST[,HOST...]|all|GROUP CMD ARGS}: runs CMD on every host at once (see
- * {@link FleetRun}) and merges what they answer into one table with a HOST column first, hosts in
- * the order given, or with {@code --json} into the single-host JSON shapes, each object with a
- * {@code "host"} member. {@code stats --format mf} lines are prefixed {@code HOST:}. Merged:
- * instances, mailq (the overview), health, reroutes, stats (--format mf or json). A host that
- * fails gets one stderr line ({@code mfshell: HOST: ...}) and a row (or object) saying so; the
- * exit code is then 1. {@code mailq INSTANCE}, show, hold, release, requeue, delete and flush run on
- * one host with their output passed through ({@code ssh -t} when interactive). Errors: {@link UsageException} for a bad host, an unknown fleet group, or a
- * command that is not merged.
+ * {@code mfshell --on HOST[,HOST...]|all|GROUP CMD ARGS}, and each line of the fleet shell: routed
+ * by {@link FleetRoute}. Merged commands run on every host at once (see {@link FleetRun}) and what
+ * they answer becomes one table with a HOST column first, hosts in the order given, or with
+ * {@code --json} the single-host JSON shapes, each object with a {@code "host"} member;
+ * {@code stats --format mf} lines are prefixed {@code HOST:}; the health table ends with the
+ * reroutes to make, across hosts too ({@link FleetHealth}). Merged: instances, mailq (the
+ * overview), health, reroutes, stats (--format mf or json). A host that fails gets one stderr line
+ * ({@code mfshell: HOST: ...}) and a row (or object) saying so; the exit code is then 1.
+ * {@code mailq INSTANCE}, show, hold, release, requeue, delete and flush, and any line naming
+ * {@code HOST:INSTANCE} on one host, run on that host with their output passed through
+ * ({@code ssh -t} when interactive); a line naming two hosts goes to {@link #crossHost}. The
+ * remotes' audit lines name the operator ({@code --operator}, see {@link #operatorClaim}).
+ * Errors: {@link UsageException} for a bad host, an unknown fleet group, or a command that is not merged.
  */
 public final class FleetCommand {
     private static final ObjectMapper MAPPER = new ObjectMapper();
