@@ -84,17 +84,26 @@ cold="for h in r1 r2 r3 r4 o1 o2; do ssh -F $d/ssh_config -o ControlPath=$d/run/
 echo "== the merged table"
 "${mf[@]}" --on r1,r2 instances
 echo "== cold (no ControlMaster), $runs runs"
-hyperfine -w 1 -r "$runs" --prepare "$cold" \
+med() {
+    python3 - "$1" <<'PY'
+import json, sys
+for r in json.load(open(sys.argv[1]))["results"]:
+    print(f'  {r["command"]:<45} median {r["median"]:.3f} s  mean {r["mean"]:.3f} s  min {r["min"]:.3f} s')
+PY
+}
+hyperfine -w 1 -r "$runs" --export-json "$d/cold.json" --prepare "$cold" \
     -n "on r1,r2 instances" "$on r1,r2 instances >/dev/null" \
     -n "ssh r1 ...; ssh r2 ... (sequential)" "$sshc r1 mfshell instances --json >/dev/null; $sshc r2 mfshell instances --json >/dev/null"
+med "$d/cold.json"
 echo "== warm ControlMaster, $runs runs"
 "${mf[@]}" --on r1,r2,r3,r4,o1,o2 instances >/dev/null
-hyperfine -w 1 -r "$runs" \
+hyperfine -w 1 -r "$runs" --export-json "$d/warm.json" \
     -n "on r1 instances" "$on r1 instances >/dev/null" \
     -n "on r1,r2 instances" "$on r1,r2 instances >/dev/null" \
     -n "on r1,r2,r3,r4 instances" "$on r1,r2,r3,r4 instances >/dev/null" \
     -n "on o1,o2 instances (check as its own run)" "$on o1,o2 instances >/dev/null" \
     -n "local instances (rustin, no ssh)" "MFSHELL_CONFIG_ROOT=$r_root/etc $(q "${mf[@]}") instances >/dev/null"
+med "$d/warm.json"
 echo "== the fleet shell: instances at the prompt, warm ControlMaster, $runs runs each"
 for hosts in r1 r1,r2 r1,r2,r3,r4 o1,o2; do
     echo "-- mfshell --on $hosts"
