@@ -6,8 +6,8 @@
 # 127.0.113; own host keys, a key pair made here; sshd's SetEnv points r1,r3,o1 at rustin's lab and
 # r2,r4,o2 at cleveland's; o1,o2 run a launcher that behaves like a remote from before the version
 # check was folded in: it refuses --json-shapes, as an old mfshell does, and its version --json does
-# not offer it, so those hosts cost two remote JVMs each), then measures, in the same run:
-#   A  mfshell --on r1,r2 instances           (whole process, fresh ControlPath each run: cold)
+# not offer it, so those hosts cost two remote JVMs each), then measures, in the same run (alternating round by round, bench/alternate.py):
+#   A  mfshell --on r1,r2 instances           (whole process, masters ended before each run: cold)
 #   B  ssh r1 mfshell instances --json; ssh r2 mfshell instances --json   (sequential, cold)
 #   C  --on with 1, 2 and 4 hosts, warm ControlMaster; and o1,o2 (the check as its own run)
 #   E  the fleet shell: `instances` typed at the prompt of `mfshell --on HOSTS` (1, 2, 4 hosts),
@@ -17,7 +17,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-10}
 [ "$(id -u)" -eq 0 ] || { echo "bench/fleet-bench.sh: run as root" >&2; exit 1; }
-command -v hyperfine >/dev/null || { echo "bench/fleet-bench.sh: install hyperfine" >&2; exit 1; }
 [ -x /usr/sbin/sshd ] || { echo "bench/fleet-bench.sh: install openssh-server" >&2; exit 1; }
 [[ -f target/mfshell.jar ]] || { echo "bench/fleet-bench.sh: build first: mvn package" >&2; exit 1; }
 mf=("$PWD/packaging/mfshell")
@@ -83,27 +82,18 @@ sshc="ssh -F $d/ssh_config -o BatchMode=yes -o ControlPath=none"
 cold="for h in r1 r2 r3 r4 o1 o2; do ssh -F $d/ssh_config -o ControlPath=$d/run/%C -O exit \$h >/dev/null 2>&1 || true; done"
 echo "== the merged table"
 "${mf[@]}" --on r1,r2 instances
-echo "== cold (no ControlMaster), $runs runs"
-med() {
-    python3 - "$1" <<'PY'
-import json, sys
-for r in json.load(open(sys.argv[1]))["results"]:
-    print(f'  {r["command"]:<45} median {r["median"]:.3f} s  mean {r["mean"]:.3f} s  min {r["min"]:.3f} s')
-PY
-}
-hyperfine -w 1 -r "$runs" --export-json "$d/cold.json" --prepare "$cold" \
-    -n "on r1,r2 instances" "$on r1,r2 instances >/dev/null" \
-    -n "ssh r1 ...; ssh r2 ... (sequential)" "$sshc r1 mfshell instances --json >/dev/null; $sshc r2 mfshell instances --json >/dev/null"
-med "$d/cold.json"
-echo "== warm ControlMaster, $runs runs"
+echo "== cold (no ControlMaster before each run), $runs rounds, alternating (bench/alternate.py)"
+python3 bench/alternate.py "$runs" --prepare "$cold" \
+    "on r1,r2 instances=$on r1,r2 instances >/dev/null" \
+    "ssh r1 ...; ssh r2 ... (sequential)=$sshc r1 mfshell instances --json >/dev/null; $sshc r2 mfshell instances --json >/dev/null"
+echo "== warm ControlMaster, $runs rounds, alternating"
 "${mf[@]}" --on r1,r2,r3,r4,o1,o2 instances >/dev/null
-hyperfine -w 1 -r "$runs" --export-json "$d/warm.json" \
-    -n "on r1 instances" "$on r1 instances >/dev/null" \
-    -n "on r1,r2 instances" "$on r1,r2 instances >/dev/null" \
-    -n "on r1,r2,r3,r4 instances" "$on r1,r2,r3,r4 instances >/dev/null" \
-    -n "on o1,o2 instances (check as its own run)" "$on o1,o2 instances >/dev/null" \
-    -n "local instances (rustin, no ssh)" "MFSHELL_CONFIG_ROOT=$r_root/etc $(q "${mf[@]}") instances >/dev/null"
-med "$d/warm.json"
+python3 bench/alternate.py "$runs" \
+    "on r1,r2 instances=$on r1,r2 instances >/dev/null" \
+    "on o1,o2 instances (check as its own run)=$on o1,o2 instances >/dev/null" \
+    "on r1 instances=$on r1 instances >/dev/null" \
+    "on r1,r2,r3,r4 instances=$on r1,r2,r3,r4 instances >/dev/null" \
+    "local instances (rustin, no ssh)=MFSHELL_CONFIG_ROOT=$r_root/etc $(q "${mf[@]}") instances >/dev/null"
 echo "== the fleet shell: instances at the prompt, warm ControlMaster, $runs runs each"
 for hosts in r1 r1,r2 r1,r2,r3,r4 o1,o2; do
     echo "-- mfshell --on $hosts"
