@@ -92,7 +92,8 @@ class FleetSshIntegrationTest {
         for (String host : List.of("rustin", "cleveland", "gone", "bare")) {
             String addr = SSH_PREFIX + "." + n++;
             Lab lab = host.equals("cleveland") ? cleveland : rustin;
-            String path = (host.equals("bare") ? empty : bin) + ":/usr/sbin:/usr/bin:/sbin:/bin";
+            // bare's PATH is only an empty directory: an installed /usr/bin/mfshell must not count
+            String path = host.equals("bare") ? empty.toString() : bin + ":/usr/sbin:/usr/bin:/sbin:/bin";
             startSshd(host, addr, lab, path);
             String hostKey = Files.readString(dir.resolve("host_" + host + ".pub")).strip();
             known.append("[").append(addr).append("]:").append(PORT).append(" ").append(hostKey).append("\n");
