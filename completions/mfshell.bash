@@ -4,7 +4,7 @@
 
 _mfshell_commands='instances mailq stats show hold release requeue delete flush reroutes version lab health check metrics watch warmup relay-map ips relays help'
 _mfshell_queues='maildrop incoming active deferred hold'
-_mfshell_global_opts='--config-root --on'
+_mfshell_global_opts='--config-root --on --operator --json-shapes'
 
 # _mfshell_spec CMD: _mfshell_opts (long options), _mfshell_repeatable, _mfshell_args (one kind per
 # positional argument), _mfshell_variadic (1 when the last argument takes all remaining words)
@@ -105,6 +105,8 @@ _mfshell_optkind() {
     case "$1 $2" in
         ' --config-root') _mfshell_kind=dir ;;
         ' --on') _mfshell_kind=dir ;;
+        ' --operator') _mfshell_kind=dir ;;
+        ' --json-shapes') _mfshell_kind=dir ;;
         'instances --interval') _mfshell_kind='none' ;;
         'mailq --queue') _mfshell_kind='queue' ;;
         'mailq --domain') _mfshell_kind='domain' ;;

@@ -56,6 +56,6 @@ public final class ListingHealth {
                     worst, groups));
         }
         return new HealthReport(report.since(), report.generated(), report.rules(), report.logSources(), rows,
-                report.suggestions(), report.warnings());
+                report.suggestions(), report.warnings(), report.blocked());
     }
 }

@@ -5,11 +5,23 @@ import org.mfshell.health.HealthEvaluator.GroupHealth;
 import org.mfshell.instance.QueueCounts;
 
 /**
- * What {@code health} found: one row per instance, the flush suggestions, and warnings (rules
- * file refused, unreadable timestamps). Serialised as it is for {@code --json}.
+ * What {@code health} found: one row per instance, the flush suggestions, warnings (rules
+ * file refused, unreadable timestamps), and every instance BLOCKED for a provider group with the
+ * domains of that group a BLOCKED signature deferred there, whether or not a sibling could take
+ * them (so a fleet view can suggest an instance on another host). Serialised as it is for {@code --json}.
  */
 public record HealthReport(String since, String generated, String rules, List<String> logSources,
-                           List<InstanceHealth> instances, List<Suggestion> suggestions, List<String> warnings) {
+                           List<InstanceHealth> instances, List<Suggestion> suggestions, List<String> warnings,
+                           List<Blocked> blocked) {
+
+    public HealthReport(String since, String generated, String rules, List<String> logSources,
+                        List<InstanceHealth> instances, List<Suggestion> suggestions, List<String> warnings) {
+        this(since, generated, rules, logSources, instances, suggestions, warnings, List.of());
+    }
+
+    /** {@code instance} is BLOCKED for {@code group}; {@code domains} (sorted) had mail deferred by a BLOCKED signature. */
+    public record Blocked(String instance, String group, List<String> domains) {
+    }
 
     /** One normalised reason with its count, the provider group it was seen for, and the signature it matched (or null). */
     public record Reason(String reason, long count, String group, String signature) {

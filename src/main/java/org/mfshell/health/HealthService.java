@@ -115,7 +115,7 @@ public final class HealthService {
             warnings.add(replies.unreadableTimes() + " delivery lines with an unreadable timestamp were skipped");
         }
         return new HealthReport(Instant.ofEpochMilli(sinceMs).toString(), Instant.now().toString(), rules.source(),
-                sources.stream().map(LogSource::label).toList(), rows, suggestions(rows, replies), warnings);
+                sources.stream().map(LogSource::label).toList(), rows, suggestions(rows, replies), warnings, blocked(rows, replies));
     }
 
     InstanceHealth instanceHealth(PostfixInstance inst, ReplyAccumulator.Replies replies, HealthEvaluator eval,
@@ -169,6 +169,33 @@ public final class HealthService {
      * that group is OK and that sent the most to it, and the group's domains that a BLOCKED
      * signature deferred at the blocked instance (sorted, so the command is stable).
      */
+    /** Every (instance, group) BLOCKED with deferred mail of that group, sibling or not. */
+    List<HealthReport.Blocked> blocked(List<InstanceHealth> rows, ReplyAccumulator.Replies replies) {
+        List<HealthReport.Blocked> out = new ArrayList<>();
+        for (InstanceHealth r : rows) {
+            for (GroupHealth g : r.groups()) {
+                if (g.verdict() == Verdict.BLOCKED) {
+                    List<String> domains = blockedDomains(r, g.group(), replies);
+                    if (!domains.isEmpty()) {
+                        out.add(new HealthReport.Blocked(r.instance(), g.group(), domains));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The domains of {@code group} that a BLOCKED signature deferred at {@code r}, sorted. */
+    private List<String> blockedDomains(InstanceHealth r, String group, ReplyAccumulator.Replies replies) {
+        List<String> domains = new ArrayList<>();
+        replies.flaggedDeferred().getOrDefault(r.syslogName(), Map.of()).forEach((d, n) -> {
+            if (DOMAIN.matcher(d).matches() && groups.groupOf(d).equals(group)) {
+                domains.add(d);
+            }
+        });
+        return domains.stream().sorted().toList();
+    }
+
     List<Suggestion> suggestions(List<InstanceHealth> rows, ReplyAccumulator.Replies replies) {
         List<Suggestion> out = new ArrayList<>();
         for (InstanceHealth r : rows) {
@@ -196,16 +223,10 @@ public final class HealthService {
                 if (best == null) {
                     continue;
                 }
-                Map<String, Long> deferred = new LinkedHashMap<>();
-                replies.flaggedDeferred().getOrDefault(r.syslogName(), Map.of()).forEach((d, n) -> {
-                    if (DOMAIN.matcher(d).matches() && groups.groupOf(d).equals(g.group())) {
-                        deferred.put(d, n);
-                    }
-                });
-                if (deferred.isEmpty()) {
+                List<String> domains = blockedDomains(r, g.group(), replies);
+                if (domains.isEmpty()) {
                     continue;
                 }
-                List<String> domains = deferred.keySet().stream().sorted().toList();
                 StringBuilder cmd = new StringBuilder("flush " + r.instance() + " --to " + best.instance());
                 domains.forEach(d -> cmd.append(" --domain ").append(d));
                 out.add(new Suggestion(r.instance(), g.group(), best.instance(), domains, cmd.toString()));

@@ -25,12 +25,23 @@ import org.mfshell.core.UsageException;
 public final class Ssh {
     private static final int CONNECT_TIMEOUT_S = 10;
 
+    /** How long an idle master connection stays for a one-shot run; the interactive fleet shell keeps it longer. */
+    public static final int PERSIST_ONE_SHOT_S = 60;
+    public static final int PERSIST_SHELL_S = 600;
+
     private final ProcessRunner runner;
     private final Map<String, String> env;
+    private final int persistSeconds;
 
     public Ssh(ProcessRunner runner, Map<String, String> env) {
+        this(runner, env, PERSIST_ONE_SHOT_S);
+    }
+
+    /** {@code persistSeconds}: ssh's ControlPersist, how long the shared connection outlives its last use. */
+    public Ssh(ProcessRunner runner, Map<String, String> env, int persistSeconds) {
         this.runner = runner;
         this.env = env;
+        this.persistSeconds = persistSeconds;
     }
 
     /** Refuses a destination that ssh could take as an option, or that holds whitespace or control characters. */
@@ -72,7 +83,7 @@ public final class Ssh {
         argv.add("-o");
         argv.add("ControlMaster=auto");
         argv.add("-o");
-        argv.add("ControlPersist=60");
+        argv.add("ControlPersist=" + persistSeconds);
         argv.add("-o");
         argv.add("ControlPath=" + controlDir().resolve("%C"));
         argv.add("--");

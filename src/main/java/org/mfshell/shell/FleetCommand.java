@@ -13,49 +13,80 @@ import org.mfshell.core.ExitCodes;
 import org.mfshell.core.MfshellException;
 import org.mfshell.core.Quote;
 import org.mfshell.core.UsageException;
+import org.mfshell.cli.Cli;
 import org.mfshell.fleet.FleetFile;
+import org.mfshell.fleet.FleetHealth;
+import org.mfshell.fleet.FleetRoute;
 import org.mfshell.fleet.FleetRun;
 import org.mfshell.postfix.Ssh;
 import org.mfshell.shell.render.Table;
 
 /**
- * {@code mfshell --on HOST[,HOST...]|all|GROUP CMD ARGS}: runs CMD on every host at once (see
- * {@link FleetRun}) and merges what they answer into one table with a HOST column first, hosts in
- * the order given, or with {@code --json} into the single-host JSON shapes, each object with a
- * {@code "host"} member. {@code stats --format mf} lines are prefixed {@code HOST:}. Merged:
- * instances, mailq (the overview), health, reroutes, stats (--format mf or json). A host that
- * fails gets one stderr line ({@code mfshell: HOST: ...}) and a row (or object) saying so; the
- * exit code is then 1. {@code mailq INSTANCE}, show, hold, release, requeue, delete and flush run on
- * one host with their output passed through ({@code ssh -t} when interactive). Errors: {@link UsageException} for a bad host, an unknown fleet group, or a
- * command that is not merged.
+ * {@code mfshell --on HOST[,HOST...]|all|GROUP CMD ARGS}, and each line of the fleet shell: routed
+ * by {@link FleetRoute}. Merged commands run on every host at once (see {@link FleetRun}) and what
+ * they answer becomes one table with a HOST column first, hosts in the order given, or with
+ * {@code --json} the single-host JSON shapes, each object with a {@code "host"} member;
+ * {@code stats --format mf} lines are prefixed {@code HOST:}; the health table ends with the
+ * reroutes to make, across hosts too ({@link FleetHealth}). Merged: instances, mailq (the
+ * overview), health, reroutes, stats (--format mf or json). A host that fails gets one stderr line
+ * ({@code mfshell: HOST: ...}) and a row (or object) saying so; the exit code is then 1.
+ * {@code mailq INSTANCE}, show, hold, release, requeue, delete and flush, and any line naming
+ * {@code HOST:INSTANCE} on one host, run on that host with their output passed through
+ * ({@code ssh -t} when interactive); a line naming two hosts goes to {@link #crossHost}. The
+ * remotes' audit lines name the operator ({@code --operator}, see {@link #operatorClaim}).
+ * Errors: {@link UsageException} for a bad host, an unknown fleet group, or a command that is not merged.
  */
 public final class FleetCommand {
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    public static final List<String> MERGED = List.of("instances", "mailq", "health", "reroutes", "stats");
+    public static final List<String> MERGED = FleetRoute.MERGED;
     /** Commands run on one host with their output and questions passed straight through. */
-    public static final List<String> ONE_HOST = List.of("mailq", "show", "hold", "release", "requeue", "delete", "flush");
+    public static final List<String> ONE_HOST = FleetRoute.ONE_HOST;
 
     private FleetCommand() {
     }
 
     public static int run(AppContext ctx, Map<String, String> env, String on, List<String> words, Io io) {
+        return run(ctx, env, on, null, words, io);
+    }
+
+    /** {@code operator}: the global --operator given to this mfshell (checked), else null to claim USER@THIS-HOST. */
+    public static int run(AppContext ctx, Map<String, String> env, String on, String operator, List<String> words, Io io) {
+        List<String> hosts;
         try {
-            List<String> hosts = FleetFile.read(FleetFile.path(env)).resolve(on);
-            if (words.isEmpty()) {
-                throw new UsageException("--on " + on + ": no command given (merged: " + String.join(", ", MERGED) + ")");
+            hosts = FleetFile.read(FleetFile.path(env)).resolve(on);
+        } catch (MfshellException e) {
+            error(io, e.getMessage());
+            return e.exitCode();
+        }
+        FleetRun fleet = new FleetRun(new Ssh(ctx.runner(), env), VersionCommand.version(), VersionCommand.JSON_SHAPES,
+                operator != null ? operator : operatorClaim());
+        return run(ctx, env, hosts, fleet, words, io);
+    }
+
+    /**
+     * The operator's claim sent to the remotes for their audit lines: this side's user (SUDO_USER,
+     * else USER) at this host's short name; null when that is no valid USER@HOST.
+     */
+    public static String operatorClaim() {
+        String claim = org.mfshell.fs.AuditLog.user() + "@" + ShellApplication.hostName();
+        try {
+            return org.mfshell.fs.AuditLog.checkOperator(claim);
+        } catch (UsageException e) {
+            return null;
+        }
+    }
+
+    /** One line over {@code hosts}, routed by {@link FleetRoute}; {@code fleet} keeps each host's check (a shell keeps it for the session). */
+    public static int run(AppContext ctx, Map<String, String> env, List<String> hosts, FleetRun fleet, List<String> words, Io io) {
+        try {
+            FleetRoute.Route route = FleetRoute.of(hosts, words);
+            if (route.kind() == FleetRoute.Kind.CROSS_HOST) {
+                return crossHost(ctx, env, route.words(), io);
+            }
+            if (route.kind() == FleetRoute.Kind.ONE_HOST) {
+                return oneHost(fleet, route.host(), route.words(), io);
             }
             String cmd = words.get(0);
-            boolean mailqOfOne = cmd.equals("mailq") && words.size() > 1 && words.subList(1, words.size()).stream().anyMatch(w -> !w.startsWith("-"));
-            if (ONE_HOST.contains(cmd) && (!cmd.equals("mailq") || mailqOfOne)) {
-                if (hosts.size() != 1) {
-                    throw new UsageException("--on: " + cmd + " runs on one host at a time (got " + hosts.size() + ": "
-                            + String.join(",", hosts) + ")");
-                }
-                return oneHost(ctx, env, hosts.get(0), words, io);
-            }
-            if (!MERGED.contains(cmd)) {
-                throw new UsageException("--on: " + Quote.quote(cmd) + " is not run across hosts (merged: " + String.join(", ", MERGED) + ")");
-            }
             List<String> rest = new ArrayList<>(words.subList(1, words.size()));
             boolean json = rest.remove("--json");
             boolean wide = rest.remove("--wide");
@@ -72,8 +103,7 @@ public final class FleetCommand {
             if (!cmd.equals("stats")) {
                 remote.add("--json");
             }
-            Ssh ssh = new Ssh(ctx.runner(), env);
-            List<FleetRun.HostResult> results = new FleetRun(ssh, VersionCommand.version(), VersionCommand.JSON_SHAPES).run(hosts, remote);
+            List<FleetRun.HostResult> results = fleet.run(hosts, remote);
             Io out = wide ? io.wide() : io;
             int code = ExitCodes.OK;
             List<Parsed> parsed = new ArrayList<>();
@@ -115,6 +145,9 @@ public final class FleetCommand {
                 printJson(out, cmd, parsed);
             } else {
                 table(cmd, parsed).print(out.out(), out.width());
+                if (cmd.equals("health")) {
+                    printSuggestions(out, parsed);
+                }
             }
             return code;
         } catch (UsageException e) {
@@ -140,27 +173,75 @@ public final class FleetCommand {
     }
 
     /**
+     * A line naming instances on two hosts ({@code flush rustin:msn-a --to cleveland:msn-b ...}):
+     * this side's one-shot path with the same words, as {@code mfshell flush rustin:msn-a --to
+     * cleveland:msn-b ...} would run here. The hand-off point for the cross-host flush: once
+     * CrossHostFlush exists, this calls {@code CrossHostFlush.run(ctx, env, words, io)}.
+     */
+    static int crossHost(AppContext ctx, Map<String, String> env, List<String> words, Io io) {
+        if (words.isEmpty() || !words.get(0).equals("flush")) {
+            throw new UsageException("only flush names instances on two hosts (HOST:SRC --to HOST2:NAME); "
+                    + Quote.quote(words.isEmpty() ? "" : words.get(0)) + " takes instances of one host");
+        }
+        return CrossHostFlush.run(ctx, env, words, io);
+    }
+
+    /**
      * CMD on one host, attached: its stdout and stderr straight through, {@code ssh -t} when this
      * side is a terminal (so its confirmations are asked there); its exit code, 1 when ssh failed.
+     * The host is checked first (once per {@code fleet}).
      */
-    private static int oneHost(AppContext ctx, Map<String, String> env, String host, List<String> words, Io io) throws InterruptedException {
-        Ssh ssh = new Ssh(ctx.runner(), env);
-        String bad = new FleetRun(ssh, VersionCommand.version(), VersionCommand.JSON_SHAPES).check(host);
+    private static int oneHost(FleetRun fleet, String host, List<String> words, Io io) {
+        String bad = fleet.checkOnce(host);
         if (bad != null) {
             error(io, host + ": " + bad);
             return ExitCodes.FAILURE;
         }
-        List<String> remote = new ArrayList<>();
-        remote.add("mfshell");
-        remote.addAll(words);
         io.out().flush();
         io.err().flush();
-        int code = ssh.attached(host, remote, io.terminal());
+        int code = fleet.ssh().attached(host, fleet.remote(host, words), io.terminal());
         if (code == 255) {
             error(io, host + ": ssh failed (exit 255; its message is above)");
             return ExitCodes.FAILURE;
         }
         return code;
+    }
+
+    /**
+     * After the merged health table: each host's own suggestions (HOST:INSTANCE named), then the
+     * reroutes to another host where no sibling on the same host is OK ({@link FleetHealth}).
+     */
+    private static void printSuggestions(Io io, List<Parsed> parsed) {
+        List<String> lines = new ArrayList<>();
+        Map<String, JsonNode> reports = new java.util.LinkedHashMap<>();
+        for (Parsed p : parsed) {
+            if (p.error != null || p.objects.isEmpty()) {
+                continue;
+            }
+            JsonNode report = p.objects.get(0);
+            reports.put(p.host, report);
+            for (JsonNode sg : report.path("suggestions")) {
+                lines.add("  " + p.host + ":" + sg.path("instance").asText() + " is BLOCKED for " + sg.path("group").asText()
+                        + " and " + p.host + ":" + sg.path("sibling").asText() + " is OK; move its deferred mail with:");
+                StringBuilder cmd = new StringBuilder("flush " + p.host + ":" + sg.path("instance").asText() + " --to " + p.host + ":"
+                        + sg.path("sibling").asText());
+                sg.path("domains").forEach(d -> cmd.append(" --domain ").append(d.asText()));
+                lines.add("    " + Quote.oneLine(cmd.toString()));
+            }
+        }
+        for (FleetHealth.CrossSuggestion x : FleetHealth.suggest(reports)) {
+            lines.add("  " + x.host() + ":" + x.instance() + " is BLOCKED for " + x.group() + ", no sibling on " + x.host()
+                    + " is OK, and " + x.targetHost() + ":" + x.target() + " is; move its deferred mail across hosts with:");
+            lines.add("    " + Quote.oneLine(x.command()));
+        }
+        if (lines.isEmpty()) {
+            return;
+        }
+        io.out().println();
+        io.out().println("Suggested:");
+        for (String l : lines) {
+            io.out().println(l);
+        }
     }
 
     private record Parsed(String host, String error, List<ObjectNode> objects, String raw) {

@@ -61,6 +61,12 @@ final class ShellOutput {
      * and its output goes through {@link ShellOutput} (filters, a file, the pager).
      */
     static void runLine(Cli cli, List<String> line, PrintWriter tty, BufferedReader in) {
+        runLine(cli::run, cli.context().runner(), line, tty, in);
+    }
+
+    /** {@link #runLine(Cli, List, PrintWriter, BufferedReader)} with another way to run the words (the fleet shell's). */
+    static void runLine(java.util.function.BiFunction<List<String>, Io, Integer> command, ProcessRunner runner, List<String> line,
+                        PrintWriter tty, BufferedReader in) {
         Terminal terminal = EarlyTerminal.terminal();
         TerminalScreen screen = TerminalScreen.of(terminal);
         boolean color = System.getenv("NO_COLOR") == null;
@@ -83,7 +89,7 @@ final class ShellOutput {
         boolean whole = toFile || output.filters();
         Io io = new Io(out, tty, in, !toFile, color && !toFile, whole ? Screen.NONE : screen);
         CommandThread.run(() -> {
-            int code = cli.run(output.command(), io);
+            int code = command.apply(output.command(), io);
             out.flush();
             if (filtered != sink) {
                 // Ends the filters (| count prints its number); the terminal itself is never closed.
@@ -101,7 +107,7 @@ final class ShellOutput {
                     output.save(kept.toString());
                 } else {
                     show(kept.toString(), tty, screen.width(), screen.height(),
-                            page ? pagerArgv(env) : null, cli.context().runner());
+                            page ? pagerArgv(env) : null, runner);
                 }
             } catch (MfshellException e) {
                 tty.println("mfshell: " + e.getMessage());

@@ -9,7 +9,9 @@ import org.mfshell.cli.ParsedArgs;
 
 /**
  * {@code version}: mfshell's own version (from the jar manifest), not Spring Shell's; with
- * {@code --json} also the revision of the JSON shapes, which {@code --on} checks on each remote.
+ * {@code --json} also the revision of the JSON shapes, which {@code --on} checks on each remote, and
+ * which global options for {@code --on} it takes ({@code json_shapes_option}: {@code --json-shapes N};
+ * {@code operator_option}: {@code --operator USER@HOST}).
  */
 public final class VersionCommand implements MfCommand {
     private static final CommandSpec SPEC = CommandSpec.builder("version")
@@ -35,7 +37,8 @@ public final class VersionCommand implements MfCommand {
     @Override
     public int run(ParsedArgs args, AppContext ctx, Io io) {
         if (args.flag("json")) {
-            org.mfshell.shell.render.Json.printLine(io.out(), new java.util.TreeMap<>(java.util.Map.of("version", version(), "json_shapes", JSON_SHAPES)));
+            org.mfshell.shell.render.Json.printLine(io.out(), new java.util.TreeMap<>(java.util.Map.of("version", version(), "json_shapes", JSON_SHAPES,
+                    "json_shapes_option", true, "operator_option", true)));
             return ExitCodes.OK;
         }
         io.out().println("mfshell " + version());

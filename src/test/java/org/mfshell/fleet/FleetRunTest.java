@@ -38,16 +38,55 @@ class FleetRunTest {
     }
 
     @Test
-    void versionCheckThenTheCommandWithJson() throws Exception {
+    void aCurrentRemoteIsCheckedInTheCommandsOwnRunOnceAndNamesTheOperator() throws Exception {
         List<String> seen = new ArrayList<>();
-        FleetRun f = run(remote -> remote.startsWith("mfshell version")
-                ? result(0, "{\"json_shapes\":1,\"version\":\"1.2.0\"}\n", "")
-                : result(0, "[]\n", "mfshell: warning: something\n"), seen);
+        ProcessRunner r = new ProcessRunner() {
+            @Override
+            public ExecResult run(List<String> argv, Duration timeout, byte[] stdin, Map<String, String> extraEnv) {
+                seen.add(argv.get(argv.size() - 2) + " " + argv.get(argv.size() - 1));
+                return result(0, "[]\n", "mfshell: warning: something\n");
+            }
+        };
+        FleetRun f = new FleetRun(new Ssh(r, Map.of("XDG_RUNTIME_DIR", tmp.toString())), "1.2.0", 1, "alice@laptop");
         FleetRun.HostResult h = f.run(List.of("rustin"), List.of("instances", "--json")).get(0);
         assertNull(h.error());
         assertEquals("[]\n", h.stdout());
         assertEquals(List.of("warning: something"), h.warnings());
-        assertEquals(List.of("rustin mfshell version --json", "rustin mfshell instances --json"), seen);
+        f.run(List.of("rustin"), List.of("mailq", "--json"));
+        assertEquals(List.of("rustin mfshell --json-shapes 1 --operator alice@laptop instances --json",
+                "rustin mfshell --operator alice@laptop mailq --json"), seen);
+        assertEquals(List.of("mfshell", "--operator", "alice@laptop", "hold", "msn-a"), f.remote("rustin", List.of("hold", "msn-a")));
+        assertNull(f.checkOnce("rustin"));
+        assertEquals(2, seen.size(), "checked once: " + seen);
+    }
+
+    @Test
+    void aRemoteWithoutTheOptionsIsCheckedByVersionAndRunPlainly() throws Exception {
+        List<String> seen = new ArrayList<>();
+        FleetRun f = run(remote -> remote.startsWith("mfshell --json-shapes")
+                ? result(2, "", "mfshell: unknown command '--json-shapes' (known: ...)\n")
+                : remote.startsWith("mfshell version")
+                ? result(0, "{\"json_shapes\":1,\"version\":\"1.1.0\"}\n", "")
+                : result(0, "[]\n", ""), seen);
+        FleetRun.HostResult h = f.run(List.of("rustin"), List.of("instances", "--json")).get(0);
+        assertNull(h.error());
+        assertEquals("[]\n", h.stdout());
+        assertEquals(List.of("rustin mfshell --json-shapes 1 instances --json", "rustin mfshell version --json",
+                "rustin mfshell instances --json"), seen);
+        f.run(List.of("rustin"), List.of("reroutes", "--json"));
+        assertEquals("rustin mfshell reroutes --json", seen.get(3));
+        assertEquals(4, seen.size());
+    }
+
+    @Test
+    void aCurrentRemotesOwnBadInputIsItsOwnError() throws Exception {
+        List<String> seen = new ArrayList<>();
+        FleetRun f = run(remote -> remote.startsWith("mfshell version")
+                ? result(0, "{\"json_shapes\":1,\"json_shapes_option\":true,\"operator_option\":true,\"version\":\"1.2.0\"}\n", "")
+                : result(2, "", "mfshell: health: --since: 'x' is no time\n"), seen);
+        FleetRun.HostResult h = f.run(List.of("rustin"), List.of("health", "--since", "x", "--json")).get(0);
+        assertEquals("mfshell health: health: --since: 'x' is no time", h.error());
+        assertEquals(2, seen.size(), seen.toString());
     }
 
     @Test
@@ -61,7 +100,11 @@ class FleetRunTest {
         ProcessRunner r = new ProcessRunner() {
             @Override
             public ExecResult run(List<String> argv, Duration timeout, byte[] stdin, Map<String, String> extraEnv) {
-                return byHost.get(argv.get(argv.size() - 2));
+                String host = argv.get(argv.size() - 2);
+                if (argv.get(argv.size() - 1).startsWith("mfshell --json-shapes") && !host.equals("down") && !host.equals("bare")) {
+                    return result(2, "", "mfshell: unknown command '--json-shapes'\n");
+                }
+                return byHost.get(host);
             }
         };
         FleetRun f = new FleetRun(new Ssh(r, Map.of("XDG_RUNTIME_DIR", tmp.toString())), "1.2.0", 1);

@@ -34,10 +34,17 @@ import org.mfshell.testutil.MfshellProcess;
  * own host keys, a key pair made here, and sshd's SetEnv pointing each host at its own lab
  * ("rustin" at 127.0.111.x, "cleveland" at 127.0.112.x); the remote mfshell is a launcher on
  * the PATH sshd sets. Also a host whose sshd is stopped, and one whose PATH has no mfshell.
+ * The addresses: MFSHELL_TEST_SSH_PREFIX (sshd, default 127.0.113), MFSHELL_TEST_FLEET_RUSTIN_PREFIX
+ * and MFSHELL_TEST_FLEET_CLEVELAND_PREFIX (the labs, defaults 127.0.111 and 127.0.112), the labs'
+ * directories under MFSHELL_TEST_FLEET_ROOT (default /var/tmp/h9: h9-rustin, h9-cleveland).
  */
 class FleetSshIntegrationTest {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final int PORT = 2222;
+    static final String SSH_PREFIX = System.getenv().getOrDefault("MFSHELL_TEST_SSH_PREFIX", "127.0.113");
+    static final String RUSTIN_PREFIX = System.getenv().getOrDefault("MFSHELL_TEST_FLEET_RUSTIN_PREFIX", "127.0.111");
+    static final String CLEVELAND_PREFIX = System.getenv().getOrDefault("MFSHELL_TEST_FLEET_CLEVELAND_PREFIX", "127.0.112");
+    static final String LAB_ROOT = System.getenv().getOrDefault("MFSHELL_TEST_FLEET_ROOT", "/var/tmp/h9");
     private static final ProcessRunner RUN = new ProcessRunner(Duration.ofSeconds(60));
 
     private static Path dir;
@@ -58,8 +65,8 @@ class FleetSshIntegrationTest {
             System.err.println("SKIPPED: " + msg);
             Assumptions.abort(msg);
         }
-        rustin = new Lab(new ProcessRunner(), Path.of("/var/tmp/h9-rustin"), "127.0.111");
-        cleveland = new Lab(new ProcessRunner(), Path.of("/var/tmp/h9-cleveland"), "127.0.112");
+        rustin = new Lab(new ProcessRunner(), Path.of(LAB_ROOT + "-rustin"), RUSTIN_PREFIX);
+        cleveland = new Lab(new ProcessRunner(), Path.of(LAB_ROOT + "-cleveland"), CLEVELAND_PREFIX);
         rustin.up();
         cleveland.up();
         seeds.put("rustin", rustin.seed());
@@ -83,9 +90,10 @@ class FleetSshIntegrationTest {
         StringBuilder known = new StringBuilder();
         int n = 1;
         for (String host : List.of("rustin", "cleveland", "gone", "bare")) {
-            String addr = "127.0.113." + n++;
+            String addr = SSH_PREFIX + "." + n++;
             Lab lab = host.equals("cleveland") ? cleveland : rustin;
-            String path = (host.equals("bare") ? empty : bin) + ":/usr/sbin:/usr/bin:/sbin:/bin";
+            // bare's PATH is only an empty directory: an installed /usr/bin/mfshell must not count
+            String path = host.equals("bare") ? empty.toString() : bin + ":/usr/sbin:/usr/bin:/sbin:/bin";
             startSshd(host, addr, lab, path);
             String hostKey = Files.readString(dir.resolve("host_" + host + ".pub")).strip();
             known.append("[").append(addr).append("]:").append(PORT).append(" ").append(hostKey).append("\n");
@@ -269,7 +277,7 @@ class FleetSshIntegrationTest {
         assertEquals(1, r.exitCode(), r.stdout() + r.stderr());
         List<String> err = r.stderr().lines().toList();
         assertEquals(1, err.size(), r.stderr());
-        assertTrue(err.get(0).startsWith("mfshell: gone: ssh: connect to host 127.0.113.3 port 2222: Connection refused"), err.get(0));
+        assertTrue(err.get(0).startsWith("mfshell: gone: ssh: connect to host " + SSH_PREFIX + ".3 port 2222: Connection refused"), err.get(0));
         long rustinRows = r.stdout().lines().filter(l -> l.startsWith("rustin ")).count();
         assertEquals(Lab.INSTANCES.size(), rustinRows, r.stdout());
         List<String> gone = r.stdout().lines().filter(l -> l.startsWith("gone ")).toList();
@@ -310,7 +318,7 @@ class FleetSshIntegrationTest {
     void mergedHealthTableAndJson() throws Exception {
         ExecResult t = mfshell("--on", "rustin,cleveland", "health", "--since", "1d");
         assertEquals(0, t.exitCode(), t.stderr());
-        List<String> lines = t.stdout().lines().toList();
+        List<String> lines = t.stdout().lines().takeWhile(l -> !l.isEmpty()).toList();
         assertTrue(lines.get(0).startsWith("HOST ") && lines.get(0).contains("VERDICT"), lines.get(0));
         assertEquals(2 * Lab.INSTANCES.size(), lines.size() - 1, t.stdout());
         for (int i = 1; i < lines.size(); i++) {
@@ -366,8 +374,14 @@ class FleetSshIntegrationTest {
         assertEquals(local, remote);
 
         String id = here.stream().filter(m -> !toDomain(m, "hotmail.com")).findFirst().orElseThrow().get("queue_id").asText();
-        ExecResult hold = mfshell("--on", "rustin", "hold", "msn-a", id, "--yes");
+        ExecResult badOperator = mfshell("--operator", "alice@lap top", "--on", "rustin", "hold", "msn-a", id, "--yes");
+        assertEquals(2, badOperator.exitCode(), badOperator.stderr());
+        assertEquals(1, badOperator.stderr().lines().count(), badOperator.stderr());
+        assertTrue(badOperator.stderr().startsWith("mfshell: --operator: "), badOperator.stderr());
+        ExecResult hold = mfshell("--operator", "alice@laptop", "--on", "rustin", "hold", "msn-a", id, "--yes");
         assertEquals(0, hold.exitCode(), hold.stdout() + hold.stderr());
+        String audit = lastAuditLine("rustin");
+        assertTrue(audit.matches(".* user=root by=alice@laptop via=ssh from=127\\.[0-9.]+ command=\"hold msn-a .*"), audit);
         assertEquals("hold", localQueue(rustin, "msn-a").stream().filter(m -> m.get("queue_id").asText().equals(id))
                 .findFirst().orElseThrow().get("queue_name").asText());
         ExecResult release = mfshell("--on", "rustin", "release", "msn-a", id, "--yes");
@@ -378,6 +392,98 @@ class FleetSshIntegrationTest {
         ExecResult two = mfshell("--on", "rustin,cleveland", "hold", "msn-a", id, "--yes");
         assertEquals(2, two.exitCode(), two.stderr());
         assertTrue(two.stderr().startsWith("mfshell: --on: hold runs on one host at a time"), two.stderr());
+    }
+
+    /** The last line of {@code host}'s remote audit log (each sshd points its host at its own). */
+    private static String lastAuditLine(String host) throws IOException {
+        List<String> lines = Files.readAllLines(dir.resolve("state-" + host).resolve("audit.log"));
+        return lines.isEmpty() ? "" : lines.get(lines.size() - 1);
+    }
+
+    @Test
+    void healthSuggestsACrossHostRerouteWhenNoSiblingOnTheHostIsOk() throws Exception {
+        ok(RUN.run(List.of("postfix", "-c", rustin.configDir("msn-b").toString(), "stop")));
+        try {
+            ExecResult t = mfshell("--on", "rustin,cleveland", "health", "--since", "1d");
+            assertEquals(0, t.exitCode(), t.stderr());
+            List<String> lines = t.stdout().lines().toList();
+            int at = lines.indexOf("Suggested:");
+            assertTrue(at > 0, t.stdout());
+            List<String> commands = lines.subList(at + 1, lines.size()).stream().map(String::strip).filter(l -> l.startsWith("flush ")).toList();
+            assertTrue(commands.stream().anyMatch(c -> c.startsWith("flush rustin:msn-a --to cleveland:msn-b --domain hotmail.com")),
+                    t.stdout());
+            assertTrue(commands.stream().anyMatch(c -> c.startsWith("flush cleveland:msn-a --to cleveland:msn-b --domain hotmail.com")),
+                    "cleveland's own sibling first: " + t.stdout());
+            assertFalse(commands.stream().anyMatch(c -> c.startsWith("flush rustin:msn-a --to rustin:")), "rustin's msn-b is stopped: " + t.stdout());
+            assertTrue(t.stdout().contains("rustin:msn-a is BLOCKED for msn, no sibling on rustin is OK, and cleveland:msn-b is;"), t.stdout());
+        } finally {
+            rustin.startInstance("msn-b");
+        }
+        ExecResult after = mfshell("--on", "rustin,cleveland", "health", "--since", "1d");
+        assertEquals(0, after.exitCode(), after.stderr());
+        assertTrue(after.stdout().contains("flush rustin:msn-a --to rustin:msn-b --domain hotmail.com"), after.stdout());
+        assertFalse(after.stdout().contains("flush rustin:msn-a --to cleveland:"), "rustin's own msn-b is OK again: " + after.stdout());
+    }
+
+    /** Waits for an empty prompt: typing earlier would go to the passthrough's ssh, still ending. */
+    private static void atPrompt(org.mfshell.shell.TmuxShell sh) throws InterruptedException {
+        sh.waitFor(s -> sh.lastLine().equals("mfshell@relays>"), Duration.ofSeconds(60), "an empty prompt");
+    }
+
+    /** The screen's last line holding the fleet's prompt, trailing blanks off (a candidate list may follow it). */
+    private static String promptLine(String screen) {
+        String line = screen.lines().filter(l -> l.contains("mfshell@relays>")).reduce((a, b) -> b).orElse("").stripTrailing();
+        return line.substring(Math.max(0, line.lastIndexOf("mfshell@relays>")));
+    }
+
+    @Test
+    void fleetShellNamesTheFleetCompletesHostInstanceAndPassesThrough() throws Exception {
+        Path home = Files.createDirectories(dir.resolve("home-shell"));
+        Map<String, String> shellEnv = new HashMap<>(env);
+        shellEnv.put("MFSHELL_PAGER", "off");
+        shellEnv.put("NO_COLOR", "1");
+        List<JsonNode> clevelandQueue = localQueue(cleveland, "msn-a");
+        assertFalse(clevelandQueue.isEmpty(), "the seed leaves mail deferred in cleveland's msn-a");
+        String id = localQueue(rustin, "msn-a").stream().filter(m -> !toDomain(m, "hotmail.com")).findFirst().orElseThrow()
+                .get("queue_id").asText();
+        try (org.mfshell.shell.TmuxShell sh = new org.mfshell.shell.TmuxShell(home, home, 200, 60, shellEnv, List.of("--on", "relays"))) {
+            sh.waitFor(s -> s.contains("mfshell@relays>"), Duration.ofSeconds(60), "the fleet's prompt");
+            sh.line("instances");
+            sh.waitForScrollback(s -> s.lines().filter(l -> l.startsWith("cleveland ")).count() == Lab.INSTANCES.size()
+                    && s.lines().filter(l -> l.startsWith("rustin ")).count() == Lab.INSTANCES.size(), Duration.ofSeconds(90), "merged instances");
+            sh.waitFor(s -> sh.lastLine().equals("mfshell@relays>"), Duration.ofSeconds(30), "the prompt after instances");
+            assertFalse(sh.scrollback().contains("mfshell: "), "no warning from the merged run: " + sh.scrollback());
+
+            sh.keys("-l", "show rus");
+            sh.keys("Tab");
+            sh.waitFor(s -> promptLine(s).endsWith("> show rustin:"), Duration.ofSeconds(30), "TAB to complete the host");
+            sh.keys("-l", "ear");
+            sh.keys("Tab");
+            sh.waitFor(s -> promptLine(s).endsWith("> show rustin:earthlink-a"), Duration.ofSeconds(60), "TAB to complete rustin's instance");
+            sh.keys("C-u");
+            sh.keys("-l", "mailq cleveland:ms");
+            sh.keys("Tab");
+            sh.waitFor(s -> promptLine(s).endsWith("> mailq cleveland:msn-"), Duration.ofSeconds(60), "TAB to the common prefix of msn-a, msn-b");
+            sh.keys("-l", "a --json");
+            sh.keys("Enter");
+            sh.waitForScrollback(s -> clevelandQueue.stream().allMatch(m -> s.contains(m.get("queue_id").asText())), Duration.ofSeconds(60),
+                    "cleveland's msn-a queue, passed through");
+            atPrompt(sh);
+            sh.line("hold rustin:msn-a " + id + " --yes");
+            sh.waitForScrollback(s -> s.contains("held 1"), Duration.ofSeconds(60), "the hold on rustin");
+            String audit = lastAuditLine("rustin");
+            assertTrue(audit.matches(".* user=root by=[A-Za-z0-9_][A-Za-z0-9_.-]*@[A-Za-z0-9.-]+ via=ssh from=127\\.[0-9.]+ command=\"hold msn-a .*"),
+                    audit);
+            atPrompt(sh);
+            sh.line("release rustin:msn-a " + id + " --yes");
+            sh.waitForScrollback(s -> s.contains("released 1"), Duration.ofSeconds(60), "the release on rustin");
+            atPrompt(sh);
+            sh.line("hold msn-a X --yes");
+            sh.waitForScrollback(s -> s.contains("name the instance as HOST:INSTANCE"), Duration.ofSeconds(30), "a one-host command without HOST:");
+            atPrompt(sh);
+            sh.line("quit");
+            sh.waitForScrollback(s -> s.contains("MFSHELL-EXITED rc=0"), Duration.ofSeconds(30), "the shell to end");
+        }
     }
 
     private static final java.util.regex.Pattern PROVIDER_CLIENT =

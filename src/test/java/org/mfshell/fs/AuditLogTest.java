@@ -60,4 +60,20 @@ class AuditLogTest {
         assertEquals("MFSHELL_AUDIT_LOG is empty: set it to an absolute path or unset it for the default",
                 assertThrows(org.mfshell.core.UsageException.class, () -> new AuditLog(Path.of(""))).getMessage());
     }
+
+    @Test
+    void theOperatorsClaimAndTheSshClientAreNamed() {
+        assertEquals(" by=alice@laptop via=ssh from=192.0.2.7", AuditLog.origin("alice@laptop", "192.0.2.7 50412 192.0.2.1 22"));
+        assertEquals(" via=ssh from=2001:db8::7", AuditLog.origin(null, "2001:db8::7 50412 2001:db8::1 22"));
+        assertEquals(" via=ssh from=\"x;y\"", AuditLog.origin(null, "x;y 1 2 3"));
+        assertEquals("", AuditLog.origin(null, null));
+        assertEquals("", AuditLog.origin(null, ""));
+        assertEquals("root@relay-1.example.org", AuditLog.checkOperator("root@relay-1.example.org"));
+        assertEquals("a.b_c-d@x", AuditLog.checkOperator("a.b_c-d@x"));
+        for (String bad : List.of("alice", "@laptop", "alice@", "alice@lap top", "-x@laptop", "alice@laptop\n", "a@b@c",
+                "alice@-laptop", "al ice@laptop", "alice@laptop;rm", "x".repeat(33) + "@h", "alice@..")) {
+            org.mfshell.core.UsageException e = assertThrows(org.mfshell.core.UsageException.class, () -> AuditLog.checkOperator(bad), bad);
+            assertTrue(e.getMessage().startsWith("--operator: "), e.getMessage());
+        }
+    }
 }

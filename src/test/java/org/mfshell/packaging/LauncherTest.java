@@ -105,6 +105,9 @@ class LauncherTest {
         assertFalse(a.contains("-XX:TieredStopAtLevel=1"), a.toString());
         assertEquals(List.of("--config-root", "/srv/etc", "stats"), a.subList(a.size() - 3, a.size()));
         assertTrue(javaArgs(Map.of(), "--config-root=/srv/etc", "mailq", "x").contains("-XX:TieredStopAtLevel=1"));
+        List<String> remote = javaArgs(Map.of(), "--json-shapes", "1", "--operator", "alice@laptop", "stats", "--format", "mf");
+        assertTrue(remote.contains("-XX:-TieredCompilation"), "the fleet's global options are skipped: " + remote);
+        assertTrue(javaArgs(Map.of(), "--on=relays", "stats").contains("-XX:-TieredCompilation"));
     }
 
     @Test

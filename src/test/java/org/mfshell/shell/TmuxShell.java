@@ -21,12 +21,17 @@ import org.mfshell.testutil.MfshellProcess;
  * Gives the screen, the whole scrollback with wrapped lines joined (so a line wider than the
  * pane shows as one long line), keys, and waits. Without tmux: fails under CI, else aborts.
  */
-final class TmuxShell implements AutoCloseable {
+public final class TmuxShell implements AutoCloseable {
     private static final ProcessRunner RUN = new ProcessRunner();
     private final String socket = "mfshell-test-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
     private final String session = "s";
 
     TmuxShell(Path home, Path cwd, int width, int height, Map<String, String> env) throws Exception {
+        this(home, cwd, width, height, env, List.of());
+    }
+
+    /** mfshell run with {@code args} (the fleet shell: {@code --on relays}). */
+    public TmuxShell(Path home, Path cwd, int width, int height, Map<String, String> env, List<String> args) throws Exception {
         if (!Files.isExecutable(Path.of("/usr/bin/tmux"))) {
             if ("true".equals(System.getenv("CI"))) {
                 fail("tmux is not installed (scripts/setup-debian.sh installs it)");
@@ -40,6 +45,7 @@ final class TmuxShell implements AutoCloseable {
         List<String> argv = new ArrayList<>(List.of("env", "-u", "PAGER", "-u", "MFSHELL_PAGER", "-u", "LESS"));
         all.forEach((k, v) -> argv.add(k + "=" + v));
         argv.addAll(MfshellProcess.javaCommand());
+        argv.addAll(args);
         // Ctrl-C reaches the whole foreground process group: this wrapper must outlive it (a handler
         // that does nothing, unlike an ignored signal, is not inherited by the shell under test).
         StringBuilder cmd = new StringBuilder("#!/bin/sh\ntrap : INT\n");
@@ -60,34 +66,34 @@ final class TmuxShell implements AutoCloseable {
     }
 
     /** Types {@code text} and Enter. */
-    void line(String text) {
+    public void line(String text) {
         tmux("send-keys", "-t", session, "-l", text);
         tmux("send-keys", "-t", session, "Enter");
     }
 
     /** Sends tmux key names (C-c, q, Tab, ...). */
-    void keys(String... keys) {
+    public void keys(String... keys) {
         List<String> a = new ArrayList<>(List.of("send-keys", "-t", session));
         a.addAll(List.of(keys));
         tmux(a.toArray(new String[0]));
     }
 
     /** The visible screen. */
-    String screen() {
+    public String screen() {
         return tmux("capture-pane", "-p", "-t", session).stdout();
     }
 
     /** Everything printed so far, wrapped lines joined into the line the program wrote. */
-    String scrollback() {
+    public String scrollback() {
         return tmux("capture-pane", "-p", "-J", "-S", "-", "-t", session).stdout();
     }
 
     /** The screen's last non-empty line. */
-    String lastLine() {
+    public String lastLine() {
         return screen().strip().lines().reduce((a, b) -> b).orElse("");
     }
 
-    String waitFor(Predicate<String> ok, Duration max, String what) throws InterruptedException {
+    public String waitFor(Predicate<String> ok, Duration max, String what) throws InterruptedException {
         long end = System.nanoTime() + max.toNanos();
         String screen = "";
         while (System.nanoTime() < end) {
@@ -102,7 +108,7 @@ final class TmuxShell implements AutoCloseable {
     }
 
     /** Waits until the scrollback satisfies {@code ok}. */
-    String waitForScrollback(Predicate<String> ok, Duration max, String what) throws InterruptedException {
+    public String waitForScrollback(Predicate<String> ok, Duration max, String what) throws InterruptedException {
         long end = System.nanoTime() + max.toNanos();
         String all = "";
         while (System.nanoTime() < end) {

@@ -16,8 +16,15 @@ final class Kinds {
                     "look for Postfix instances under DIR instead of $MFSHELL_CONFIG_ROOT or /etc", Completion.FILE),
             OptionSpec.value("on", "HOSTS",
                     "run the command on HOST[,HOST...], all, or a group of /etc/mfshell/fleet ($MFSHELL_FLEET) over ssh "
-                            + "(-F $MFSHELL_SSH_CONFIG when set) and merge the results: instances, mailq, health, reroutes, stats",
-                    Completion.NONE));
+                            + "(-F $MFSHELL_SSH_CONFIG when set) and merge the results: instances, mailq, health, reroutes, stats; "
+                            + "HOST:INSTANCE runs on that host; without a command, the fleet shell (prompt mfshell@HOSTS>)",
+                    Completion.NONE),
+            OptionSpec.value("operator", "USER@HOST",
+                    "name USER@HOST as who asked (by=) in the audit log; mfshell sends it under --on to remotes that take it. "
+                            + "A claim, not a fact: the audit line also names the login user and the ssh client address",
+                    Completion.NONE),
+            OptionSpec.value("json-shapes", "N",
+                    "run only if this mfshell speaks JSON shapes N (else exit 2); mfshell sends it under --on", Completion.NONE));
 
     static final List<String> QUEUES = InstanceRegistry.QUEUES;
 

@@ -62,6 +62,15 @@ final class ManPage {
                 + "(--no-pager after a command, or MFSHELL_PAGER=off, turns it off); after a command, | include REGEX, "
                 + "| exclude REGEX and | count filter its lines, and > FILE saves them (a new file is made mode 0600; "
                 + "a symbolic link is refused)."));
+        sb.append(".PP\n");
+        sb.append(text("mfshell --on HOSTS without a command opens the fleet shell (prompt mfshell@relays> for a "
+                + "group, mfshell@all>, mfshell@rustin,cleveland> for a list): every command runs across the hosts as "
+                + "with --on, HOST:INSTANCE names an instance (mailq cleveland:msn-a runs on cleveland, ssh -t), "
+                + "a line naming instances on two hosts runs here, and TAB completes HOST: and then that host's instances "
+                + "(asked once per session). The session's ssh connections are shared and kept ten minutes "
+                + "(ControlPersist=600). On each remote the audit line names the login user, the operator's claim "
+                + "(by=USER@HOST, from --operator, else the local user and host) and the ssh client address "
+                + "(via=ssh from=IP)."));
         sb.append(".SH OPTIONS\n");
         for (OptionSpec o : Kinds.GLOBAL_OPTIONS) {
             option(sb, o);

@@ -76,7 +76,7 @@ class BashCompletionTest {
         assertEquals(expected, ShellScripts.bash(realScript(), env, "mfshell", ""));
         assertTrue(!expected.contains("__complete"));
         assertEquals(List.of("mailq"), ShellScripts.bash(realScript(), env, "mfshell", "mai"));
-        assertEquals(List.of("--config-root", "--on"), ShellScripts.bash(realScript(), env, "mfshell", "-"));
+        assertEquals(List.of("--config-root", "--json-shapes", "--on", "--operator"), ShellScripts.bash(realScript(), env, "mfshell", "-"));
     }
 
     @Test
@@ -86,7 +86,7 @@ class BashCompletionTest {
             if (s.hidden()) {
                 continue;
             }
-            List<String> expected = s.options().stream().map(o -> "--" + o.longName()).sorted().toList();
+            List<String> expected = s.visibleOptions().stream().map(o -> "--" + o.longName()).sorted().toList();
             assertEquals(expected, ShellScripts.bash(script, env, "mfshell", s.name(), "--"), s.name());
         }
     }
