@@ -267,7 +267,8 @@ final class LogTail implements AutoCloseable {
      * is found (the rest is then lost, not guessed).
      */
     private static void finishRotated(File f, Reader reader) throws IOException {
-        List<Path> rotated = LogLocator.rotations(f.path);
+        List<Path> rotated = new ArrayList<>(LogLocator.rotations(f.path));
+        rotated.sort(java.util.Comparator.comparing((Path p) -> generation(f.path, p)));
         for (int k = 0; k < Math.min(rotated.size(), 4); k++) {
             Path r = rotated.get(k);
             if (readRest(r, f, reader)) {
@@ -277,6 +278,26 @@ final class LogTail implements AutoCloseable {
                 return;
             }
         }
+    }
+
+    /**
+     * Sort key, newest rotation first by name, as logrotate and {@code postfix logrotate} name
+     * them: NAME.1 before NAME.2.gz; NAME.20261202-133000.gz before NAME.20261201-133000.gz;
+     * equal names (NAME.1 and NAME.1.gz) by modification time (the list comes newest first).
+     */
+    private static String generation(Path log, Path rotated) {
+        String suffix = rotated.getFileName().toString().substring(log.getFileName().toString().length() + 1);
+        if (suffix.endsWith(".gz")) {
+            suffix = suffix.substring(0, suffix.length() - 3);
+        }
+        if (suffix.length() < 8 && suffix.chars().allMatch(Character::isDigit)) {
+            return "0" + "0".repeat(8 - suffix.length()) + suffix;
+        }
+        StringBuilder inverted = new StringBuilder("1");
+        for (char c : suffix.toCharArray()) {
+            inverted.append(Character.isDigit(c) ? (char) ('9' - c + '0') : c);
+        }
+        return inverted.toString();
     }
 
     private static boolean readRest(Path r, File f, Reader reader) throws IOException {
