@@ -125,7 +125,13 @@ public final class DeliveryCounters {
     private static FileLock lock(FileChannel ch, Path dir) throws IOException {
         long deadline = System.nanoTime() + LOCK_WAIT.toNanos();
         while (true) {
-            FileLock l = ch.tryLock();
+            FileLock l;
+            try {
+                l = ch.tryLock();
+            } catch (java.nio.channels.OverlappingFileLockException e) {
+                // held by another thread of this JVM (two scrapes in one shell): wait as for another process
+                l = null;
+            }
             if (l != null) {
                 return l;
             }
