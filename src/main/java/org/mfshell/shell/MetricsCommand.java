@@ -67,6 +67,7 @@ public final class MetricsCommand implements MfCommand {
             .option(OptionSpec.value("since", "TIME", "window of the mail log for the verdicts (default 30m)"))
             .option(OptionSpec.value("textfile", "DIR", "write DIR/mfshell.prom atomically instead of printing",
                     Completion.FILE))
+            .option(OptionSpec.flag("no-counters", "leave the delivery counters out (their state untouched)"))
             .option(OptionSpec.value("rules", "FILE", "verdict rules file instead of /etc/mfshell/health-rules",
                     Completion.FILE))
             .example("metrics")
@@ -94,7 +95,7 @@ public final class MetricsCommand implements MfCommand {
         int errors = d.errors();
         DeliveryCounters.Snapshot counters = null;
         try {
-            counters = counters(d, ctx);
+            counters = args.flag("no-counters") ? null : counters(d, ctx);
         } catch (MfshellException e) {
             errors++;
             io.err().println("mfshell: metrics: " + Quote.oneLine(e.getMessage()));
