@@ -23,6 +23,8 @@ import org.mfshell.core.MfshellException;
 import org.mfshell.fs.StateDir;
 import org.mfshell.health.HealthReport.InstanceHealth;
 import org.mfshell.health.HealthRules;
+import org.mfshell.instance.InstanceState;
+import org.mfshell.instance.PostfixInstance;
 import org.mfshell.log.LogLocator;
 import org.mfshell.log.LogSource;
 import org.mfshell.metrics.DeliveryCounters;
@@ -130,7 +132,10 @@ public final class MetricsCommand implements MfCommand {
             HealthRules.Signature s = rules.match(key);
             return s != null ? s.name() : key.length() > REASON_LABEL_MAX ? key.substring(0, REASON_LABEL_MAX) : key;
         };
-        List<LogSource> sources = new LogLocator(ctx.configRoot(), ctx.runner(), ctx.mailLog()).defaults(null);
+        List<String> maillogFiles = d.instances().stream().filter(i -> i.state() != InstanceState.ERROR)
+                .map(PostfixInstance::maillogFile).toList();
+        List<LogSource> sources = new LogLocator(ctx.configRoot(), ctx.runner(), ctx.mailLog())
+                .defaults(maillogFiles, null);
         return new DeliveryCounters(new StateDir(ctx.stateDir(), "MFSHELL_STATE_DIR")).update(sources, targets,
                 ProviderGroups.load(), label, ctx.runner(), System.currentTimeMillis());
     }
