@@ -62,7 +62,7 @@ run_cases() {
         for c in "${cases[@]}"; do
             local name=${c%%|*} cmd=${c#*|}
             if [[ $name == catch-up ]]; then
-                cp "$OUT/state-start.json" "$OUT/state/metrics/counters.json"
+                cp "$OUT/state-start.json" "$OUT/state/metrics/counters.state"
             fi
             # shellcheck disable=SC2086
             echo "$name $(measure $cmd)" >>"$OUT/$label.raw"
@@ -112,7 +112,7 @@ ENVV=(MFSHELL_CONFIG_ROOT="$OUT/etc" MFSHELL_STATE_DIR="$OUT/state" MFSHELL_MAIL
 # Saved offsets at the start of the (empty) log, then the log written into the same file.
 : >"$LOG"
 env "${ENVV[@]}" java -jar "$JAR" metrics >/dev/null
-cp "$OUT/state/metrics/counters.json" "$OUT/state-start.json"
+cp "$OUT/state/metrics/counters.state" "$OUT/state-start.json"
 # genlog writes about 12k lines/s: a tenth of the lines, written COPIES times (counts multiplied).
 echo "generating $((LINES / COPIES)) lines, $COPIES times, into $LOG"
 python3 "$GENLOG" -n "$((LINES / COPIES))" --seed 7 --ts classic -o "$OUT/part.log" --stats "$OUT/expected.txt" >/dev/null
@@ -121,7 +121,7 @@ rm -f "$OUT/part.log"
 echo "log: $(du -h "$LOG" | cut -f1), $(wc -l <"$LOG") lines"
 cat "$LOG" >/dev/null
 # One catch-up, its counts against genlog's: every instance's total.
-cp "$OUT/state-start.json" "$OUT/state/metrics/counters.json"
+cp "$OUT/state-start.json" "$OUT/state/metrics/counters.state"
 env "${ENVV[@]}" java -jar "$JAR" metrics >"$OUT/catch-up.prom"
 python3 - "$OUT/catch-up.prom" "$OUT/expected.txt" "$COPIES" <<'EOF'
 import re, sys

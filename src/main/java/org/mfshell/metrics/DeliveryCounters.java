@@ -1,9 +1,5 @@
 package org.mfshell.metrics;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -28,7 +24,7 @@ import org.mfshell.postfix.ProcessRunner;
 import org.mfshell.provider.ProviderGroups;
 
 /**
- * metrics' monotonic counters, kept in STATE/metrics/counters.json (0600, replaced atomically,
+ * metrics' monotonic counters, kept in STATE/metrics/counters.state (0600, replaced atomically,
  * never through a link): deliveries per instance, ip, provider group and status, and deferrals
  * per instance, ip and reason, with the log marks they were counted up to. Each
  * {@link #update} takes STATE/metrics/counters.lock (so two concurrent scrapes count each line
@@ -45,7 +41,7 @@ import org.mfshell.provider.ProviderGroups;
 public final class DeliveryCounters {
     public static final int TOP_REASONS = 10;
     public static final String OTHER = "other";
-    public static final String FILE = "counters.json";
+    public static final String FILE = "counters.state";
     static final Duration LOCK_WAIT = Duration.ofMinutes(2);
     private static final int VERSION = 1;
     private static final Set<String> STATUSES = Set.of(DeliveryCounting.STATUS);
@@ -189,108 +185,149 @@ public final class DeliveryCounters {
         return Integer.compare(a.size(), b.size());
     };
 
+    /*
+     * The state file, one record a line, fields separated by tabs, each field escaped (backslash,
+     * tab, newline, carriage return as \\ \t \n \r); the last line is "end" so a cut file is
+     * told from a whole one. (A text format of its own rather than JSON: Jackson's classes cost
+     * about a third of a second of start-up on every scrape.)
+     *   mfshell-counters 1
+     *   started SECONDS
+     *   mark SOURCE KEY OFFSET HEAD_LENGTH HEAD_SHA256      (a file)
+     *   cursor SOURCE CURSOR                                (the journal)
+     *   delivery INSTANCE IP PROVIDER STATUS VALUE
+     *   deferral INSTANCE IP REASON VALUE
+     *   end
+     */
+    private static final String MAGIC = "mfshell-counters " + VERSION;
+
     private static byte[] render(State s) {
-        ObjectMapper om = new ObjectMapper();
-        ObjectNode root = om.createObjectNode();
-        root.put("version", VERSION);
-        root.put("started", s.started());
-        ArrayNode marks = root.putArray("marks");
+        StringBuilder b = new StringBuilder(MAGIC).append('\n');
+        b.append("started\t").append(s.started()).append('\n');
         for (LogMark m : s.marks()) {
-            ObjectNode o = marks.addObject();
-            o.put("source", m.source());
             if (m.cursor() != null) {
-                o.put("cursor", m.cursor());
+                line(b, "cursor", m.source(), m.cursor());
             } else {
-                o.put("key", m.key()).put("offset", m.offset()).put("headLength", m.headLength()).put("head", m.head());
+                line(b, "mark", m.source(), m.key(), Long.toString(m.offset()), Integer.toString(m.headLength()), m.head());
             }
         }
-        ArrayNode d = root.putArray("deliveries");
-        s.deliveries().forEach((k, v) -> d.addObject().put("instance", k.get(0)).put("ip", k.get(1))
-                .put("provider", k.get(2)).put("status", k.get(3)).put("value", v));
-        ArrayNode r = root.putArray("deferrals");
-        s.deferrals().forEach((k, v) -> r.addObject().put("instance", k.get(0)).put("ip", k.get(1))
-                .put("reason", k.get(2)).put("value", v));
-        try {
-            return (om.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n").getBytes(StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new MfshellException("cannot render " + FILE + ": " + e.getMessage(), e);
+        s.deliveries().forEach((k, v) -> line(b, "delivery", k.get(0), k.get(1), k.get(2), k.get(3), Long.toString(v)));
+        s.deferrals().forEach((k, v) -> line(b, "deferral", k.get(0), k.get(1), k.get(2), Long.toString(v)));
+        b.append("end\n");
+        return b.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void line(StringBuilder b, String type, String... fields) {
+        b.append(type);
+        for (String f : fields) {
+            b.append('\t');
+            for (int i = 0; i < f.length(); i++) {
+                char c = f.charAt(i);
+                switch (c) {
+                    case '\\' -> b.append("\\\\");
+                    case '\t' -> b.append("\\t");
+                    case '\n' -> b.append("\\n");
+                    case '\r' -> b.append("\\r");
+                    default -> b.append(c);
+                }
+            }
         }
+        b.append('\n');
+    }
+
+    private static String unescape(Path file, String f) {
+        if (f.indexOf('\\') < 0) {
+            return f;
+        }
+        StringBuilder b = new StringBuilder(f.length());
+        for (int i = 0; i < f.length(); i++) {
+            char c = f.charAt(i);
+            if (c != '\\') {
+                b.append(c);
+                continue;
+            }
+            if (++i == f.length()) {
+                throw new Damaged(file, "a field ends in a lone backslash");
+            }
+            switch (f.charAt(i)) {
+                case '\\' -> b.append('\\');
+                case 't' -> b.append('\t');
+                case 'n' -> b.append('\n');
+                case 'r' -> b.append('\r');
+                default -> throw new Damaged(file, "unknown escape \\" + f.charAt(i));
+            }
+        }
+        return b.toString();
     }
 
     private static State parse(Path file, byte[] bytes) {
-        JsonNode root;
-        try {
-            root = new ObjectMapper().readTree(bytes);
-        } catch (IOException e) {
-            throw new Damaged(file, "not JSON: " + firstLine(e.getMessage()));
+        String text = new String(bytes, StandardCharsets.UTF_8);
+        String[] lines = text.split("\n", -1);
+        if (lines.length < 3 || !lines[0].equals(MAGIC)) {
+            throw new Damaged(file, "its first line is not '" + MAGIC + "'");
         }
-        if (root == null || !root.isObject()) {
-            throw new Damaged(file, "not a JSON object");
+        if (!lines[lines.length - 1].isEmpty() || !lines[lines.length - 2].equals("end")) {
+            throw new Damaged(file, "it does not end with the line 'end' (cut short?)");
         }
-        if (root.path("version").asInt(-1) != VERSION) {
-            throw new Damaged(file, "version " + root.path("version") + ", expected " + VERSION);
-        }
-        long started = positive(file, root.path("started"), "started");
+        Long started = null;
         List<LogMark> marks = new ArrayList<>();
-        for (JsonNode m : array(file, root, "marks")) {
-            String source = text(file, m, "source");
-            if (m.has("cursor")) {
-                marks.add(LogMark.journal(source, text(file, m, "cursor")));
-            } else {
-                String head = text(file, m, "head");
-                long headLength = positive(file, m.path("headLength"), "headLength");
-                long offset = positive(file, m.path("offset"), "offset");
-                if (!head.matches("[0-9a-f]{64}") || headLength > 1024 || headLength > offset) {
-                    throw new Damaged(file, "bad mark for " + source);
-                }
-                marks.add(new LogMark(source, text(file, m, "key"), offset, (int) headLength, head, null));
-            }
-        }
         Map<List<String>, Long> deliveries = new TreeMap<>(KEYS);
-        for (JsonNode o : array(file, root, "deliveries")) {
-            String status = text(file, o, "status");
-            if (!STATUSES.contains(status)) {
-                throw new Damaged(file, "unknown status " + status);
-            }
-            deliveries.put(List.of(text(file, o, "instance"), text(file, o, "ip"), text(file, o, "provider"), status),
-                    positive(file, o.path("value"), "value"));
-        }
         Map<List<String>, Long> deferrals = new TreeMap<>(KEYS);
-        for (JsonNode o : array(file, root, "deferrals")) {
-            deferrals.put(List.of(text(file, o, "instance"), text(file, o, "ip"), text(file, o, "reason")),
-                    positive(file, o.path("value"), "value"));
+        for (int n = 1; n < lines.length - 2; n++) {
+            String[] raw = lines[n].split("\t", -1);
+            String[] f = new String[raw.length];
+            for (int i = 0; i < raw.length; i++) {
+                f[i] = unescape(file, raw[i]);
+            }
+            String where = "line " + (n + 1);
+            switch (f[0]) {
+                case "started" -> {
+                    fields(file, f, 2, where);
+                    started = number(file, f[1], where);
+                }
+                case "cursor" -> {
+                    fields(file, f, 3, where);
+                    marks.add(LogMark.journal(f[1], f[2]));
+                }
+                case "mark" -> {
+                    fields(file, f, 6, where);
+                    long offset = number(file, f[3], where);
+                    long headLength = number(file, f[4], where);
+                    if (!f[5].matches("[0-9a-f]{64}") || headLength > 1024 || headLength > offset) {
+                        throw new Damaged(file, where + ": a bad mark for " + f[1]);
+                    }
+                    marks.add(new LogMark(f[1], f[2], offset, (int) headLength, f[5], null));
+                }
+                case "delivery" -> {
+                    fields(file, f, 6, where);
+                    if (!STATUSES.contains(f[4])) {
+                        throw new Damaged(file, where + ": unknown status " + f[4]);
+                    }
+                    deliveries.put(List.of(f[1], f[2], f[3], f[4]), number(file, f[5], where));
+                }
+                case "deferral" -> {
+                    fields(file, f, 5, where);
+                    deferrals.put(List.of(f[1], f[2], f[3]), number(file, f[4], where));
+                }
+                default -> throw new Damaged(file, where + ": unknown record " + f[0]);
+            }
+        }
+        if (started == null) {
+            throw new Damaged(file, "no started line");
         }
         return new State(started, marks, deliveries, deferrals);
     }
 
-    private static Iterable<JsonNode> array(Path file, JsonNode root, String name) {
-        JsonNode a = root.path(name);
-        if (!a.isArray()) {
-            throw new Damaged(file, "no " + name + " list");
+    private static void fields(Path file, String[] f, int n, String where) {
+        if (f.length != n) {
+            throw new Damaged(file, where + ": " + f.length + " fields, expected " + n);
         }
-        return a;
     }
 
-    private static String text(Path file, JsonNode o, String name) {
-        JsonNode v = o.path(name);
-        if (!v.isTextual()) {
-            throw new Damaged(file, "no " + name + " text");
+    private static long number(Path file, String s, String where) {
+        if (!s.matches("[0-9]{1,18}")) {
+            throw new Damaged(file, where + ": " + s + " is not a whole number >= 0");
         }
-        return v.asText();
+        return Long.parseLong(s);
     }
 
-    private static long positive(Path file, JsonNode v, String name) {
-        if (!v.isIntegralNumber() || v.asLong() < 0) {
-            throw new Damaged(file, name + " is not a whole number >= 0");
-        }
-        return v.asLong();
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) {
-            return "?";
-        }
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
-    }
 }

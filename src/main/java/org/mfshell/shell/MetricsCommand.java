@@ -36,7 +36,7 @@ import org.mfshell.queue.ReasonNormalizer;
  * {@code metrics}: Prometheus text exposition of every instance's queues, oldest deferred age,
  * verdict per provider group and reroutes in force, on stdout or, with {@code --textfile DIR},
  * into DIR/mfshell.prom (written atomically, mode 0644) for node_exporter's textfile collector.
- * The delivery counters are brought up to the logs' end first (STATE/metrics/counters.json); when
+ * The delivery counters are brought up to the logs' end first (STATE/metrics/counters.state); when
  * they cannot be (a damaged state file, a lock held too long) one line says why on stderr, the
  * scrape error is counted and the counters are left out.
  * Errors: usage (exit 2) for bad options or a missing DIR; a part that fails (an unreadable
@@ -59,7 +59,7 @@ public final class MetricsCommand implements MfCommand {
                     + "mfshell_deliveries_total{instance,ip,provider,status} (sent, deferred, bounced, counted as "
                     + "stats does) and mfshell_deferrals_total{instance,ip,reason} (the block signature's name, or the "
                     + "normalised reply; the first 10 reasons per instance, then \"other\"), counted from the mail log "
-                    + "since the previous run; the offsets are kept in STATE/metrics/counters.json and survive "
+                    + "since the previous run; the offsets are kept in STATE/metrics/counters.state and survive "
                     + "rotation (rename and new file, .1, .gz, copytruncate). The first run starts at the log's end, "
                     + "at 0: mfshell_counters_started_seconds says when. With --textfile DIR "
                     + "the output goes to DIR/mfshell.prom, replaced atomically (mode 0644), for node_exporter's "
@@ -113,7 +113,7 @@ public final class MetricsCommand implements MfCommand {
         return ExitCodes.OK;
     }
 
-    /** Brings the delivery counters up to the logs' end (STATE/metrics/counters.json). */
+    /** Brings the delivery counters up to the logs' end (STATE/metrics/counters.state). */
     static DeliveryCounters.Snapshot counters(MonitoringData d, AppContext ctx) {
         Map<String, DeliveryCounters.Target> targets = new LinkedHashMap<>();
         for (InstanceHealth h : d.report().instances()) {

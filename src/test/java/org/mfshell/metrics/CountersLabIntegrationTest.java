@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -121,10 +119,15 @@ class CountersLabIntegrationTest {
         Files.writeString(log, b, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
 
-    private static Map<String, JsonNode> marks(Path state) throws Exception {
-        JsonNode root = new ObjectMapper().readTree(state.resolve("metrics/counters.json").toFile());
-        Map<String, JsonNode> out = new HashMap<>();
-        root.path("marks").forEach(m -> out.put(m.path("source").asText(), m));
+    /** The saved offsets, by source: the "mark" lines of the state file (paths here have no tab or backslash). */
+    private static Map<String, Long> marks(Path state) throws Exception {
+        Map<String, Long> out = new HashMap<>();
+        for (String line : Files.readAllLines(state.resolve("metrics/counters.state"))) {
+            String[] f = line.split("\t");
+            if (f[0].equals("mark")) {
+                out.put(f[1], Long.parseLong(f[3]));
+            }
+        }
         return out;
     }
 
@@ -180,7 +183,7 @@ class CountersLabIntegrationTest {
         assertTrue(r0.out().contains("mfshell_counters_started_seconds "), r0.out());
         assertEquals(0, counters(r0.out()).values().stream().mapToLong(Long::longValue).sum(),
                 "the first run starts at the logs' end: " + counters(r0.out()));
-        Map<String, JsonNode> m0 = marks(state);
+        Map<String, Long> m0 = marks(state);
         Path aol = lab.logFile("aol-a");
         Path msn = lab.logFile("msn-a");
         assertTrue(m0.containsKey(aol.toString()) && m0.containsKey(msn.toString()), m0.toString());
@@ -241,12 +244,12 @@ class CountersLabIntegrationTest {
                 c3.entrySet().stream().filter(e -> e.getKey().contains("aol-a")).toList(), "nothing counted twice");
 
         // The oracle over exactly the bytes between the first and the last saved offsets.
-        Map<String, JsonNode> m3 = marks(state);
+        Map<String, Long> m3 = marks(state);
         Map<String, long[]> expected = new TreeMap<>();
         for (String inst : Lab.INSTANCES) {
             Path log = lab.logFile(inst);
-            long from = m0.get(log.toString()).path("offset").asLong();
-            long to = m3.get(log.toString()).path("offset").asLong();
+            long from = m0.get(log.toString());
+            long to = m3.get(log.toString());
             ByteArrayOutputStream seen = new ByteArrayOutputStream();
             if (inst.equals("aol-a") || inst.equals("msn-a")) {
                 byte[] old = bytes(inst.equals("aol-a") ? aolOld : msnOld);
@@ -349,7 +352,7 @@ class CountersLabIntegrationTest {
         Path state = freshState("concurrent");
         ExecResult first = child(state, "000");
         assertEquals(0, first.exitCode(), first.stderr());
-        Path file = state.resolve("metrics/counters.json");
+        Path file = state.resolve("metrics/counters.state");
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file.getParent())));
         Path log = lab.logFile("earthlink-a");
@@ -371,7 +374,7 @@ class CountersLabIntegrationTest {
         assertEquals(3, sum(counters(last.stdout()), "mfshell_deferrals_total", "earthlink-a", null));
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
         try (Stream<Path> s = Files.list(file.getParent())) {
-            assertEquals(Set.of("counters.json", "counters.lock"),
+            assertEquals(Set.of("counters.state", "counters.lock"),
                     new TreeSet<>(s.map(p -> p.getFileName().toString()).toList()), "no temporary file left");
         }
     }
@@ -380,14 +383,16 @@ class CountersLabIntegrationTest {
     void aDamagedStateFileIsRefusedAndLeftAsItWas() throws Exception {
         Path state = freshState("damaged");
         assertEquals(0, metrics(state).code());
-        Path file = state.resolve("metrics/counters.json");
-        byte[] damaged = "{\"version\": 1, \"started\": 17, \"marks\": [".getBytes(StandardCharsets.UTF_8);
+        Path file = state.resolve("metrics/counters.state");
+        byte[] whole = Files.readAllBytes(file);
+        // cut short after its first lines, as by a full disk under a writer that did not rename
+        byte[] damaged = java.util.Arrays.copyOf(whole, new String(whole, StandardCharsets.UTF_8).indexOf("mark\t") + 20);
         Files.write(file, damaged);
         append(lab.logFile("aol-a"), "aol-a", 1, List.of(), 0);
         MetricsLabIntegrationTest.Run r = metrics(state);
         assertEquals(0, r.code(), "the other metrics are still given: " + r);
         assertEquals(1, r.err().strip().lines().count(), r.err());
-        assertTrue(r.err().contains("counters.json is damaged") && r.err().contains("mv "), r.err());
+        assertTrue(r.err().contains("counters.state is damaged") && r.err().contains("mv "), r.err());
         assertFalse(r.out().contains("mfshell_deliveries_total"), r.out());
         assertTrue(r.out().contains("mfshell_scrape_errors 1.0"), r.out());
         assertArrayEquals(damaged, Files.readAllBytes(file), "left for the operator");
