@@ -73,7 +73,7 @@ _mfshell_spec() {
             _mfshell_opts='--since --warning --critical --age-warning --age-critical --held-warning --held-critical --ratio-warning --ratio-critical --rules'
             ;;
         'metrics')
-            _mfshell_opts='--since --textfile --rules'
+            _mfshell_opts='--since --textfile --no-counters --rules'
             ;;
         'watch')
             _mfshell_opts='--once --interval --status --json --config --since --rules'

@@ -43,7 +43,9 @@ for want in ./usr/bin/mfshell ./usr/share/mfshell/mfshell.jar ./usr/share/mfshel
     ./usr/share/bash-completion/completions/mfshell ./usr/share/zsh/vendor-completions/_mfshell \
     ./usr/share/man/man1/mfshell.1.gz ./usr/share/doc/mfshell/copyright ./usr/share/doc/mfshell/changelog.gz \
     ./usr/share/doc/mfshell/monitoring/mfshell-icinga2.conf ./usr/share/doc/mfshell/monitoring/mfshell-nagios.cfg \
-    ./usr/share/doc/mfshell/monitoring/mfshell-alerts.yml; do
+    ./usr/share/doc/mfshell/monitoring/mfshell-alerts.yml \
+    ./usr/lib/systemd/system/mfshell-metrics.service ./usr/lib/systemd/system/mfshell-metrics.timer \
+    ./etc/cron.d/mfshell-metrics; do
     grep -qxF -- "$want" <<<"$paths" || fail "$want missing from the package"
 done
 grep -q '^-rwxr-xr-x root/root .* \./usr/bin/mfshell$' <<<"$listing" || fail "/usr/bin/mfshell is not root:root 0755"
@@ -52,7 +54,8 @@ jars=$(grep -c '^\./usr/share/mfshell/lib/.*\.jar$' <<<"$paths" || true)
 for want in ./usr/lib/systemd/system/mfshell-watch.service ./usr/share/doc/mfshell/examples/watch.conf; do
     grep -qxF -- "$want" <<<"$paths" || fail "$want missing from the package"
 done
-outside=$(grep -v -e '^\./$' -e '^\./usr/' <<<"$paths" || true)
+outside=$(grep -v -e '^\./$' -e '^\./usr/' -e '^\./etc/$' -e '^\./etc/cron\.d/$' -e '^\./etc/cron\.d/mfshell-metrics$' \
+    <<<"$paths" || true)
 [[ -z $outside ]] || fail "files outside /usr: $outside"
 dpkg-deb -f "$deb" Depends | grep -q 'default-jre-headless (>= 2:1.17) | java17-runtime-headless' ||
     fail "Depends lacks the Java 17 runtime: $(dpkg-deb -f "$deb" Depends)"
@@ -94,6 +97,19 @@ jsa=(/var/cache/mfshell/*.jsa)
 ((${#jsa[@]} >= 1)) || fail "postinst built no CDS archive in /var/cache/mfshell"
 MFSHELL_JAVA_OPTS="-Xshare:on" /usr/bin/mfshell version >/dev/null 2>&1 || fail "the JVM does not accept ${jsa[0]}"
 say "CDS archive ok: ${jsa[0]} ($(du -h "${jsa[0]}" | cut -f1))"
+
+# The metrics timer and cron file: installed, valid, and off until the operator enables them.
+if command -v systemd-analyze >/dev/null; then
+    verify=$(systemd-analyze verify /usr/lib/systemd/system/mfshell-metrics.service \
+        /usr/lib/systemd/system/mfshell-metrics.timer 2>&1 | grep -v "Command 'man mfshell(1)' failed" || true)
+    [[ -z $verify ]] || fail "systemd-analyze verify: $verify"
+fi
+enabled=$(systemctl is-enabled mfshell-metrics.timer 2>/dev/null || true)
+[[ $enabled == disabled ]] || fail "mfshell-metrics.timer is '$enabled' after install, expected disabled"
+[[ ! -e /etc/systemd/system/timers.target.wants/mfshell-metrics.timer ]] || fail "mfshell-metrics.timer enabled by the package"
+active=$(grep -v -e '^[[:space:]]*#' -e '^[[:space:]]*$' /etc/cron.d/mfshell-metrics || true)
+[[ -z $active ]] || fail "/etc/cron.d/mfshell-metrics has active lines: $active"
+say "metrics timer and cron file installed, off"
 
 lab_up=0
 cleanup() {

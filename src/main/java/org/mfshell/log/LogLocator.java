@@ -64,8 +64,27 @@ public final class LogLocator {
 
     /** The default sources, going back to {@code sinceMs} (null: the current files only). */
     public List<LogSource> defaults(Long sinceMs) {
+        return fromLogs(instanceLogs(), sinceMs);
+    }
+
+    /**
+     * As {@link #defaults(Long)}, with the instances' maillog_file values already read (discovery
+     * has them): no postconf run. Blank, relative and /dev/ values are ignored, as postconf's are.
+     */
+    public List<LogSource> defaults(List<String> maillogFiles, Long sinceMs) {
+        List<Path> logs = new ArrayList<>();
+        for (String f : maillogFiles) {
+            String v = f == null ? "" : f.trim();
+            if (!v.isEmpty() && v.startsWith("/") && !v.startsWith("/dev/")) {
+                logs.add(Path.of(v));
+            }
+        }
+        return fromLogs(logs, sinceMs);
+    }
+
+    private List<LogSource> fromLogs(List<Path> instanceLogs, Long sinceMs) {
         Set<Path> files = new LinkedHashSet<>();
-        for (Path p : instanceLogs()) {
+        for (Path p : instanceLogs) {
             if (Files.isRegularFile(p)) {
                 files.add(p);
             }

@@ -1,5 +1,6 @@
 package org.mfshell.metrics;
 
+import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -17,8 +18,10 @@ import org.mfshell.instance.QueueCounts;
 /**
  * Renders what mfshell knows about the instances as Prometheus's text exposition format, through
  * Prometheus's own Java client: messages per queue, the age of the oldest deferred message, the
- * verdict per provider group (0 OK, 1 DEGRADED, 2 BLOCKED), the reroutes in force, and the scrape's
- * own duration and errors; every series labelled with instance and ip, provider where it applies.
+ * verdict per provider group (0 OK, 1 DEGRADED, 2 BLOCKED), the reroutes in force, the delivery
+ * and deferral counters with the time they started from ({@link DeliveryCounters}), and the
+ * scrape's own duration and errors; every series labelled with instance and ip, provider where
+ * it applies.
  * Pure (no I/O beyond an in-memory buffer); never throws for the data it is given.
  */
 public final class MetricsService {
@@ -34,7 +37,29 @@ public final class MetricsService {
      */
     public static byte[] render(HealthReport report, Map<String, DeferredQueue> queues, Map<String, String> reroutes,
                                 int errors, double scrapeSeconds, long nowSeconds) {
+        return render(report, queues, reroutes, null, errors, scrapeSeconds, nowSeconds);
+    }
+
+    /** As above, with the delivery counters ({@code counters} null: they could not be updated, left out). */
+    public static byte[] render(HealthReport report, Map<String, DeferredQueue> queues, Map<String, String> reroutes,
+                                DeliveryCounters.Snapshot counters, int errors, double scrapeSeconds, long nowSeconds) {
         PrometheusRegistry registry = new PrometheusRegistry();
+        if (counters != null) {
+            Counter deliveries = Counter.builder().name("mfshell_deliveries")
+                    .help("Delivery attempts logged by smtp, by status (mf-stats counting rule), since "
+                            + "mfshell_counters_started_seconds").labelNames("instance", "ip", "provider", "status")
+                    .register(registry);
+            Counter deferrals = Counter.builder().name("mfshell_deferrals")
+                    .help("Deferred delivery attempts by normalised reason (block signature name when one matches; "
+                            + "the first " + DeliveryCounters.TOP_REASONS + " reasons per instance, then \"other\")")
+                    .labelNames("instance", "ip", "reason").register(registry);
+            Gauge started = Gauge.builder().name("mfshell_counters_started_seconds")
+                    .help("When the delivery counters started from 0 (Unix time)").register(registry);
+            counters.deliveries().forEach(c -> deliveries.labelValues(c.instance(), c.ip(), c.provider(), c.status())
+                    .inc(c.value()));
+            counters.deferrals().forEach(c -> deferrals.labelValues(c.instance(), c.ip(), c.reason()).inc(c.value()));
+            started.set(counters.startedSeconds());
+        }
         Gauge queue = Gauge.builder().name("mfshell_queue_messages")
                 .help("Messages in one Postfix queue of the instance").labelNames("instance", "ip", "queue")
                 .register(registry);

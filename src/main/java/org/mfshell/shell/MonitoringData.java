@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.mfshell.AppContext;
 import org.mfshell.check.DeferredQueue;
@@ -31,11 +32,12 @@ import org.mfshell.queue.ReasonNormalizer;
  * {@code --since} (default 30m) with the rules of {@code --rules} (a rules file with an error is
  * bad input here), each instance's deferred queue, and the reroutes in force. Strict (check):
  * every failure escapes. Tolerant (metrics): a failing postqueue or reroute journal is counted in
- * {@code errors} and left out. Errors: {@code UsageException} for bad options,
+ * {@code errors} and left out. {@code instances}: discovery's, as read once (metrics' counters take
+ * their logs from it). Errors: {@code UsageException} for bad options,
  * {@code MfshellException} from discovery and the log scan.
  */
 record MonitoringData(HealthReport report, HealthRules rules, Map<String, DeferredQueue> queues,
-                      Map<String, String> reroutes, int errors) {
+                      Map<String, String> reroutes, int errors, List<PostfixInstance> instances) {
     static final Duration DEFAULT_WINDOW = Duration.ofMinutes(30);
 
     static MonitoringData gather(ParsedArgs args, AppContext ctx, boolean tolerant) {
@@ -71,7 +73,8 @@ record MonitoringData(HealthReport report, HealthRules rules, Map<String, Deferr
         HealthReport report = service.health(sinceMs, rules);
         int errors = 0;
         Map<String, Path> dirs = new LinkedHashMap<>();
-        for (PostfixInstance i : ctx.instances().all()) {
+        List<PostfixInstance> instances = ctx.instances().all();
+        for (PostfixInstance i : instances) {
             if (i.state() != InstanceState.ERROR) {
                 dirs.put(i.name(), i.configDir());
             }
@@ -111,6 +114,6 @@ record MonitoringData(HealthReport report, HealthRules rules, Map<String, Deferr
             }
             errors++;
         }
-        return new MonitoringData(report, rules.rules(), queues, reroutes, errors);
+        return new MonitoringData(report, rules.rules(), queues, reroutes, errors, instances);
     }
 }
