@@ -238,12 +238,12 @@ class TimeSeekTest {
     @Test
     void statsAndRepliesEqualAFullScan(@TempDir Path tmp) throws IOException {
         long t0 = Instant.parse("2026-11-29T00:00:00Z").toEpochMilli();
-        Log log = generate(tmp.resolve("mail.log"), t0, 60_000, 1000, 140_000, 0, false, "\n", 8);
+        Log log = generate(tmp.resolve("mail.log"), t0, 30_000, 1000, 140_000, 0, false, "\n", 8);
         LogSource src = LogSource.file(log.path(), log.reference());
         // Small chunks on two threads: the seek's start is cut into several pieces.
         StatsService service = new StatsService(new ProcessRunner(), InputStream.nullInputStream(), 2, 4096, 64 << 10);
         List<long[]> windows = new ArrayList<>();
-        windows.add(new long[] {t0 + 600 * 60_000L, -1});
+        windows.add(new long[] {t0 + 300 * 60_000L, -1});
         windows.add(new long[] {t0 + 30 * 60_000L, t0 + 90 * 60_000L});
         windows.add(new long[] {log.reference().toEpochMilli() - 30 * 60_000L, -1});
         windows.add(new long[] {t0 - 3_600_000L, -1});
