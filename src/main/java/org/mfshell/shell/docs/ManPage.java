@@ -119,6 +119,8 @@ final class ManPage {
         env(sb, "MFSHELL_LAB_ROOT", "Where the lab of Postfix instances on loopback lives (default /var/tmp/mfshell\\-lab).");
         env(sb, "MFSHELL_MAIL_LOG", "The mail log the syslog daemon writes, read for instances without a maillog_file "
                 + "(default /var/log/mail.log).");
+        env(sb, "MFSHELL_LOG_SEEK", "off: scan every plain log file from its start for a time window (check, health, "
+                + "stats \\-\\-since, watch) instead of finding the window by binary search (default on).");
         env(sb, "MFSHELL_PAGER", "The interactive shell's pager for long output, a program and its options "
                 + "(never run through a shell); off for none. Else PAGER, else less \\-FRX.");
         env(sb, "NO_COLOR", "When set, no colour in the output. Colour is also off when standard output is not a terminal.");
