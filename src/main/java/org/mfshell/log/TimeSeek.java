@@ -84,11 +84,6 @@ public final class TimeSeek {
         return new long[] {start, end};
     }
 
-    /** Offset of the first line at or after {@code sinceMs - SLACK_MS}, or 0 when undecided. */
-    public static long start(FileChannel ch, long size, LogSource source, ZoneId zone, long sinceMs) throws IOException {
-        return range(ch, size, source, zone, sinceMs, null)[0];
-    }
-
     /**
      * Two line starts for {@code target}: just after the last line read with a time before it, and
      * the first line read with a time at or after it (size when none); null when undecided.

@@ -272,6 +272,16 @@ class TimeSeekTest {
     }
 
     @Test
+    void theJournalIsBoundedByJournalctl() {
+        org.mfshell.postfix.RecordingRunner r = new org.mfshell.postfix.RecordingRunner();
+        long since = Instant.parse("2026-11-29T10:00:00Z").toEpochMilli();
+        StatsQuery q = new StatsQuery(StatsQuery.By.INSTANCE, Set.of(), since, null, UTC, null);
+        new StatsService(r, InputStream.nullInputStream(), 1, 4096, 1024)
+                .stats(List.of(new LogSource(LogSource.Kind.JOURNAL, null, Instant.now())), q);
+        assertTrue(r.only().contains("--since=@" + since / 1000), r.only().toString());
+    }
+
+    @Test
     void theSwitch() {
         System.setProperty(TimeSeek.PROPERTY, "off");
         assertEquals(false, TimeSeek.enabled());
