@@ -81,6 +81,7 @@ public final class DiscoveryCache {
     private final Path configRoot;
     private final Map<String, String> env;
     private final String disabled;
+    private long settleMillis = TimeUnit.SECONDS.toMillis(SETTLE_SECONDS);
     private String globalKey;
     private boolean globalSettled;
     private Map<String, Entry> loaded;
@@ -94,7 +95,7 @@ public final class DiscoveryCache {
         this.disabled = disabled;
     }
 
-    /** The cache for {@code configRoot} as the environment sets it up (possibly off). */
+    /** The cache for {@code configRoot} as the environment sets it up (possibly off: see {@link #disabledReason}). */
     public static DiscoveryCache fromEnvironment(Map<String, String> env, Path configRoot) {
         if ("off".equalsIgnoreCase(env.getOrDefault("MFSHELL_DISCOVERY_CACHE", "").trim())) {
             return new DiscoveryCache(null, configRoot, env, "off (MFSHELL_DISCOVERY_CACHE=off)");
@@ -118,6 +119,12 @@ public final class DiscoveryCache {
         return new DiscoveryCache(d.normalize(), configRoot, env, null);
     }
 
+    /** The same cache trusting files modified more than {@code millis} ago (tests: 0, to avoid sleeping). */
+    DiscoveryCache settleAfter(long millis) {
+        settleMillis = millis;
+        return this;
+    }
+
     /** Null when the cache is usable (so far); else why not. */
     public String disabledReason() {
         return disabled;
@@ -131,38 +138,39 @@ public final class DiscoveryCache {
         return dir.resolve(sha256(configRoot.toString()).substring(0, 24) + ".cache");
     }
 
-    /** The cached answers about {@code configDir}, or null on a miss. */
-    public synchronized Answers lookup(Path configDir) {
+    /**
+     * What the cache knows about {@code configDir}: its answers on a hit, else the files' stat taken
+     * now, before postconf is asked, to be given back to {@link #put} with postconf's answers (so
+     * an edit while postconf runs makes the next lookup a miss).
+     */
+    public Probe lookup(Path configDir) {
         if (dir == null) {
-            return null;
+            return new Probe(null, "", false);
         }
-        if (loaded == null) {
-            loaded = load();
+        long now = System.currentTimeMillis();
+        String stat = dirStat(configDir);
+        boolean settled = settled(now, configDir.resolve("main.cf"), configDir.resolve("master.cf"), configDir);
+        synchronized (this) {
+            if (loaded == null) {
+                loaded = load();
+            }
         }
         String id = configDir.toString();
         Entry e = loaded.get(id);
-        if (e == null) {
-            return null;
+        if (e != null && stat.equals(e.stat())) {
+            fresh.put(id, new Entry(stat, e.answers(), true));
+            return new Probe(e.answers(), stat, true);
         }
-        String stat = dirStat(configDir);
-        if (stat == null || !stat.equals(e.stat())) {
-            return null;
-        }
-        fresh.put(id, new Entry(stat, e.answers(), true));
-        return e.answers();
+        return new Probe(null, stat, settled);
     }
 
-    /** Records postconf's fresh answers about {@code configDir}, stored at {@link #save}. */
-    public void put(Path configDir, Answers answers) {
-        if (dir == null) {
-            return;
-        }
-        String stat = dirStat(configDir);
-        if (stat == null) {
-            return;
-        }
-        fresh.put(configDir.toString(), new Entry(stat, answers, settled(configDir.resolve("main.cf"),
-                configDir.resolve("master.cf"), configDir)));
+    /** A lookup's result: {@code hit} is null on a miss. */
+    public record Probe(Answers hit, String stat, boolean settled) {
+    }
+
+    /** Records postconf's fresh answers about {@code configDir} (asked after {@code probe}), stored at {@link #save}. */
+    public void put(Path configDir, Probe probe, Answers answers) {
+        fresh.put(configDir.toString(), new Entry(probe.stat(), answers, probe.settled()));
         changed = true;
     }
 
@@ -206,6 +214,7 @@ public final class DiscoveryCache {
 
     private Map<String, Entry> load() {
         Map<String, Entry> out = new LinkedHashMap<>();
+        String key = globalKey();
         try {
             if (new StateDir(dir, "MFSHELL_CACHE_DIR").existingDir() == null) {
                 return out;
@@ -214,7 +223,7 @@ public final class DiscoveryCache {
             if (bytes == null) {
                 return out;
             }
-            Map<String, Entry> parsed = parse(new String(bytes, StandardCharsets.UTF_8), globalKey());
+            Map<String, Entry> parsed = parse(new String(bytes, StandardCharsets.UTF_8), key);
             return parsed == null ? out : parsed;
         } catch (MfshellException | SecurityException e) {
             return out;
@@ -293,7 +302,7 @@ public final class DiscoveryCache {
         if (globalKey != null) {
             return globalKey;
         }
-        long settleBefore = System.currentTimeMillis() - TimeUnit.SECONDS.toMillis(SETTLE_SECONDS);
+        long settleBefore = System.currentTimeMillis() - settleMillis;
         StringBuilder sb = new StringBuilder(MAGIC).append('\n');
         sb.append(String.join(",", InstanceRegistry.PARAMS)).append('\n');
         sb.append("uid ").append(StateDir.myUid()).append('\n');
@@ -366,8 +375,8 @@ public final class DiscoveryCache {
         }
     }
 
-    private static boolean settled(Path... paths) {
-        long before = System.currentTimeMillis() - TimeUnit.SECONDS.toMillis(SETTLE_SECONDS);
+    private boolean settled(long now, Path... paths) {
+        long before = now - settleMillis;
         for (Path p : paths) {
             if (!settledOne(p, before)) {
                 return false;

@@ -361,7 +361,8 @@ public final class InstanceRegistry {
         Path dir = d.configDir();
         Map<String, String> v;
         List<Postconf.MasterService> services;
-        DiscoveryCache.Answers cached = cache == null ? null : cache.lookup(dir);
+        DiscoveryCache.Probe probe = cache == null ? null : cache.lookup(dir);
+        DiscoveryCache.Answers cached = probe == null ? null : probe.hit();
         Future<List<Postconf.MasterService>> master = cached != null ? null : side.submit(() -> postconf.services(dir));
         try {
             if (cached != null) {
@@ -371,7 +372,7 @@ public final class InstanceRegistry {
                 v = postconf.values(dir, PARAMS);
                 services = master.get();
                 if (cache != null) {
-                    cache.put(dir, new DiscoveryCache.Answers(Map.copyOf(v), List.copyOf(services)));
+                    cache.put(dir, probe, new DiscoveryCache.Answers(Map.copyOf(v), List.copyOf(services)));
                 }
             }
         } catch (ProgramMissingException e) {
@@ -524,7 +525,7 @@ public final class InstanceRegistry {
     }
 
     private List<String> multiInstanceDirectories(Path defaultDir) {
-        DiscoveryCache.Answers cached = cache == null ? null : cache.lookup(defaultDir);
+        DiscoveryCache.Answers cached = cache == null ? null : cache.lookup(defaultDir).hit();
         Map<String, String> v = cached != null ? cached.values()
                 : postconf.values(defaultDir, List.of("multi_instance_directories"));
         String dirs = v.getOrDefault("multi_instance_directories", "");
