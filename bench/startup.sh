@@ -84,8 +84,8 @@ HOME=$scratch python3 bench/prompt-ready.py 1 2 java -jar "$jar" >/dev/null
 : >"$scratch/l.txt"
 : >"$scratch/p.txt"
 for ((i = 0; i < prunes; i++)); do
-    HOME=$scratch python3 bench/prompt-ready.py 1 0 "${lcmd[@]}" | head -1 >>"$scratch/l.txt"
-    HOME=$scratch python3 bench/prompt-ready.py 1 0 java -jar "$jar" | head -1 >>"$scratch/p.txt"
+    HOME=$scratch python3 bench/prompt-ready.py 1 0 "${lcmd[@]}" | sed -n 1p >>"$scratch/l.txt"
+    HOME=$scratch python3 bench/prompt-ready.py 1 0 java -jar "$jar" | sed -n 1p >>"$scratch/p.txt"
 done
 median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 ml=$(median <"$scratch/l.txt") mp=$(median <"$scratch/p.txt")

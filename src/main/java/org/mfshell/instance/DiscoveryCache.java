@@ -8,8 +8,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -116,7 +114,10 @@ public final class DiscoveryCache {
         if (!d.isAbsolute()) {
             return new DiscoveryCache(null, configRoot, env, "off (MFSHELL_CACHE_DIR is not absolute)");
         }
-        return new DiscoveryCache(d.normalize(), configRoot, env, null);
+        DiscoveryCache c = new DiscoveryCache(d.normalize(), configRoot, env, null);
+        // CDS training (packaging/mfshell-cds, a private temporary config root made a moment ago)
+        // must walk the hit path too, so its classes and method handles are in the archive.
+        return "1".equals(env.get("MFSHELL_CDS_TRAIN")) ? c.settleAfter(0) : c;
     }
 
     /** The same cache trusting files modified more than {@code millis} ago (tests: 0, to avoid sleeping). */
@@ -135,7 +136,8 @@ public final class DiscoveryCache {
         if (dir == null) {
             return null;
         }
-        return dir.resolve(sha256(configRoot.toString()).substring(0, 24) + ".cache");
+        return dir.resolve(new StringBuilder(HexFormat.of().toHexDigits(fnv(configRoot.toString().getBytes(StandardCharsets.UTF_8))))
+                .append(".cache").toString());
     }
 
     /**
@@ -236,7 +238,8 @@ public final class DiscoveryCache {
             return null;
         }
         String[] lines = text.split("\n", -1);
-        if (lines.length < 3 || !lines[0].equals(MAGIC) || !lines[1].equals("key " + key)) {
+        if (lines.length < 3 || !lines[0].equals(MAGIC) || !(lines[1].startsWith("key ") && lines[1].regionMatches(4, key, 0, key.length())
+                && lines[1].length() == key.length() + 4)) {
             return null;
         }
         Map<String, Entry> out = new LinkedHashMap<>();
@@ -339,7 +342,7 @@ public final class DiscoveryCache {
             sb.append("content ").append(f).append(' ').append(contentHash(Path.of(f))).append('\n');
         }
         globalSettled = settled;
-        globalKey = sha256(sb.toString());
+        globalKey = esc(sb.toString());
         return globalKey;
     }
 
@@ -359,15 +362,17 @@ public final class DiscoveryCache {
     }
 
     private static String dirStat(Path configDir) {
-        return stat(configDir) + ";" + stat(configDir.resolve("main.cf")) + ";" + stat(configDir.resolve("master.cf"));
+        return new StringBuilder(stat(configDir)).append(';').append(stat(configDir.resolve("main.cf"))).append(';')
+                .append(stat(configDir.resolve("master.cf"))).toString();
     }
 
     /** dev:inode:size:mtime-ns:ctime-ns of {@code p} (following a link, as postconf does), or "-" when absent. */
     static String stat(Path p) {
         try {
             Map<String, Object> a = Files.readAttributes(p, "unix:dev,ino,size,lastModifiedTime,ctime");
-            return a.get("dev") + ":" + a.get("ino") + ":" + a.get("size") + ":"
-                    + nanos((FileTime) a.get("lastModifiedTime")) + ":" + nanos((FileTime) a.get("ctime"));
+            return new StringBuilder().append(a.get("dev")).append(':').append(a.get("ino")).append(':')
+                    .append(a.get("size")).append(':').append(nanos((FileTime) a.get("lastModifiedTime"))).append(':')
+                    .append(nanos((FileTime) a.get("ctime"))).toString();
         } catch (NoSuchFileException e) {
             return "-";
         } catch (IOException | RuntimeException e) {
@@ -403,18 +408,19 @@ public final class DiscoveryCache {
 
     private static String contentHash(Path p) {
         try {
-            return sha256(new String(Files.readAllBytes(p), StandardCharsets.ISO_8859_1));
+            return HexFormat.of().toHexDigits(fnv(Files.readAllBytes(p)));
         } catch (IOException | RuntimeException e) {
             return "-";
         }
     }
 
-    private static String sha256(String s) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+    /** 64-bit FNV-1a: a file name and a change detector, not a defence (the key itself is compared whole). */
+    private static long fnv(byte[] b) {
+        long h = 0xcbf29ce484222325L;
+        for (byte x : b) {
+            h = (h ^ (x & 0xff)) * 0x100000001b3L;
         }
+        return h;
     }
 
     static String esc(String s) {
