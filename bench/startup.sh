@@ -56,6 +56,8 @@ for n in a b c; do
     fi
 done
 export MFSHELL_CONFIG_ROOT=$etc
+# The discovery cache (issue 18) in a scratch directory of this run, warmed by the check below.
+export MFSHELL_CACHE_DIR=$root/cache-$$
 [[ $($mf instances --json | grep -c '"name"') -ge 3 ]] || { echo "mfshell does not see 3 instances under $etc" >&2; exit 1; }
 
 # The floor: a plain Java main on the same JVM.
@@ -68,21 +70,22 @@ fi
 
 echo "== one-shot; uptime: $(uptime)"
 python3 bench/alternate.py --runs "$runs" --warmup 3 "java -jar (baseline)" "java -jar $jar instances" \
-    "mfshell instances" "$mf instances" "mfshell version" "$mf version" \
+    "mfshell instances" "$mf instances" \
+    "mfshell instances, cache off" "env MFSHELL_DISCOVERY_CACHE=off $mf instances" "mfshell version" "$mf version" \
     "plain Java main" "java -Xshare:auto -XX:TieredStopAtLevel=1 -cp $hello Hello"
 
 prunes=$((runs < 15 ? runs : 15))
 echo "== prompt ready on a pty ($prunes rounds after 2 warm-ups, alternating); uptime: $(uptime)"
 scratch=$(mktemp -d)
-trap 'rm -rf -- "$scratch"' EXIT
+trap 'rm -rf -- "$scratch" "$MFSHELL_CACHE_DIR"' EXIT
 read -r -a lcmd <<<"$mf"
 HOME=$scratch python3 bench/prompt-ready.py 1 2 "${lcmd[@]}" >/dev/null
 HOME=$scratch python3 bench/prompt-ready.py 1 2 java -jar "$jar" >/dev/null
 : >"$scratch/l.txt"
 : >"$scratch/p.txt"
 for ((i = 0; i < prunes; i++)); do
-    HOME=$scratch python3 bench/prompt-ready.py 1 0 "${lcmd[@]}" | head -1 >>"$scratch/l.txt"
-    HOME=$scratch python3 bench/prompt-ready.py 1 0 java -jar "$jar" | head -1 >>"$scratch/p.txt"
+    HOME=$scratch python3 bench/prompt-ready.py 1 0 "${lcmd[@]}" | sed -n 1p >>"$scratch/l.txt"
+    HOME=$scratch python3 bench/prompt-ready.py 1 0 java -jar "$jar" | sed -n 1p >>"$scratch/p.txt"
 done
 median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 ml=$(median <"$scratch/l.txt") mp=$(median <"$scratch/p.txt")

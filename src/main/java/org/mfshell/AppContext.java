@@ -9,6 +9,7 @@ import org.mfshell.postfix.Postconf;
 import org.mfshell.postfix.Postmap;
 import org.mfshell.postfix.Postqueue;
 import java.util.Map;
+import org.mfshell.instance.DiscoveryCache;
 import org.mfshell.instance.InstanceRegistry;
 import org.mfshell.log.DeliveryLogs;
 import org.mfshell.postfix.ProcessRunner;
@@ -95,5 +96,13 @@ public final class AppContext {
     /** Instance discovery under {@link #configRoot()}. */
     public InstanceRegistry instances() {
         return new InstanceRegistry(configRoot, runner);
+    }
+
+    /**
+     * Instance discovery for read-only commands: postconf's answers may come from the discovery
+     * cache ({@link DiscoveryCache}); write commands use {@link #instances()}.
+     */
+    public InstanceRegistry readOnlyInstances() {
+        return new InstanceRegistry(configRoot, runner, DiscoveryCache.fromEnvironment(System.getenv(), configRoot));
     }
 }

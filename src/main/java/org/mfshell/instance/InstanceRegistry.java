@@ -71,17 +71,29 @@ public final class InstanceRegistry {
     private final ProcessRunner runner;
     private final Postconf postconf;
     private final boolean checkOwners;
+    private final DiscoveryCache cache;
 
+    /** A registry that asks postconf every time (what write commands use). */
     public InstanceRegistry(Path configRoot, ProcessRunner runner) {
-        this(configRoot, runner, runningAsRoot());
+        this(configRoot, runner, runningAsRoot(), null);
+    }
+
+    /** A registry that reuses postconf's answers from {@code cache} (may be null) while its key holds: read-only use. */
+    public InstanceRegistry(Path configRoot, ProcessRunner runner, DiscoveryCache cache) {
+        this(configRoot, runner, runningAsRoot(), cache);
     }
 
     /** {@code checkOwners}: refuse directories other users could change (what a root process must do). */
     InstanceRegistry(Path configRoot, ProcessRunner runner, boolean checkOwners) {
+        this(configRoot, runner, checkOwners, null);
+    }
+
+    InstanceRegistry(Path configRoot, ProcessRunner runner, boolean checkOwners, DiscoveryCache cache) {
         this.configRoot = configRoot;
         this.runner = runner;
         this.postconf = new Postconf(runner);
         this.checkOwners = checkOwners;
+        this.cache = cache != null && cache.disabledReason() == null ? cache : null;
     }
 
     public Path configRoot() {
@@ -279,6 +291,9 @@ public final class InstanceRegistry {
             for (Future<PostfixInstance> f : futures) {
                 result.add(f.get());
             }
+            if (cache != null) {
+                cache.save();
+            }
             return new Discovery(result, scan.warnings());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -332,7 +347,11 @@ public final class InstanceRegistry {
     public PostfixInstance describe(InstanceDir d) {
         ExecutorService side = Executors.newSingleThreadExecutor();
         try {
-            return describe(d, side);
+            PostfixInstance i = describe(d, side);
+            if (cache != null) {
+                cache.save();
+            }
+            return i;
         } finally {
             side.shutdownNow();
         }
@@ -342,14 +361,26 @@ public final class InstanceRegistry {
         Path dir = d.configDir();
         Map<String, String> v;
         List<Postconf.MasterService> services;
-        Future<List<Postconf.MasterService>> master = side.submit(() -> postconf.services(dir));
+        DiscoveryCache.Probe probe = cache == null ? null : cache.lookup(dir);
+        DiscoveryCache.Answers cached = probe == null ? null : probe.hit();
+        Future<List<Postconf.MasterService>> master = cached != null ? null : side.submit(() -> postconf.services(dir));
         try {
-            v = postconf.values(dir, PARAMS);
-            services = master.get();
+            if (cached != null) {
+                v = cached.values();
+                services = cached.services();
+            } else {
+                v = postconf.values(dir, PARAMS);
+                services = master.get();
+                if (cache != null) {
+                    cache.put(dir, probe, new DiscoveryCache.Answers(Map.copyOf(v), List.copyOf(services)));
+                }
+            }
         } catch (ProgramMissingException e) {
             throw e;
         } catch (MfshellException e) {
-            master.cancel(true);
+            if (master != null) {
+                master.cancel(true);
+            }
             return PostfixInstance.broken(d.name(), dir, d.realConfigDir(), printable(e.getMessage()), d.aliases());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -494,7 +525,9 @@ public final class InstanceRegistry {
     }
 
     private List<String> multiInstanceDirectories(Path defaultDir) {
-        Map<String, String> v = postconf.values(defaultDir, List.of("multi_instance_directories"));
+        DiscoveryCache.Answers cached = cache == null ? null : cache.lookup(defaultDir).hit();
+        Map<String, String> v = cached != null ? cached.values()
+                : postconf.values(defaultDir, List.of("multi_instance_directories"));
         String dirs = v.getOrDefault("multi_instance_directories", "");
         return Arrays.stream(dirs.split("[\\s,]+")).filter(s -> !s.isBlank()).toList();
     }

@@ -132,7 +132,7 @@ public final class CompletionEngine {
 
     private List<String> values(org.mfshell.cli.Completion kind, List<String> choices, List<String> positionals) {
         return switch (kind) {
-            case INSTANCE -> new InstanceRegistry(ctx.configRoot(), ctx.runner()).names();
+            case INSTANCE -> ctx.readOnlyInstances().names();
             case QUEUE_NAME -> InstanceRegistry.QUEUES;
             case CHOICE, SUGGESTED -> choices;
             case QUEUE_DOMAIN -> positionals.isEmpty() ? List.of() : CompletionValues.queueDomains(ctx, positionals.get(0));
@@ -146,7 +146,7 @@ public final class CompletionEngine {
         String family = source == null || source.lastIndexOf('-') < 0 ? null : source.substring(0, source.lastIndexOf('-') + 1);
         List<String> siblings = new ArrayList<>();
         List<String> others = new ArrayList<>();
-        for (PostfixInstance i : ctx.instances().all()) {
+        for (PostfixInstance i : ctx.readOnlyInstances().all()) {
             if (!i.running() || i.name().equals(source)) {
                 continue;
             }

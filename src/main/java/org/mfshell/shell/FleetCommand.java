@@ -175,8 +175,7 @@ public final class FleetCommand {
     /**
      * A line naming instances on two hosts ({@code flush rustin:msn-a --to cleveland:msn-b ...}):
      * this side's one-shot path with the same words, as {@code mfshell flush rustin:msn-a --to
-     * cleveland:msn-b ...} would run here. The hand-off point for the cross-host flush: once
-     * CrossHostFlush exists, this calls {@code CrossHostFlush.run(ctx, env, words, io)}.
+     * cleveland:msn-b ...} would run here: {@link CrossHostFlush}. Only flush may name two hosts.
      */
     static int crossHost(AppContext ctx, Map<String, String> env, List<String> words, Io io) {
         if (words.isEmpty() || !words.get(0).equals("flush")) {
@@ -241,6 +240,37 @@ public final class FleetCommand {
         io.out().println("Suggested:");
         for (String l : lines) {
             io.out().println(l);
+        }
+    }
+
+    /**
+     * {@code health --json} across hosts: each host's report gains {@code cross_host_suggestions},
+     * the reroutes to another host that the table's "Suggested:" lists for it (empty when none).
+     */
+    private static void addCrossSuggestions(List<Parsed> parsed, List<ObjectNode> all) {
+        Map<String, JsonNode> reports = new java.util.LinkedHashMap<>();
+        for (Parsed p : parsed) {
+            if (p.error == null && !p.objects.isEmpty()) {
+                reports.put(p.host, p.objects.get(0));
+            }
+        }
+        List<FleetHealth.CrossSuggestion> cross = FleetHealth.suggest(reports);
+        for (ObjectNode n : all) {
+            if (n.has("error")) {
+                continue;
+            }
+            com.fasterxml.jackson.databind.node.ArrayNode arr = n.putArray("cross_host_suggestions");
+            for (FleetHealth.CrossSuggestion x : cross) {
+                if (x.host().equals(n.path("host").asText())) {
+                    ObjectNode o = arr.addObject();
+                    o.put("instance", x.instance());
+                    o.put("group", x.group());
+                    o.put("target_host", x.targetHost());
+                    o.put("target", x.target());
+                    x.domains().forEach(o.putArray("domains")::add);
+                    o.put("command", x.command());
+                }
+            }
         }
     }
 
@@ -314,6 +344,9 @@ public final class FleetCommand {
             for (ObjectNode o : p.objects) {
                 all.add(withHost(p.host, o));
             }
+        }
+        if (cmd.equals("health")) {
+            addCrossSuggestions(parsed, all);
         }
         try {
             if (cmd.equals("instances") || cmd.equals("reroutes")) {

@@ -232,7 +232,18 @@ public final class FlushCommand implements MfCommand {
 
     /** At any mfshell start: one warning line per flush whose mfshell died half-way (cheap: lists the state dir). */
     public static void warnUnfinished(AppContext ctx, Io io) {
-        for (FlushJournal j : FlushService.unfinishedEverywhere(ctx.stateDir())) {
+        List<FlushJournal> unfinished;
+        try {
+            unfinished = FlushService.unfinishedEverywhere(ctx.stateDir());
+        } catch (MfshellException e) {
+            // Only a warning: the command itself goes on. A user who is not root has no state
+            // directory of their own to warn about; root hears why the journals can't be read.
+            if (org.mfshell.core.Privileges.isRoot()) {
+                io.err().println("mfshell: warning: cannot look for unfinished reroutes: " + Quote.oneLine(e.getMessage()));
+            }
+            return;
+        }
+        for (FlushJournal j : unfinished) {
             io.err().println("mfshell: warning: " + FlushService.unfinishedMessage(j));
         }
     }

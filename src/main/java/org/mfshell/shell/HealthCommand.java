@@ -109,7 +109,7 @@ public final class HealthCommand implements MfCommand {
             io.err().println("mfshell: warning: " + rules.warning());
         }
         ReasonNormalizer normalizer = new ReasonNormalizer();
-        HealthService service = new HealthService(ctx.instances(), ctx.runner(), ProviderGroups.load(),
+        HealthService service = new HealthService(ctx.readOnlyInstances(), ctx.runner(), ProviderGroups.load(),
                 normalizer::normalize, ctx.mailLog());
         HealthReport report = service.health(sinceMs, rules);
         for (InstanceHealth h : report.instances()) {

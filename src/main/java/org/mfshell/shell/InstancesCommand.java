@@ -77,7 +77,7 @@ public final class InstancesCommand implements MfCommand {
     }
 
     private static int table(AppContext ctx, Io io, boolean json) {
-        InstanceRegistry.Discovery found = ctx.instances().discover();
+        InstanceRegistry.Discovery found = ctx.readOnlyInstances().discover();
         for (DiscoveryWarning w : found.warnings()) {
             io.err().println("mfshell: warning: " + w);
         }

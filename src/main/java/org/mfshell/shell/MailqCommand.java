@@ -107,7 +107,7 @@ public final class MailqCommand implements MfCommand {
                 }
                 return LiveView.run(io, "mfshell mailq --follow", every, into -> overview(ctx, into, false));
             }
-            InstanceRegistry.InstanceDir d = ctx.instances().find(args.arg(0).get());
+            InstanceRegistry.InstanceDir d = ctx.readOnlyInstances().find(args.arg(0).get());
             QueueService service = new QueueService(ctx.runner(), reader);
             return LiveView.run(io, "mfshell mailq " + d.name() + " --follow", every,
                     into -> summary(ctx, d, service, filter, limit, into, false));
@@ -122,7 +122,7 @@ public final class MailqCommand implements MfCommand {
             }
             return overview(ctx, io, args.flag("json"));
         }
-        InstanceRegistry.InstanceDir d = ctx.instances().find(args.arg(0).get());
+        InstanceRegistry.InstanceDir d = ctx.readOnlyInstances().find(args.arg(0).get());
         QueueService service = new QueueService(ctx.runner(), reader);
         if (args.flag("summary")) {
             return summary(ctx, d, service, filter, limit, io, args.flag("json"));
@@ -216,7 +216,7 @@ public final class MailqCommand implements MfCommand {
     /** Whether postqueue failed on {@code d} because it was never started (asked only after a failure). */
     private static boolean neverStarted(AppContext ctx, InstanceRegistry.InstanceDir d) {
         try {
-            return ctx.instances().describe(d).state() == InstanceState.NEVER_STARTED;
+            return ctx.readOnlyInstances().describe(d).state() == InstanceState.NEVER_STARTED;
         } catch (MfshellException e) {
             return false;
         }
@@ -344,7 +344,7 @@ public final class MailqCommand implements MfCommand {
     }
 
     private int overview(AppContext ctx, Io io, boolean json) throws Exception {
-        List<InstanceRegistry.InstanceDir> dirs = ctx.instances().scan().dirs();
+        List<InstanceRegistry.InstanceDir> dirs = ctx.readOnlyInstances().scan().dirs();
         if (dirs.isEmpty()) {
             throw new UsageException("no Postfix instance under " + ctx.configRoot());
         }
@@ -443,7 +443,7 @@ public final class MailqCommand implements MfCommand {
 
     private static PostfixInstance describeQuietly(AppContext ctx, InstanceRegistry.InstanceDir d) {
         try {
-            return ctx.instances().describe(d);
+            return ctx.readOnlyInstances().describe(d);
         } catch (MfshellException e) {
             return null;
         }

@@ -68,12 +68,12 @@ record MonitoringData(HealthReport report, HealthRules rules, Map<String, Deferr
         }
         ProviderGroups groups = ProviderGroups.load();
         ReasonNormalizer normalizer = new ReasonNormalizer();
-        HealthService service = new HealthService(ctx.instances(), ctx.runner(), groups, normalizer::normalize,
+        HealthService service = new HealthService(ctx.readOnlyInstances(), ctx.runner(), groups, normalizer::normalize,
                 ctx.mailLog());
         HealthReport report = service.health(sinceMs, rules);
         int errors = 0;
         Map<String, Path> dirs = new LinkedHashMap<>();
-        List<PostfixInstance> instances = ctx.instances().all();
+        List<PostfixInstance> instances = ctx.readOnlyInstances().all();
         for (PostfixInstance i : instances) {
             if (i.state() != InstanceState.ERROR) {
                 dirs.put(i.name(), i.configDir());

@@ -156,7 +156,7 @@ public final class StatsCommand implements MfCommand {
      */
     private static List<String> knownInstances(AppContext ctx, boolean explicitLogs) {
         try {
-            return ctx.instances().names();
+            return ctx.readOnlyInstances().names();
         } catch (UsageException e) {
             if (explicitLogs) {
                 return List.of();

@@ -416,6 +416,18 @@ class FleetSshIntegrationTest {
                     "cleveland's own sibling first: " + t.stdout());
             assertFalse(commands.stream().anyMatch(c -> c.startsWith("flush rustin:msn-a --to rustin:")), "rustin's msn-b is stopped: " + t.stdout());
             assertTrue(t.stdout().contains("rustin:msn-a is BLOCKED for msn, no sibling on rustin is OK, and cleveland:msn-b is;"), t.stdout());
+            ExecResult j = mfshell("--on", "rustin,cleveland", "health", "--since", "1d", "--json");
+            assertEquals(0, j.exitCode(), j.stderr());
+            Map<String, JsonNode> byHost = new java.util.HashMap<>();
+            for (String l : j.stdout().lines().filter(l -> !l.isBlank()).toList()) {
+                JsonNode n = new com.fasterxml.jackson.databind.ObjectMapper().readTree(l);
+                byHost.put(n.path("host").asText(), n);
+            }
+            JsonNode cross = byHost.get("rustin").path("cross_host_suggestions");
+            assertTrue(cross.isArray() && cross.size() >= 1, j.stdout());
+            assertTrue(java.util.stream.StreamSupport.stream(cross.spliterator(), false).anyMatch(x -> x.path("command").asText()
+                    .startsWith("flush rustin:msn-a --to cleveland:msn-b --domain hotmail.com")), j.stdout());
+            assertEquals(0, byHost.get("cleveland").path("cross_host_suggestions").size(), "cleveland has its own sibling: " + j.stdout());
         } finally {
             rustin.startInstance("msn-b");
         }

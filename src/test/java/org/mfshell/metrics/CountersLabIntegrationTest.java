@@ -230,6 +230,12 @@ class CountersLabIntegrationTest {
             Thread.sleep(200);
         }
         assertTrue(Files.exists(msn), "postlogd started no new " + msn);
+        // The deferrals are logged when msn-a's smtp has tried them: wait for them to reach the new file.
+        deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (Files.readString(msn, StandardCharsets.ISO_8859_1).lines().filter(l -> l.contains("/smtp[")
+                && l.contains(" status=deferred")).count() < 3 && System.nanoTime() < deadline) {
+            Thread.sleep(250);
+        }
         MetricsLabIntegrationTest.Run r2 = metrics(state);
         Map<String, Long> c2 = counters(r2.out());
         neverDown(c1, c2);

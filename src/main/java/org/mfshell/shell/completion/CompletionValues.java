@@ -18,7 +18,7 @@ public final class CompletionValues {
     /** Recipient domains present in the instance's queue. */
     public static List<String> queueDomains(AppContext ctx, String instance) {
         try {
-            return new QueueService(ctx.runner()).domains(ctx.instances().find(instance).configDir());
+            return new QueueService(ctx.runner()).domains(ctx.readOnlyInstances().find(instance).configDir());
         } catch (RuntimeException e) {
             return List.of();
         }
@@ -27,7 +27,7 @@ public final class CompletionValues {
     /** Queue ids present in the instance's queue (the first {@value #MAX_IDS}). */
     public static List<String> queueIds(AppContext ctx, String instance) {
         try {
-            return new QueueService(ctx.runner()).ids(ctx.instances().find(instance).configDir(), MAX_IDS);
+            return new QueueService(ctx.runner()).ids(ctx.readOnlyInstances().find(instance).configDir(), MAX_IDS);
         } catch (RuntimeException e) {
             return List.of();
         }

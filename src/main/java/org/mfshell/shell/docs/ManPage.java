@@ -121,6 +121,9 @@ final class ManPage {
                 + "(default /var/log/mail.log).");
         env(sb, "MFSHELL_LOG_SEEK", "off: scan every plain log file from its start for a time window (check, health, "
                 + "stats \\-\\-since, watch) instead of finding the window by binary search (default on).");
+        env(sb, "MFSHELL_CACHE_DIR", "Where read\\-only commands keep postconf's answers between runs (default "
+                + "$XDG_CACHE_HOME/mfshell/discovery, else ~/.cache/mfshell/discovery; private to the user).");
+        env(sb, "MFSHELL_DISCOVERY_CACHE", "Set to off to make every command ask postconf afresh.");
         env(sb, "MFSHELL_PAGER", "The interactive shell's pager for long output, a program and its options "
                 + "(never run through a shell); off for none. Else PAGER, else less \\-FRX.");
         env(sb, "NO_COLOR", "When set, no colour in the output. Colour is also off when standard output is not a terminal.");
