@@ -49,6 +49,9 @@ public final class ScanEngine {
     private final AtomicLong done = new AtomicLong();
     private final ThreadLocal<DeliveryScanner> scanners;
     private final long minChunk;
+    private Long sinceMs;
+    private Long untilMs;
+    private java.time.ZoneId zone;
 
     /** {@code minChunk}: a plain file is cut into pieces of at least this many bytes. */
     public ScanEngine(int threads, int bufferSize, long minChunk, StreamOpener streams) {
@@ -57,6 +60,19 @@ public final class ScanEngine {
         this.bufferSize = bufferSize;
         this.streams = streams;
         this.scanners = ThreadLocal.withInitial(() -> new DeliveryScanner(bufferSize));
+    }
+
+    /**
+     * Bounds the scan of each plain file to the part {@link TimeSeek} finds for lines in
+     * {@code [sinceMs, untilMs)} (null: open), unless {@link TimeSeek#enabled()} is false. The
+     * sinks still filter every line by time.
+     */
+    public ScanEngine window(Long sinceMs, Long untilMs, java.time.ZoneId zone) {
+        boolean on = zone != null && TimeSeek.enabled();
+        this.sinceMs = on ? sinceMs : null;
+        this.untilMs = on ? untilMs : null;
+        this.zone = zone;
+        return this;
     }
 
     /** Bytes read so far (compressed bytes are counted as inflated bytes). */
@@ -135,19 +151,23 @@ public final class ScanEngine {
             return List.of(new Task(s, 0, -1, w));
         }
         try (FileChannel ch = FileChannel.open(s.path(), StandardOpenOption.READ)) {
-            long size = ch.size();
+            long fileSize = ch.size();
+            long[] range = TimeSeek.range(ch, fileSize, s, zone, sinceMs, untilMs);
+            long base = range[0];
+            long size = range[1] - base;
+            done.addAndGet(fileSize - size);
             int n = (int) Math.max(1, Math.min(size / minChunk, threads * 4L));
             List<Task> out = new ArrayList<>();
-            long prev = 0;
+            long prev = base;
             for (int i = 1; i <= n; i++) {
-                long cut = i == n ? size : lineStartAtOrAfter(ch, size * i / n, size);
+                long cut = i == n ? range[1] : lineStartAtOrAfter(ch, base + size * i / n, range[1]);
                 if (cut > prev) {
                     out.add(new Task(s, prev, cut, cut - prev));
                     prev = cut;
                 }
             }
             if (out.isEmpty()) {
-                out.add(new Task(s, 0, 0, 0));
+                out.add(new Task(s, base, base, 0));
             }
             return out;
         } catch (NoSuchFileException e) {

@@ -46,7 +46,7 @@ public final class StatsService {
         Scan(List<LogSource> sources, StatsQuery query) {
             this.sources = sources;
             this.query = query;
-            this.engine = new ScanEngine(threads, bufferSize, minChunk, (s, body) -> open(s, body, query));
+            this.engine = engine(query);
         }
 
         public long bytesDone() {
@@ -74,7 +74,13 @@ public final class StatsService {
     /** Runs other sinks over the same scan (health collects reply texts with {@link ReplyAccumulator}). */
     public <S extends DeliverySink> List<S> scan(List<LogSource> sources, StatsQuery query,
                                                  java.util.function.Function<LogSource, S> sinks) {
-        return new ScanEngine(threads, bufferSize, minChunk, (s, body) -> open(s, body, query)).scan(sources, sinks);
+        return engine(query).scan(sources, sinks);
+    }
+
+    /** A plain file is read only where {@link TimeSeek} finds the query's window. */
+    private ScanEngine engine(StatsQuery query) {
+        ScanEngine e = new ScanEngine(threads, bufferSize, minChunk, (s, body) -> open(s, body, query));
+        return query == null ? e : e.window(query.sinceMs(), query.untilMs(), query.zone());
     }
 
     private void open(LogSource s, ScanEngine.StreamBody body, StatsQuery query) throws IOException {

@@ -119,6 +119,8 @@ final class ManPage {
         env(sb, "MFSHELL_LAB_ROOT", "Where the lab of Postfix instances on loopback lives (default /var/tmp/mfshell\\-lab).");
         env(sb, "MFSHELL_MAIL_LOG", "The mail log the syslog daemon writes, read for instances without a maillog_file "
                 + "(default /var/log/mail.log).");
+        env(sb, "MFSHELL_LOG_SEEK", "off: scan every plain log file from its start for a time window (check, health, "
+                + "stats \\-\\-since, watch) instead of finding the window by binary search (default on).");
         env(sb, "MFSHELL_CACHE_DIR", "Where read\\-only commands keep postconf's answers between runs (default "
                 + "$XDG_CACHE_HOME/mfshell/discovery, else ~/.cache/mfshell/discovery; private to the user).");
         env(sb, "MFSHELL_DISCOVERY_CACHE", "Set to off to make every command ask postconf afresh.");
