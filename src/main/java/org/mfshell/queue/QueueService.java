@@ -138,33 +138,27 @@ public final class QueueService {
         long[] malformed = {0};
         boolean[] limited = {false};
         List<MalformedLine> kept = new ArrayList<>();
+        // Whichever reader: skip what the filter refuses, stop at the limit, else hand on.
+        java.util.function.Predicate<QueueMessage> take = m -> {
+            if (!filter.matches(m, now)) {
+                return true;
+            }
+            if (limit > 0 && selected[0] >= limit) {
+                limited[0] = true;
+                return false;
+            }
+            selected[0]++;
+            return sink.message(m);
+        };
         QueueFiles.Layout layout = fileLayout(configDir);
         if (layout != null) {
-            QueueFiles.scan(layout, prepare, m -> {
-                if (!filter.matches(m, now)) {
-                    return true;
-                }
-                if (limit > 0 && selected[0] >= limit) {
-                    limited[0] = true;
-                    return false;
-                }
-                selected[0]++;
-                return sink.message(m);
-            });
+            QueueFiles.scan(layout, prepare, take::test);
             return new ScanResult(selected[0], limited[0], 0, List.of(), MasterPid.of(layout.queueDir()) == 0, "");
         }
         ExecResult r = postqueue.streamJson(configDir, in -> QueueReader.read(in, new QueueReader.Handler() {
             @Override
             public boolean message(QueueMessage m) {
-                if (!filter.matches(m, now)) {
-                    return true;
-                }
-                if (limit > 0 && selected[0] >= limit) {
-                    limited[0] = true;
-                    return false;
-                }
-                selected[0]++;
-                return sink.message(m);
+                return take.test(m);
             }
 
             @Override

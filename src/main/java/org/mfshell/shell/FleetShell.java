@@ -2,7 +2,6 @@ package org.mfshell.shell;
 
 import java.io.BufferedReader;
 import java.io.PrintWriter;
-import java.io.Reader;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -160,7 +159,7 @@ public final class FleetShell {
                     terminal.flush();
                     continue;
                 }
-                BufferedReader in = new BufferedReader(new LineReaderInput(reader));
+                BufferedReader in = new BufferedReader(new LinesReader(() -> reader.readLine("")));
                 if (cmd.equals("help") || cmd.equals("version")) {
                     if (cmd.equals("help") && words.size() == 1) {
                         tty.println("Fleet " + label + " (" + String.join(", ", hosts) + "): merged across the hosts: "
@@ -292,39 +291,6 @@ public final class FleetShell {
                 }
             }
             return out;
-        }
-    }
-
-    /** A command's questions read through the shell's line reader, one line per read. */
-    static final class LineReaderInput extends Reader {
-        private final LineReader reader;
-        private String pending;
-        private int pos;
-
-        LineReaderInput(LineReader reader) {
-            this.reader = reader;
-        }
-
-        @Override
-        public int read(char[] buf, int off, int len) {
-            if (pending == null || pos >= pending.length()) {
-                String line;
-                try {
-                    line = reader.readLine("");
-                } catch (RuntimeException e) {
-                    return -1;
-                }
-                pending = line + "\n";
-                pos = 0;
-            }
-            int n = Math.min(len, pending.length() - pos);
-            pending.getChars(pos, pos + n, buf, off);
-            pos += n;
-            return n;
-        }
-
-        @Override
-        public void close() {
         }
     }
 }

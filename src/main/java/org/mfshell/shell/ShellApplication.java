@@ -385,7 +385,7 @@ public class ShellApplication {
             for (CommandArgument a : ctx.parsedInput().arguments()) {
                 words.add(a.value());
             }
-            ShellOutput.runLine(cli, words, ctx.outputWriter(), new BufferedReader(new InputReaderAdapter(ctx)));
+            ShellOutput.runLine(cli, words, ctx.outputWriter(), new BufferedReader(new LinesReader(() -> ctx.inputReader().readInput(""))));
             // Errors were already printed as one line by Cli; Spring Shell need not add its own.
             return ExitStatus.OK;
         }
@@ -433,42 +433,6 @@ public class ShellApplication {
         @Override
         public ExitStatus doExecute(CommandContext ctx) {
             return ExitStatus.OK;
-        }
-    }
-
-    /** Lets commands ask questions through JLine's reader (one line per read). */
-    static final class InputReaderAdapter extends Reader {
-        private final CommandContext ctx;
-        private String pending;
-        private int pos;
-
-        InputReaderAdapter(CommandContext ctx) {
-            this.ctx = ctx;
-        }
-
-        @Override
-        public int read(char[] buf, int off, int len) {
-            if (pending == null || pos >= pending.length()) {
-                String line;
-                try {
-                    line = ctx.inputReader().readInput("");
-                } catch (Exception e) {
-                    return -1;
-                }
-                if (line == null) {
-                    return -1;
-                }
-                pending = line + "\n";
-                pos = 0;
-            }
-            int n = Math.min(len, pending.length() - pos);
-            pending.getChars(pos, pos + n, buf, off);
-            pos += n;
-            return n;
-        }
-
-        @Override
-        public void close() {
         }
     }
 
