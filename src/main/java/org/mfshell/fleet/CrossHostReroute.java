@@ -24,6 +24,7 @@ import org.mfshell.postfix.Ssh;
  */
 public final class CrossHostReroute {
     private static final Duration FACTS_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration RELEASE_TIMEOUT = Duration.ofSeconds(30);
 
     private final Ssh ssh;
     private final FleetRun fleet;
@@ -56,8 +57,59 @@ public final class CrossHostReroute {
         return f;
     }
 
+    /**
+     * The facts of the source {@code instance} on {@code host} (its sending address and canonical
+     * name, for the claim), which version-checks that host's mfshell on the way.
+     */
+    public TargetFacts sourceFacts(String host, String instance) {
+        return facts(host, instance);
+    }
+
+    /**
+     * The facts of {@code instance} on {@code host} read for a reroute about to start: that host
+     * first records the claim of {@code from} at {@code fromAddress} for {@code domains}
+     * ({@link org.mfshell.flush.IncomingClaims}), then reads the facts; they carry the claim's id.
+     */
+    public TargetFacts claimFacts(String host, String instance, String from, String fromAddress, List<String> domains) {
+        List<String> argv = new ArrayList<>(List.of("mfshell", "flush", instance, "--facts", "--claim-from", from,
+                "--claim-address", fromAddress));
+        for (String d : domains) {
+            argv.add("--domain");
+            argv.add(d);
+        }
+        TargetFacts f = facts(host, instance, argv);
+        if (f.claim() == null) {
+            throw new MfshellException(host + ": mfshell " + f.mfshellVersion() + " read the facts of " + instance
+                    + " without recording the claim (install the same mfshell on both hosts)");
+        }
+        return f;
+    }
+
+    /**
+     * Takes claim {@code id} away on {@code host}; null when done (or gone already), else the
+     * line saying why not.
+     */
+    public String releaseClaim(String host, String instance, String id) {
+        ExecResult r = ssh.run(host, List.of("mfshell", "flush", instance, "--release-claim", id), RELEASE_TIMEOUT);
+        if (r.timedOut()) {
+            return "ssh " + host + " mfshell flush " + instance + " --release-claim did not finish in "
+                    + RELEASE_TIMEOUT.toSeconds() + " s";
+        }
+        if (r.exitCode() == 255) {
+            return sshLine(r);
+        }
+        if (r.exitCode() != 0) {
+            return Quote.oneLine(r.firstErrorLine().replaceFirst("^mfshell: ", ""));
+        }
+        return null;
+    }
+
     private TargetFacts facts(String host, String instance) {
-        ExecResult r = ssh.run(host, List.of("mfshell", "flush", instance, "--facts"), FACTS_TIMEOUT);
+        return facts(host, instance, List.of("mfshell", "flush", instance, "--facts"));
+    }
+
+    private TargetFacts facts(String host, String instance, List<String> argv) {
+        ExecResult r = ssh.run(host, argv, FACTS_TIMEOUT);
         if (!r.timedOut() && r.exitCode() != 0) {
             requireMfshell(host);
         }

@@ -187,7 +187,54 @@ public final class FlushService {
         }
         return new TargetFacts(mfshellVersion, i.name(), ip, List.copyOf(i.listen()), TargetFacts.listensOn(i.listen(), ip),
                 myhostname,
-                List.copyOf(i.mynetworks()), i.running(), i.configDir().toString(), checks.edges(null), FlushJournal.now());
+                List.copyOf(i.mynetworks()), i.running(), i.configDir().toString(), checks.edges(null), FlushJournal.now(), null);
+    }
+
+    /**
+     * {@link #targetFacts} for a reroute about to start on another host: under the host-wide
+     * reroute lock, first writes the claim of {@code from} (HOST:NAME as the operator named it,
+     * sending from {@code fromAddress}) for {@code domains} to {@code name}, then reads the facts,
+     * so that a reroute started here either sees the claim or is in the facts
+     * ({@link IncomingClaims}). The lock is waited for a few seconds: it is only held while a
+     * reroute here checks its cycle and records its journal.
+     */
+    public TargetFacts claimAndReadFacts(String name, String mfshellVersion, String from, String fromAddress,
+                                         List<String> domains, String commandLine) {
+        InstanceNames.require(name);
+        String real = registry.find(name).name();
+        try (InstanceLock graph = InstanceLock.acquireWaiting(stateDir, RerouteRun.GRAPH_LOCK, commandLine,
+                Duration.ofSeconds(10))) {
+            IncomingClaims.Claim c = store.claims().add(from, fromAddress, real, domains, FlushJournal.operator()
+                    + viaSsh());
+            auditQuietly(commandLine, "claimed for a reroute: " + c.describe());
+            return targetFacts(real, mfshellVersion).withClaim(c.id());
+        }
+    }
+
+    private void auditQuietly(String commandLine, String result) {
+        try {
+            audit.record(commandLine, result);
+        } catch (MfshellException e) {
+            // the claim itself is what matters; the audit log's own problem shows on its next write
+        }
+    }
+
+    private static String viaSsh() {
+        String c = System.getenv("SSH_CONNECTION");
+        if (c == null || c.isBlank()) {
+            return "";
+        }
+        String ip = c.strip().split("\\s+")[0];
+        return org.mfshell.mail.IpAddresses.isIp(ip) ? " from " + ip : "";
+    }
+
+    /** Takes away claim {@code id} ({@link #claimAndReadFacts}); whether it was still there. */
+    public boolean releaseClaim(String id, String commandLine) {
+        boolean was = store.claims().release(id);
+        if (was) {
+            auditQuietly(commandLine, "released claim " + id);
+        }
+        return was;
     }
 
     /** Continues an unfinished journal from its first step not done. */

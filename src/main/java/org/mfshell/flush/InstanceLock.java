@@ -249,6 +249,36 @@ public final class InstanceLock implements AutoCloseable {
         return new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8).trim().replace('\n', ' ');
     }
 
+    /** The lock is held by another process (or by this one). */
+    public static final class HeldException extends MfshellException {
+        HeldException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * {@link #acquire}, trying again every 50 ms for up to {@code patience} while another process
+     * holds the lock (for a lock that is only ever held for a moment).
+     */
+    public static InstanceLock acquireWaiting(Path stateDir, String id, String command, java.time.Duration patience) {
+        long deadline = System.nanoTime() + patience.toNanos();
+        while (true) {
+            try {
+                return acquire(stateDir, id, command);
+            } catch (HeldException e) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
     private static MfshellException held(String id, String holder) {
         Map<String, String> f = fields(holder);
         String alive = "";
@@ -258,7 +288,7 @@ public final class InstanceLock implements AutoCloseable {
         } catch (NumberFormatException e) {
             // an old or empty holder line: said as it is
         }
-        return new MfshellException(id + " is locked by another mfshell operation"
+        return new HeldException(id + " is locked by another mfshell operation"
                 + (holder.isEmpty() ? "" : " (" + holder + ")") + alive + "; try again when it has finished");
     }
 

@@ -53,6 +53,11 @@ public final class JournalStore {
         this.dir = state.root().resolve("flush");
     }
 
+    /** The reroutes other hosts announced to this one ({@link IncomingClaims}), in the same state dir. */
+    public IncomingClaims claims() {
+        return new IncomingClaims(state.root());
+    }
+
     public Path journalFile(String instance) {
         return dir.resolve(safeName(instance) + ".json");
     }

@@ -306,7 +306,7 @@ public final class PreflightChecks {
         // A reroute back to the source.
         List<RerouteGraph.Edge> cycle = graph(src.name(), dst).cycle(src.name(), dst.name(), domains);
         if (!cycle.isEmpty()) {
-            out.add(refuse("no reroute cycle", cycleText(src, cycle), restoreHint(cycle.get(0).from())));
+            out.add(refuse("no reroute cycle", cycleText(src, cycle), remedy(cycle)));
         } else if (dst.isRemote()) {
             out.add(ok("no reroute cycle", "no reroute of this host or of " + dst.host() + " (its " + dst.facts()
                     .reroutes().size() + " as read at " + dst.facts().readAt() + ") sends the mail back; a reroute "
@@ -394,7 +394,16 @@ public final class PreflightChecks {
         for (TargetFacts.Edge e : edges(exceptJournalOf)) {
             g.add(new RerouteGraph.Edge(e.from(), e.to(), e.domains(), e.why()));
         }
+        for (IncomingClaims.Claim c : store.claims().live()) {
+            g.add(claimEdge(c, c.from()));
+        }
         return g;
+    }
+
+    /** A reroute another host announced to an instance here ({@link IncomingClaims}) as an edge from {@code from}. */
+    private static RerouteGraph.Edge claimEdge(IncomingClaims.Claim c, String from) {
+        return new RerouteGraph.Edge(from, c.to(), c.domains(), CLAIM_WHY + c.from() + " being started, "
+                + "claimed at " + c.claimedAt() + " by " + c.by() + " until " + c.expiresAt());
     }
 
     /**
@@ -423,6 +432,10 @@ public final class PreflightChecks {
             String to = e.toAddress() != null && localByIp.containsKey(e.toAddress()) ? localByIp.get(e.toAddress())
                     : RerouteTarget.isRemoteName(e.to()) ? e.to() : dst.host() + ":" + e.to();
             g.add(new RerouteGraph.Edge(dst.host() + ":" + e.from(), to, e.domains(), "on " + dst.host() + ": " + e.why()));
+        }
+        // A reroute announced here from the target's own address is the target, however its host was spelled.
+        for (IncomingClaims.Claim c : store.claims().live()) {
+            g.add(claimEdge(c, c.fromAddress().equals(dst.address()) ? dst.name() : c.from()));
         }
         return g;
     }
@@ -502,13 +515,26 @@ public final class PreflightChecks {
         return "restore " + from + "'s reroute first (flush " + from + " --restore)";
     }
 
+    /** What to do about a cycle: wait out a reroute being started elsewhere, or restore the first edge's reroute. */
+    static String remedy(List<RerouteGraph.Edge> cycle) {
+        for (RerouteGraph.Edge e : cycle) {
+            if (e.why().startsWith(CLAIM_WHY)) {
+                return "let the reroute being started from " + e.from() + " finish (its journal then decides) or wait "
+                        + "until its claim ends, then run this flush again";
+            }
+        }
+        return restoreHint(cycle.get(0).from());
+    }
+
+    static final String CLAIM_WHY = "a reroute from ";
+
     static String cycleText(PostfixInstance src, List<RerouteGraph.Edge> cycle) {
         if (cycle.size() == 1) {
             return cycle.get(0).from() + " is itself rerouted to " + src.name() + "'s address " + src.bindAddress()
                     + " (" + RerouteGraph.describe(cycle) + "): the mail would go round in a loop until Postfix "
                     + "bounces it ('too many hops')";
         }
-        String race = cycle.stream().anyMatch(e -> e.why().contains("journal running"))
+        String race = cycle.stream().anyMatch(e -> e.why().contains("journal running") || e.why().startsWith(CLAIM_WHY))
                 ? " (one of them is still in progress: two reroutes started at once on two hosts race; let it finish "
                 + "or roll it back first)" : "";
         return "the reroute would close a loop: " + RerouteGraph.describe(cycle) + "; the mail would go round until "

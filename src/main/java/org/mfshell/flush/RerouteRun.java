@@ -87,8 +87,10 @@ final class RerouteRun {
                 List<RerouteGraph.Edge> cycle = checks.graph(r.source(), target).cycle(r.source(), target.name(), r.domains());
                 if (!cycle.isEmpty()) {
                     throw new MfshellException("refused the reroute of " + r.source() + " to " + target.name() + ": "
-                            + PreflightChecks.cycleText(p.source(), cycle) + ". Nothing was changed.");
+                            + PreflightChecks.cycleText(p.source(), cycle) + ". Nothing was changed (to fix: "
+                            + PreflightChecks.remedy(cycle) + ").");
                 }
+                refuseStaleClaim(target);
                 // Room for the rollback's own journal save and audit line, should the disk fill up.
                 store.reserve();
                 recordOriginals(j, p.source().configDir(), true);
@@ -97,6 +99,26 @@ final class RerouteRun {
             auditQuietly(audit, r.commandLine(), "started: " + j.describe() + ", " + p.movingMessages()
                     + " deferred messages", op);
             return steps(j, p, r.all(), r.waitFor(), op);
+        }
+    }
+
+    /**
+     * A target on another host that holds a claim for this reroute ({@link IncomingClaims}) covers
+     * the race only while the claim lives: refused when this process has run longer than
+     * {@link IncomingClaims#USABLE} since it started with the facts (its own clock: no two hosts'
+     * clocks compared).
+     */
+    private static void refuseStaleClaim(RerouteTarget target) {
+        if (!target.isRemote() || target.facts().claim() == null) {
+            return;
+        }
+        java.util.Optional<java.time.Instant> started = ProcessHandle.current().info().startInstant();
+        if (started.isPresent() && Duration.between(started.get(), java.time.Instant.now())
+                .compareTo(IncomingClaims.USABLE) > 0) {
+            throw new MfshellException("refused the reroute to " + target.name() + ": its facts and the claim that "
+                    + "keeps a reverse reroute out were read more than " + IncomingClaims.USABLE.toMinutes()
+                    + " minutes ago (the claim lasts " + IncomingClaims.LIFETIME.toMinutes() + "). Nothing was changed; "
+                    + "run the flush again.");
         }
     }
 

@@ -20,7 +20,8 @@ import org.mfshell.mail.IpAddresses;
  * What a cross-host reroute needs to know about its target instance on the other relay, as that
  * host's mfshell reports it ({@code mfshell flush NAME --facts}): the instance's name, sending
  * address, listening addresses, myhostname, mynetworks, whether it runs, the reroutes in force on
- * that host (for the cycle check across hosts), its mfshell version and when it was read.
+ * that host (for the cycle check across hosts), its mfshell version, when it was read, and the id
+ * of the claim written with them when they were read for a reroute ({@link IncomingClaims}).
  *
  * <p>The JSON comes over the network, so {@link #parse} trusts nothing: at most
  * {@value #MAX_BYTES} bytes, one object, {@code facts_version} {@value #VERSION}, every member of the
@@ -32,7 +33,7 @@ import org.mfshell.mail.IpAddresses;
  */
 public record TargetFacts(String mfshellVersion, String instance, String sendingAddress, List<String> listen,
                           boolean listensOnSendingAddress, String myhostname, List<String> mynetworks, boolean running, String configDir,
-                          List<Edge> reroutes, String readAt) {
+                          List<Edge> reroutes, String readAt, String claim) {
     public static final int VERSION = 1;
     static final int MAX_BYTES = 64 * 1024;
     static final int MAX_LIST = 256;
@@ -101,6 +102,9 @@ public record TargetFacts(String mfshellVersion, String instance, String sending
             n.put("why", e.why());
         }
         o.put("read_at", readAt);
+        if (claim != null) {
+            o.put("claim", claim);
+        }
         try {
             return MAPPER.writeValueAsString(o);
         } catch (java.io.IOException e) {
@@ -180,9 +184,23 @@ public record TargetFacts(String mfshellVersion, String instance, String sending
         } catch (DateTimeParseException e) {
             throw bad(from, "read_at " + Quote.quote(readAt) + " is not a time (ISO 8601, UTC)");
         }
+        JsonNode c = root.get("claim");
+        String claim = null;
+        if (c != null && !c.isNull()) {
+            claim = textValue(c, "claim", from);
+            if (!IncomingClaims.ID.matcher(claim).matches()) {
+                throw bad(from, "claim " + Quote.quote(claim) + " is not a claim id (16 hex digits)");
+            }
+        }
         return new TargetFacts(version, instance, sending, List.copyOf(listen), listens.booleanValue(),
                 myhostname.toLowerCase(Locale.ROOT),
-                List.copyOf(networks), running.booleanValue(), configDir, List.copyOf(edges), readAt);
+                List.copyOf(networks), running.booleanValue(), configDir, List.copyOf(edges), readAt, claim);
+    }
+
+    /** These facts with the id of the claim written with them ({@link IncomingClaims}). */
+    public TargetFacts withClaim(String id) {
+        return new TargetFacts(mfshellVersion, instance, sendingAddress, listen, listensOnSendingAddress, myhostname,
+                mynetworks, running, configDir, reroutes, readAt, id);
     }
 
     private static Edge edge(JsonNode e, String from) {

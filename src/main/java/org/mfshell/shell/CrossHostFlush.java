@@ -15,7 +15,9 @@ import org.mfshell.core.MfshellException;
 import org.mfshell.core.Quote;
 import org.mfshell.core.UsageException;
 import org.mfshell.fleet.CrossHostReroute;
+import org.mfshell.flush.IncomingClaims;
 import org.mfshell.flush.TargetFacts;
+import org.mfshell.mail.Domains;
 import org.mfshell.instance.InstanceNames;
 import org.mfshell.postfix.Ssh;
 
@@ -76,19 +78,47 @@ public final class CrossHostFlush {
                 flushStreams(io);
                 return remote.runAttached(src.host, words, io.terminal(), false);
             }
+            List<String> domains = Domains.requireAll(p.values("domain"));
             long t0 = System.nanoTime();
-            TargetFacts facts = remote.facts(dst.host, dst.instance, src.host);
+            TargetFacts facts;
+            if (p.flag("dry-run")) {
+                facts = remote.facts(dst.host, dst.instance, src.host);
+            } else {
+                // Write before read: the target host records this reroute's claim, then reads its
+                // facts (IncomingClaims), so that of two opposite reroutes started at once at
+                // least one sees the other.
+                TargetFacts source = src.host == null ? ctx.flushService().targetFacts(src.instance,
+                        VersionCommand.version()) : remote.sourceFacts(src.host, src.instance);
+                String from = (src.host == null ? ShellApplication.hostName() : src.host) + ":" + source.instance();
+                facts = remote.claimFacts(dst.host, dst.instance, from, source.sendingAddress(), domains);
+            }
             io.out().printf("target %s:%s: facts read over ssh in %.2f s (mfshell %s, sends from %s, %s)%n", dst.host,
                     facts.instance(), (System.nanoTime() - t0) / 1e9, facts.mfshellVersion(), facts.sendingAddress(),
                     facts.running() ? "running" : "NOT running");
+            if (facts.claim() != null) {
+                io.out().printf("target %s:%s: claim %s recorded there: a reroute from %s back to this source is "
+                        + "refused until this flush ends (at most %d minutes)%n", dst.host, facts.instance(), facts.claim(),
+                        dst.host, IncomingClaims.LIFETIME.toMinutes());
+            }
             List<String> words = new ArrayList<>(List.of("flush", src.instance, "--to", dst.host + ":" + facts.instance(),
                     "--target-facts", facts.toJson()));
             words.addAll(rest);
             flushStreams(io);
-            if (src.host == null) {
-                return new Cli(ctx, Commands.all()).run(words, io);
+            try {
+                if (src.host == null) {
+                    return new Cli(ctx, Commands.all()).run(words, io);
+                }
+                return remote.runAttached(src.host, words, io.terminal(), true);
+            } finally {
+                if (facts.claim() != null) {
+                    flushStreams(io);
+                    String why = remote.releaseClaim(dst.host, facts.instance(), facts.claim());
+                    if (why != null) {
+                        error(io, dst.host + ": claim " + facts.claim() + " was not taken away (it ends by itself "
+                                + "within " + IncomingClaims.LIFETIME.toMinutes() + " minutes): " + why);
+                    }
+                }
             }
-            return remote.runAttached(src.host, words, io.terminal(), true);
         } catch (UsageException e) {
             error(io, e.getMessage());
             return ExitCodes.USAGE;

@@ -22,7 +22,9 @@ import org.mfshell.flush.InstanceLock;
 import org.mfshell.instance.InstanceNames;
 import org.mfshell.core.Quote;
 import org.mfshell.flush.RerouteTarget;
+import org.mfshell.flush.IncomingClaims;
 import org.mfshell.flush.TargetFacts;
+import org.mfshell.mail.IpAddresses;
 import org.mfshell.mail.Domains;
 import org.mfshell.postfix.Ssh;
 
@@ -74,6 +76,12 @@ public final class FlushCommand implements MfCommand {
                     + "host (JSON), for 'flush HOST:SRC --to HOST2:NAME'").asInternal())
             .option(OptionSpec.value("target-facts", "JSON", "internal: the facts of --to HOST:NAME as its host "
                     + "printed them (--facts)").asInternal())
+            .option(OptionSpec.value("claim-from", "HOST:NAME", "internal: with --facts, first record that HOST:NAME "
+                    + "is about to reroute --domain mail to NAME here (the claim that keeps a reverse reroute out)")
+                    .asInternal())
+            .option(OptionSpec.value("claim-address", "IP", "internal: the sending address of --claim-from").asInternal())
+            .option(OptionSpec.value("release-claim", "ID", "internal: take claim ID away (the reroute it announced "
+                    + "has recorded its journal or stopped)").asInternal())
             .example("flush msn-a --to msn-b --domain hotmail.com")
             .example("flush msn-a --to msn-b --domain hotmail.com --domain outlook.com --yes --wait 10m")
             .example("flush msn-a --to msn-b --dry-run")
@@ -102,7 +110,15 @@ public final class FlushCommand implements MfCommand {
         }
         String cmdline = commandLine(args);
         if (args.flag("facts")) {
-            return facts(args, ctx, io);
+            return facts(args, ctx, io, cmdline);
+        }
+        if (args.value("release-claim").isPresent()) {
+            return releaseClaim(args, ctx, io, cmdline);
+        }
+        for (String internal : List.of("claim-from", "claim-address")) {
+            if (args.options().containsKey(internal)) {
+                throw new UsageException("flush: --" + internal + " goes with --facts");
+            }
         }
         List<String> modes = new ArrayList<>();
         for (String m : List.of("restore", "status", "rollback", "resume")) {
@@ -177,14 +193,39 @@ public final class FlushCommand implements MfCommand {
     }
 
     /** {@code flush NAME --facts}: NAME as the target of a reroute from another host, one line of JSON. */
-    private static int facts(ParsedArgs args, AppContext ctx, Io io) {
-        for (String other : List.of("to", "domain", "restore", "status", "rollback", "resume", "dry-run", "wait", "target-facts")) {
-            if (args.options().containsKey(other)) {
-                throw new UsageException("flush: --facts cannot be combined with --" + other);
+    private static int facts(ParsedArgs args, AppContext ctx, Io io, String cmdline) {
+        boolean claim = args.value("claim-from").isPresent();
+        for (String other : List.of("to", "domain", "restore", "status", "rollback", "resume", "dry-run", "wait",
+                "target-facts", "release-claim", "claim-address")) {
+            boolean withClaim = other.equals("domain") || other.equals("claim-address");
+            if (args.options().containsKey(other) && !(claim && withClaim)) {
+                throw new UsageException("flush: --facts cannot be combined with --" + other
+                        + (withClaim ? " (only with --claim-from)" : ""));
             }
         }
         String name = InstanceNames.require(args.arg(0).orElseThrow(() -> new UsageException("flush --facts: missing NAME")));
-        io.out().println(ctx.flushService().targetFacts(name, VersionCommand.version()).toJson());
+        if (!claim) {
+            io.out().println(ctx.flushService().targetFacts(name, VersionCommand.version()).toJson());
+            return ExitCodes.OK;
+        }
+        String from = IncomingClaims.requireFrom(args.value("claim-from").get());
+        String address = IpAddresses.require(args.value("claim-address").orElseThrow(() -> new UsageException(
+                "flush: --claim-from needs --claim-address IP")), "--claim-address");
+        List<String> domains = Domains.requireAll(args.values("domain"));
+        io.out().println(ctx.flushService().claimAndReadFacts(name, VersionCommand.version(), from, address, domains,
+                cmdline).toJson());
+        return ExitCodes.OK;
+    }
+
+    /** {@code flush NAME --release-claim ID}: takes the claim away; says whether it was still there. */
+    private static int releaseClaim(ParsedArgs args, AppContext ctx, Io io, String cmdline) {
+        if (args.options().size() != 1) {
+            throw new UsageException("flush: --release-claim takes nothing else but NAME");
+        }
+        InstanceNames.require(args.arg(0).orElseThrow(() -> new UsageException("flush --release-claim: missing NAME")));
+        String id = args.value("release-claim").get();
+        io.out().println(ctx.flushService().releaseClaim(id, cmdline) ? "released claim " + id
+                : "claim " + id + " was not there (expired or released already)");
         return ExitCodes.OK;
     }
 

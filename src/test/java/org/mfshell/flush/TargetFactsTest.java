@@ -21,7 +21,7 @@ class TargetFactsTest {
                 "msn-b.lab.invalid", List.of("127.0.0.0/8", "[::1]/128", "hash:/etc/postfix/networks"), true,
                 "/etc/postfix-msn-b", List.of(new TargetFacts.Edge("msn-a", "msn-b", "127.0.169.5", List.of("hotmail.com"),
                 "journal active"), new TargetFacts.Edge("aol-a", "rustin:msn-a", "127.0.168.4", List.of(), "journal running")),
-                "2026-12-02T13:00:00Z");
+                "2026-12-02T13:00:00Z", null);
     }
 
     private static String with(Consumer<ObjectNode> change) throws Exception {

@@ -25,13 +25,20 @@ import org.mfshell.postfix.ProcessRunner;
 /** Which ssh commands a cross-host flush sends, to which host, and what it refuses before sending any. */
 class CrossHostFlushTest {
     private static final TargetFacts FACTS = new TargetFacts("dev", "msn-b", "127.0.169.5", List.of("127.0.169.5:25"), true,
-            "msn-b.lab.invalid", List.of("127.0.0.0/8"), true, "/etc/postfix-msn-b", List.of(), "2026-12-02T13:00:00Z");
+            "msn-b.lab.invalid", List.of("127.0.0.0/8"), true, "/etc/postfix-msn-b", List.of(), "2026-12-02T13:00:00Z", null);
+
+    private static final String CLAIM = "0123456789abcdef";
+    private static final TargetFacts SOURCE = new TargetFacts("dev", "msn-a", "127.0.168.4", List.of("127.0.168.4:25"), true,
+            "msn-a.lab.invalid", List.of("127.0.0.0/8"), true, "/etc/postfix-msn-a", List.of(), "2026-12-02T13:00:00Z", null);
 
     /** Answers version --json and --facts as a remote mfshell would; records every argv, run or attached. */
     static class Remote extends ProcessRunner {
         final List<List<String>> runs = java.util.Collections.synchronizedList(new ArrayList<>());
         final List<List<String>> attached = java.util.Collections.synchronizedList(new ArrayList<>());
         String facts = FACTS.toJson();
+        String claimed = FACTS.withClaim(CLAIM).toJson();
+        int sourceExit = 0;
+        int releaseExit = 0;
 
         @Override
         public ExecResult run(List<String> argv, Duration timeout, byte[] stdin, Map<String, String> extraEnv) {
@@ -43,13 +50,23 @@ class CrossHostFlushTest {
             if (remote.equals("mfshell flush msn-b --facts")) {
                 return new ExecResult(argv, 0, facts + "\n", "", false);
             }
+            if (remote.equals("mfshell flush msn-a --facts")) {
+                return new ExecResult(argv, 0, SOURCE.toJson() + "\n", "", false);
+            }
+            if (remote.equals("mfshell flush msn-b --facts --claim-from rustin:msn-a --claim-address 127.0.168.4 --domain hotmail.com")) {
+                return new ExecResult(argv, 0, claimed + "\n", "", false);
+            }
+            if (remote.equals("mfshell flush msn-b --release-claim " + CLAIM)) {
+                return releaseExit == 0 ? new ExecResult(argv, 0, "released claim " + CLAIM + "\n", "", false)
+                        : new ExecResult(argv, releaseExit, "", "mfshell: cannot read /var/lib/mfshell/claims\n", false);
+            }
             return new ExecResult(argv, 1, "", "mfshell: unexpected\n", false);
         }
 
         @Override
         public int attached(List<String> argv) {
             attached.add(argv);
-            return 0;
+            return sourceExit;
         }
     }
 
@@ -66,23 +83,55 @@ class CrossHostFlushTest {
         return argv.get(argv.indexOf("--") + 1);
     }
 
+    private static List<String> asked(Remote r) {
+        return r.runs.stream().map(a -> host(a) + " " + a.get(a.size() - 1)).toList();
+    }
+
     @Test
-    void factsFromTheTargetHostThenTheRerouteOnTheSourceHost() {
+    void sourceFactsThenTheClaimOnTheTargetThenTheRerouteThenTheRelease() {
         Remote r = new Remote();
         StringWriter err = new StringWriter();
         int code = run(r, err, "flush", "rustin:msn-a", "--to", "cleveland:msn-b", "--domain", "hotmail.com", "--yes", "--wait", "2m");
         assertEquals(0, code, err.toString());
-        // The facts come from cleveland while rustin's mfshell is version-checked, at once.
-        assertEquals(java.util.Set.of("cleveland mfshell flush msn-b --facts", "rustin mfshell version --json"),
-                new java.util.HashSet<>(r.runs.stream().map(a -> host(a) + " " + a.get(a.size() - 1)).toList()));
-        assertEquals(2, r.runs.size(), r.runs.toString());
+        // In this order: the source's address, the claim written on the target with its facts,
+        // the reroute on the source, and the claim taken away once it has ended.
+        assertEquals(List.of("rustin mfshell flush msn-a --facts",
+                "cleveland mfshell flush msn-b --facts --claim-from rustin:msn-a --claim-address 127.0.168.4 --domain hotmail.com",
+                "cleveland mfshell flush msn-b --release-claim " + CLAIM), asked(r));
         assertEquals(1, r.attached.size());
         List<String> a = r.attached.get(0);
         assertEquals("rustin", host(a));
         assertTrue(a.contains("-T"), "no terminal here, so no ssh -t: " + a);
         String remote = a.get(a.size() - 1);
-        assertEquals("mfshell flush msn-a --to cleveland:msn-b --target-facts '" + FACTS.toJson() + "' --domain hotmail.com --yes --wait 2m",
-                remote);
+        assertEquals("mfshell flush msn-a --to cleveland:msn-b --target-facts '" + FACTS.withClaim(CLAIM).toJson()
+                + "' --domain hotmail.com --yes --wait 2m", remote);
+    }
+
+    @Test
+    void theClaimIsReleasedWhenTheRerouteFailsAndAFailedReleaseIsOneLine() {
+        Remote r = new Remote();
+        r.sourceExit = 1;
+        r.releaseExit = 1;
+        StringWriter err = new StringWriter();
+        assertEquals(1, run(r, err, "flush", "rustin:msn-a", "--to", "cleveland:msn-b", "--domain", "hotmail.com", "--yes"));
+        assertEquals("cleveland mfshell flush msn-b --release-claim " + CLAIM, asked(r).get(asked(r).size() - 1));
+        assertEquals(List.of("mfshell: cleveland: claim " + CLAIM + " was not taken away (it ends by itself within 15 "
+                + "minutes): cannot read /var/lib/mfshell/claims"), err.toString().lines().toList());
+    }
+
+    @Test
+    void aDryRunWritesNoClaim() {
+        Remote r = new Remote();
+        StringWriter err = new StringWriter();
+        assertEquals(0, run(r, err, "flush", "rustin:msn-a", "--to", "cleveland:msn-b", "--domain", "hotmail.com", "--dry-run"),
+                err.toString());
+        // The facts come from cleveland while rustin's mfshell is version-checked, at once.
+        assertEquals(java.util.Set.of("cleveland mfshell flush msn-b --facts", "rustin mfshell version --json"),
+                new java.util.HashSet<>(asked(r)));
+        assertEquals(2, r.runs.size(), r.runs.toString());
+        String remote = r.attached.get(0).get(r.attached.get(0).size() - 1);
+        assertEquals("mfshell flush msn-a --to cleveland:msn-b --target-facts '" + FACTS.toJson()
+                + "' --domain hotmail.com --dry-run", remote);
     }
 
     @Test
@@ -99,13 +148,13 @@ class CrossHostFlushTest {
     @Test
     void hostileFactsStopBeforeTheSourceHostIsAsked() {
         Remote r = new Remote();
-        r.facts = FACTS.toJson().replace("\"127.0.169.5\",\"listen\"", "\"127.0.169.5; touch /x\",\"listen\"");
+        r.claimed = FACTS.withClaim(CLAIM).toJson().replace("\"127.0.169.5\",\"listen\"", "\"127.0.169.5; touch /x\",\"listen\"");
         StringWriter err = new StringWriter();
-        assertEquals(1, run(r, err, "flush", "rustin:msn-a", "--to", "cleveland:msn-b", "--yes"));
+        assertEquals(1, run(r, err, "flush", "rustin:msn-a", "--to", "cleveland:msn-b", "--domain", "hotmail.com", "--yes"));
         assertTrue(err.toString().startsWith("mfshell: cleveland sent facts mfshell does not accept: sending_address"), err.toString());
         assertEquals(0, r.attached.size());
-        assertTrue(r.runs.stream().filter(a -> host(a).equals("rustin")).allMatch(a -> a.get(a.size() - 1).equals("mfshell version --json")),
-                "rustin was only version-checked: " + r.runs);
+        assertEquals(List.of("rustin mfshell flush msn-a --facts"), asked(r).stream().filter(a -> a.startsWith("rustin")).toList(),
+                "rustin was only asked for its source's facts");
     }
 
     @Test
