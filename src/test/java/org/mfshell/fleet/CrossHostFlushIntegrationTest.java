@@ -4,13 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +21,6 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.mfshell.flush.TargetFacts;
@@ -40,7 +36,7 @@ import org.mfshell.testutil.MfshellProcess;
  * MFSHELL_TEST_CROSS_RUSTIN_PREFIX, default 127.0.168; cleveland on
  * MFSHELL_TEST_CROSS_CLEVELAND_PREFIX, default 127.0.169), two sshd processes started here on
  * MFSHELL_TEST_CROSS_SSH_PREFIX (default 127.0.167) with their own host keys, a key pair made
- * here, and sshd's SetEnv pointing each host's sessions at its own lab. The remote mfshell is a
+ * here, and sshd's SetEnv pointing each host's sessions at its own lab ({@link SshdFixture}). The remote mfshell is a
  * launcher on the PATH sshd sets. Proves the hotmail mail of rustin's msn-a reaches cleveland's
  * provider exactly once through cleveland's msn-b, and the refusals: a target whose mynetworks
  * does not admit the source (nothing written), a cycle across the two hosts, bad host names (exit 2,
@@ -48,7 +44,6 @@ import org.mfshell.testutil.MfshellProcess;
  */
 class CrossHostFlushIntegrationTest {
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final int PORT = 2222;
     private static final ProcessRunner RUN = new ProcessRunner(Duration.ofSeconds(60));
     private static final Pattern PROVIDER_CLIENT = Pattern.compile(" provider/smtpd\\[\\d+\\]: (\\w+): client=[^\\[]*\\[([^\\]]+)\\]");
     private static final Pattern PROVIDER_MSGID = Pattern.compile(" provider/cleanup\\[\\d+\\]: (\\w+): message-id=<([^>]*)>");
@@ -57,20 +52,13 @@ class CrossHostFlushIntegrationTest {
     private static Lab rustin;
     private static Lab cleveland;
     private static SeedReport rustinSeed;
-    private static final Map<String, Process> SSHD = new LinkedHashMap<>();
+    private static SshdFixture sshd;
     private static Map<String, String> env;
 
     @BeforeAll
     static void up() throws Exception {
         LabFixture.requireAvailable();
-        if (!Files.isExecutable(Path.of("/usr/sbin/sshd"))) {
-            String msg = "/usr/sbin/sshd not found: install the Debian package 'openssh-server' (scripts/setup-debian.sh)";
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                fail(msg + " (CI=true: integration tests must run)");
-            }
-            System.err.println("SKIPPED: " + msg);
-            Assumptions.abort(msg);
-        }
+        SshdFixture.requireSshd();
         Map<String, String> e = System.getenv();
         rustin = new Lab(new ProcessRunner(), Path.of(e.getOrDefault("MFSHELL_TEST_CROSS_RUSTIN_ROOT", "/var/tmp/mfshell-test-crossflush-rustin")),
                 e.getOrDefault("MFSHELL_TEST_CROSS_RUSTIN_PREFIX", "127.0.168"));
@@ -81,119 +69,21 @@ class CrossHostFlushIntegrationTest {
         cleveland.up();
         rustinSeed = rustin.seed();
         cleveland.seed();
-        dir = Files.createTempDirectory(Path.of("/tmp"), "crossflush");
-        Files.createDirectories(Path.of("/run/sshd"));
-        ok(RUN.run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "mfshell-test", "-f", dir.resolve("id").toString())));
-        Files.copy(dir.resolve("id.pub"), dir.resolve("authorized_keys"));
-        Path bin = Files.createDirectories(dir.resolve("bin"));
-        Path launcher = bin.resolve("mfshell");
-        StringBuilder sh = new StringBuilder("#!/bin/sh\nexec");
-        for (String a : MfshellProcess.javaCommand()) {
-            sh.append(" '").append(a.replace("'", "'\\''")).append("'");
-        }
-        sh.append(" \"$@\"\n");
-        Files.writeString(launcher, sh.toString());
-        Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
-
-        StringBuilder client = new StringBuilder();
-        StringBuilder known = new StringBuilder();
-        int n = 1;
-        for (String host : List.of("rustin", "cleveland")) {
-            String addr = sshPrefix + "." + n++;
-            startSshd(host, addr, host.equals("rustin") ? rustin : cleveland, bin + ":/usr/sbin:/usr/bin:/sbin:/bin");
-            known.append("[").append(addr).append("]:").append(PORT).append(" ")
-                    .append(Files.readString(dir.resolve("host_" + host + ".pub")).strip()).append("\n");
-            client.append("Host ").append(host).append("\n")
-                    .append("  HostName ").append(addr).append("\n")
-                    .append("  Port ").append(PORT).append("\n")
-                    .append("  User root\n")
-                    .append("  IdentityFile ").append(dir.resolve("id")).append("\n")
-                    .append("  IdentitiesOnly yes\n")
-                    .append("  StrictHostKeyChecking yes\n")
-                    .append("  UserKnownHostsFile ").append(dir.resolve("known_hosts")).append("\n")
-                    .append("  GlobalKnownHostsFile /dev/null\n");
-        }
-        Files.writeString(dir.resolve("known_hosts"), known);
-        Files.writeString(dir.resolve("ssh_config"), client);
+        sshd = SshdFixture.create("crossflush");
+        dir = sshd.dir();
+        sshd.start("rustin", sshPrefix + ".1", rustin, sshd.defaultPath());
+        sshd.start("cleveland", sshPrefix + ".2", cleveland, sshd.defaultPath());
         Files.writeString(dir.resolve("fleet"), "[relays]\nrustin\ncleveland\n");
-        Path run = Files.createDirectories(dir.resolve("run"));
-        Files.setPosixFilePermissions(run, PosixFilePermissions.fromString("rwx------"));
-        env = new HashMap<>();
-        env.put("MFSHELL_SSH_CONFIG", dir.resolve("ssh_config").toString());
+        env = sshd.env();
         env.put("MFSHELL_FLEET", dir.resolve("fleet").toString());
-        env.put("XDG_RUNTIME_DIR", run.toString());
         env.put("MFSHELL_STATE_DIR", dir.resolve("state-operator").toString());
         env.put("MFSHELL_AUDIT_LOG", dir.resolve("state-operator").resolve("audit.log").toString());
     }
 
-    private static void startSshd(String host, String addr, Lab lab, String path) throws Exception {
-        Path key = dir.resolve("host_" + host);
-        ok(RUN.run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", host, "-f", key.toString())));
-        Path state = Files.createDirectories(dir.resolve("state-" + host));
-        String config = String.join("\n",
-                "ListenAddress " + addr + ":" + PORT,
-                "HostKey " + key,
-                "PidFile none",
-                "UsePAM no",
-                "StrictModes no",
-                "PermitRootLogin prohibit-password",
-                "PasswordAuthentication no",
-                "KbdInteractiveAuthentication no",
-                "AuthorizedKeysFile " + dir.resolve("authorized_keys"),
-                "AllowAgentForwarding no",
-                "X11Forwarding no",
-                "PrintMotd no",
-                "SetEnv PATH=" + path + " MFSHELL_CONFIG_ROOT=" + lab.configRoot() + " MFSHELL_STATE_DIR=" + state
-                        + " MFSHELL_AUDIT_LOG=" + state.resolve("audit.log") + " MFSHELL_MAIL_LOG=" + lab.mailLog(),
-                "");
-        Path file = dir.resolve("sshd_" + host);
-        Files.writeString(file, config);
-        ok(RUN.run(List.of("/usr/sbin/sshd", "-t", "-f", file.toString())));
-        ProcessBuilder pb = new ProcessBuilder("/usr/sbin/sshd", "-D", "-e", "-f", file.toString());
-        pb.redirectErrorStream(true);
-        pb.redirectOutput(dir.resolve("sshd_" + host + ".log").toFile());
-        SSHD.put(host, pb.start());
-        long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (true) {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress(addr, PORT), 500);
-                return;
-            } catch (IOException ex) {
-                if (System.nanoTime() > end || !SSHD.get(host).isAlive()) {
-                    fail("sshd for " + host + " did not listen on " + addr + ":" + PORT + ": "
-                            + Files.readString(dir.resolve("sshd_" + host + ".log")));
-                }
-                Thread.sleep(100);
-            }
-        }
-    }
-
     @AfterAll
     static void down() {
-        if (dir != null) {
-            for (String host : List.of("rustin", "cleveland")) {
-                RUN.run(List.of("ssh", "-F", dir.resolve("ssh_config").toString(), "-o", "ControlPath=" + dir.resolve("run").resolve("%C"),
-                        "-O", "exit", host), Duration.ofSeconds(10));
-            }
-        }
-        for (Process p : SSHD.values()) {
-            p.destroy();
-        }
-        for (Process p : SSHD.values()) {
-            try {
-                if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
-                    p.destroyForcibly();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        if (dir != null) {
-            try (java.util.stream.Stream<Path> all = Files.walk(dir)) {
-                all.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            } catch (IOException e) {
-                System.err.println("could not remove " + dir + ": " + e.getMessage());
-            }
+        if (sshd != null) {
+            sshd.close();
         }
         for (Lab l : new Lab[] {rustin, cleveland}) {
             if (l != null) {
@@ -215,15 +105,7 @@ class CrossHostFlushIntegrationTest {
     }
 
     private static String sshdLogs() {
-        StringBuilder sb = new StringBuilder();
-        for (String h : List.of("rustin", "cleveland")) {
-            try {
-                sb.append("\n--- sshd ").append(h).append(":\n").append(Files.readString(dir.resolve("sshd_" + h + ".log")));
-            } catch (IOException e) {
-                sb.append("\n--- sshd ").append(h).append(": ").append(e.getMessage());
-            }
-        }
-        return sb.toString();
+        return sshd.logs();
     }
 
     /** The local mfshell against one lab: its queue as JSON objects. */
@@ -362,7 +244,7 @@ class CrossHostFlushIntegrationTest {
                     msnALog);
 
             ExecResult reroutes = MfshellProcess.run(Map.of("MFSHELL_CONFIG_ROOT", rustin.configRoot().toString(),
-                    "MFSHELL_STATE_DIR", dir.resolve("state-rustin").toString()), "reroutes", "--json");
+                    "MFSHELL_STATE_DIR", sshd.stateDir("rustin").toString()), "reroutes", "--json");
             assertEquals(0, reroutes.exitCode(), reroutes.stderr());
             JsonNode rs = MAPPER.readTree(reroutes.stdout());
             assertEquals(1, rs.size(), reroutes.stdout());
@@ -387,7 +269,7 @@ class CrossHostFlushIntegrationTest {
         byte[] mainBefore = Files.readAllBytes(msnB.resolve("main.cf"));
         Map<String, byte[]> before = files(rustin, "msn-a");
         long queued = hotmailRecipients(queue(rustin, "msn-a"));
-        Path journal = new org.mfshell.flush.JournalStore(dir.resolve("state-rustin")).journalFile("msn-a");
+        Path journal = new org.mfshell.flush.JournalStore(sshd.stateDir("rustin")).journalFile("msn-a");
         byte[] journalBefore = Files.exists(journal) ? Files.readAllBytes(journal) : null;
         try {
             ok(RUN.run(List.of("postconf", "-c", msnB.toString(), "-e", "mynetworks=" + cleveland.prefix() + ".0/24")));
@@ -461,7 +343,7 @@ class CrossHostFlushIntegrationTest {
     @Test
     void targetFactsAreTheTargetHostsOwn() throws Exception {
         ExecResult r = MfshellProcess.run(Map.of("MFSHELL_CONFIG_ROOT", cleveland.configRoot().toString(),
-                "MFSHELL_STATE_DIR", dir.resolve("state-cleveland").toString()), "flush", "msn-b", "--facts");
+                "MFSHELL_STATE_DIR", sshd.stateDir("cleveland").toString()), "flush", "msn-b", "--facts");
         assertEquals(0, r.exitCode(), r.stderr());
         TargetFacts f = TargetFacts.parse(r.stdout().strip(), "cleveland");
         assertEquals("msn-b", f.instance());

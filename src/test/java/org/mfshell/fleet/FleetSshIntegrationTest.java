@@ -3,24 +3,18 @@ package org.mfshell.fleet;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.mfshell.lab.Lab;
@@ -30,7 +24,7 @@ import org.mfshell.postfix.ProcessRunner;
 import org.mfshell.testutil.MfshellProcess;
 
 /**
- * {@code mfshell --on} over real OpenSSH: sshd processes started here on 127.0.113.x with their
+ * {@code mfshell --on} over real OpenSSH ({@link SshdFixture}): sshd processes started here on 127.0.113.x with their
  * own host keys, a key pair made here, and sshd's SetEnv pointing each host at its own lab
  * ("rustin" at 127.0.111.x, "cleveland" at 127.0.112.x); the remote mfshell is a launcher on
  * the PATH sshd sets. Also a host whose sshd is stopped, and one whose PATH has no mfshell.
@@ -40,7 +34,6 @@ import org.mfshell.testutil.MfshellProcess;
  */
 class FleetSshIntegrationTest {
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final int PORT = 2222;
     static final String SSH_PREFIX = System.getenv().getOrDefault("MFSHELL_TEST_SSH_PREFIX", "127.0.113");
     static final String RUSTIN_PREFIX = System.getenv().getOrDefault("MFSHELL_TEST_FLEET_RUSTIN_PREFIX", "127.0.111");
     static final String CLEVELAND_PREFIX = System.getenv().getOrDefault("MFSHELL_TEST_FLEET_CLEVELAND_PREFIX", "127.0.112");
@@ -50,144 +43,39 @@ class FleetSshIntegrationTest {
     private static Path dir;
     private static Lab rustin;
     private static Lab cleveland;
-    private static final Map<String, Process> SSHD = new LinkedHashMap<>();
+    private static SshdFixture sshd;
     private static Map<String, String> env;
     private static final Map<String, org.mfshell.lab.SeedReport> seeds = new HashMap<>();
 
     @BeforeAll
     static void up() throws Exception {
         LabFixture.requireAvailable();
-        if (!Files.isExecutable(Path.of("/usr/sbin/sshd"))) {
-            String msg = "/usr/sbin/sshd not found: install the Debian package 'openssh-server' (scripts/setup-debian.sh)";
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                fail(msg + " (CI=true: integration tests must run)");
-            }
-            System.err.println("SKIPPED: " + msg);
-            Assumptions.abort(msg);
-        }
+        SshdFixture.requireSshd();
         rustin = new Lab(new ProcessRunner(), Path.of(LAB_ROOT + "-rustin"), RUSTIN_PREFIX);
         cleveland = new Lab(new ProcessRunner(), Path.of(LAB_ROOT + "-cleveland"), CLEVELAND_PREFIX);
         rustin.up();
         cleveland.up();
         seeds.put("rustin", rustin.seed());
         seeds.put("cleveland", cleveland.seed());
-        dir = Files.createTempDirectory(Path.of("/tmp"), "h9f");
-        Files.createDirectories(Path.of("/run/sshd"));
-        ok(RUN.run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "mfshell-test", "-f", dir.resolve("id").toString())));
-        Files.copy(dir.resolve("id.pub"), dir.resolve("authorized_keys"));
-        Path bin = Files.createDirectories(dir.resolve("bin"));
-        Path launcher = bin.resolve("mfshell");
-        StringBuilder sh = new StringBuilder("#!/bin/sh\nexec");
-        for (String a : MfshellProcess.javaCommand()) {
-            sh.append(" '").append(a.replace("'", "'\\''")).append("'");
-        }
-        sh.append(" \"$@\"\n");
-        Files.writeString(launcher, sh.toString());
-        Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
+        sshd = SshdFixture.create("h9f");
+        dir = sshd.dir();
         Path empty = Files.createDirectories(dir.resolve("nobin"));
-
-        StringBuilder client = new StringBuilder();
-        StringBuilder known = new StringBuilder();
         int n = 1;
         for (String host : List.of("rustin", "cleveland", "gone", "bare")) {
-            String addr = SSH_PREFIX + "." + n++;
             Lab lab = host.equals("cleveland") ? cleveland : rustin;
             // bare's PATH is only an empty directory: an installed /usr/bin/mfshell must not count
-            String path = host.equals("bare") ? empty.toString() : bin + ":/usr/sbin:/usr/bin:/sbin:/bin";
-            startSshd(host, addr, lab, path);
-            String hostKey = Files.readString(dir.resolve("host_" + host + ".pub")).strip();
-            known.append("[").append(addr).append("]:").append(PORT).append(" ").append(hostKey).append("\n");
-            client.append("Host ").append(host).append("\n")
-                    .append("  HostName ").append(addr).append("\n")
-                    .append("  Port ").append(PORT).append("\n")
-                    .append("  User root\n")
-                    .append("  IdentityFile ").append(dir.resolve("id")).append("\n")
-                    .append("  IdentitiesOnly yes\n")
-                    .append("  StrictHostKeyChecking yes\n")
-                    .append("  UserKnownHostsFile ").append(dir.resolve("known_hosts")).append("\n")
-                    .append("  GlobalKnownHostsFile /dev/null\n");
+            sshd.start(host, SSH_PREFIX + "." + n++, lab, host.equals("bare") ? empty.toString() : sshd.defaultPath());
         }
-        Files.writeString(dir.resolve("known_hosts"), known);
-        Files.writeString(dir.resolve("ssh_config"), client);
         Files.writeString(dir.resolve("fleet"), "# test fleet\n[relays]\nrustin\ncleveland\n");
-        Path run = Files.createDirectories(dir.resolve("run"));
-        Files.setPosixFilePermissions(run, PosixFilePermissions.fromString("rwx------"));
-        env = new HashMap<>();
-        env.put("MFSHELL_SSH_CONFIG", dir.resolve("ssh_config").toString());
+        env = sshd.env();
         env.put("MFSHELL_FLEET", dir.resolve("fleet").toString());
-        env.put("XDG_RUNTIME_DIR", run.toString());
-        SSHD.remove("gone").destroy();
-    }
-
-    private static void startSshd(String host, String addr, Lab lab, String path) throws Exception {
-        Path key = dir.resolve("host_" + host);
-        ok(RUN.run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", host, "-f", key.toString())));
-        Path state = Files.createDirectories(dir.resolve("state-" + host));
-        String config = String.join("\n",
-                "ListenAddress " + addr + ":" + PORT,
-                "HostKey " + key,
-                "PidFile none",
-                "UsePAM no",
-                "StrictModes no",
-                "PermitRootLogin prohibit-password",
-                "PasswordAuthentication no",
-                "KbdInteractiveAuthentication no",
-                "AuthorizedKeysFile " + dir.resolve("authorized_keys"),
-                "AllowAgentForwarding no",
-                "X11Forwarding no",
-                "PrintMotd no",
-                "SetEnv PATH=" + path + " MFSHELL_CONFIG_ROOT=" + lab.configRoot() + " MFSHELL_STATE_DIR=" + state
-                        + " MFSHELL_AUDIT_LOG=" + state.resolve("audit.log") + " MFSHELL_MAIL_LOG=" + lab.mailLog(),
-                "");
-        Path file = dir.resolve("sshd_" + host);
-        Files.writeString(file, config);
-        ok(RUN.run(List.of("/usr/sbin/sshd", "-t", "-f", file.toString())));
-        ProcessBuilder pb = new ProcessBuilder("/usr/sbin/sshd", "-D", "-e", "-f", file.toString());
-        pb.redirectErrorStream(true);
-        pb.redirectOutput(dir.resolve("sshd_" + host + ".log").toFile());
-        SSHD.put(host, pb.start());
-        long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (true) {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress(addr, PORT), 500);
-                return;
-            } catch (IOException e) {
-                if (System.nanoTime() > end || !SSHD.get(host).isAlive()) {
-                    fail("sshd for " + host + " did not listen on " + addr + ":" + PORT + ": "
-                            + Files.readString(dir.resolve("sshd_" + host + ".log")));
-                }
-                Thread.sleep(100);
-            }
-        }
+        sshd.stop("gone");
     }
 
     @AfterAll
     static void down() {
-        if (dir != null) {
-            // the ControlMaster processes this test's runs left (ControlPersist) end with their sockets
-            for (String host : List.of("rustin", "cleveland", "bare")) {
-                RUN.run(List.of("ssh", "-F", dir.resolve("ssh_config").toString(), "-o", "ControlPath=" + dir.resolve("run").resolve("%C"),
-                        "-O", "exit", host), Duration.ofSeconds(10));
-            }
-        }
-        for (Process p : SSHD.values()) {
-            p.destroy();
-        }
-        for (Process p : SSHD.values()) {
-            try {
-                if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
-                    p.destroyForcibly();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        if (dir != null) {
-            try (java.util.stream.Stream<Path> all = Files.walk(dir)) {
-                all.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            } catch (IOException e) {
-                System.err.println("could not remove " + dir + ": " + e.getMessage());
-            }
+        if (sshd != null) {
+            sshd.close();
         }
         for (Lab l : new Lab[] {rustin, cleveland}) {
             if (l != null) {
@@ -202,15 +90,7 @@ class FleetSshIntegrationTest {
 
     /** The sshd logs, for a failure message (an sshd that refused the key says why there). */
     private static String sshdLogs() {
-        StringBuilder sb = new StringBuilder();
-        for (String h : List.of("rustin", "cleveland", "bare")) {
-            try {
-                sb.append("\n--- sshd ").append(h).append(":\n").append(Files.readString(dir.resolve("sshd_" + h + ".log")));
-            } catch (IOException e) {
-                sb.append("\n--- sshd ").append(h).append(": ").append(e.getMessage());
-            }
-        }
-        return sb.toString();
+        return sshd.logs();
     }
 
     private static void ok(ExecResult r) {
@@ -396,7 +276,7 @@ class FleetSshIntegrationTest {
 
     /** The last line of {@code host}'s remote audit log (each sshd points its host at its own). */
     private static String lastAuditLine(String host) throws IOException {
-        List<String> lines = Files.readAllLines(dir.resolve("state-" + host).resolve("audit.log"));
+        List<String> lines = Files.readAllLines(sshd.stateDir(host).resolve("audit.log"));
         return lines.isEmpty() ? "" : lines.get(lines.size() - 1);
     }
 
