@@ -529,6 +529,11 @@ public final class PreflightChecks {
     static final String CLAIM_WHY = "a reroute from ";
 
     static String cycleText(PostfixInstance src, List<RerouteGraph.Edge> cycle) {
+        if (cycle.size() == 1 && cycle.get(0).why().startsWith(CLAIM_WHY)) {
+            return cycle.get(0).from() + " is about to be rerouted to " + src.name() + " (" + RerouteGraph.describe(cycle)
+                    + "): two reroutes started at once on two hosts race; with both the mail would go round in a loop "
+                    + "until Postfix bounces it ('too many hops')";
+        }
         if (cycle.size() == 1) {
             return cycle.get(0).from() + " is itself rerouted to " + src.name() + "'s address " + src.bindAddress()
                     + " (" + RerouteGraph.describe(cycle) + "): the mail would go round in a loop until Postfix "

@@ -504,6 +504,19 @@ public final class Lab {
         return new SeedReport(token, report);
     }
 
+    /**
+     * One message over SMTP from the lab's client address into {@code instance}, with Message-ID
+     * {@code messageId} (as the bulk servers send it); returns its queue id there.
+     */
+    public String send(String instance, String sender, List<String> recipients, String messageId) {
+        requireRunnable();
+        String text = "From: " + sender + "\nTo: " + String.join(", ", recipients) + "\nMessage-ID: <" + messageId
+                + ">\nSubject: lab message\n\nhello\n";
+        try (SmtpClient smtp = new SmtpClient(clientAddress(), address(known(instance)), 25, "bulk.lab.invalid")) {
+            return smtp.send(sender, recipients, text);
+        }
+    }
+
     /** Puts one deferred message on hold, retrying while qmgr may have it in the active queue. */
     private void hold(String instance, String queueId) {
         String err = "";

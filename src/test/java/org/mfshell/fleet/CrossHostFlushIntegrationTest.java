@@ -40,8 +40,11 @@ import org.mfshell.testutil.MfshellProcess;
  * launcher on the PATH sshd sets. Proves the hotmail mail of rustin's msn-a reaches cleveland's
  * provider exactly once through cleveland's msn-b, and the refusals: a target whose mynetworks
  * does not admit the source (nothing written), a cycle across the two hosts, bad host names (exit 2,
- * no ssh started).
+ * no ssh started); and the race: a reverse reroute being started is seen by its claim, and two
+ * opposite reroutes started at once never both go through (by Message-ID: each message delivered
+ * once or still queued once, nothing bounced or looped, no claim left behind).
  */
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class CrossHostFlushIntegrationTest {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final ProcessRunner RUN = new ProcessRunner(Duration.ofSeconds(60));
@@ -337,6 +340,180 @@ class CrossHostFlushIntegrationTest {
         assertFalse(Files.exists(marker), "ssh ran a ProxyCommand");
         try (java.util.stream.Stream<Path> s = Files.list(fresh)) {
             assertEquals(0, s.count(), "no ssh connection was made (no control socket)");
+        }
+    }
+
+    /** How many times each of {@code ids} is in the instance's queue files (incoming, active, deferred, hold). */
+    private static Map<String, Integer> queued(Lab lab, String instance, List<String> ids) throws IOException {
+        Map<String, Integer> out = new HashMap<>();
+        for (String q : List.of("incoming", "active", "deferred", "hold")) {
+            Path d = lab.queueDir(instance).resolve(q);
+            if (!Files.isDirectory(d)) {
+                continue;
+            }
+            try (java.util.stream.Stream<Path> files = Files.walk(d)) {
+                for (Path f : files.filter(Files::isRegularFile).toList()) {
+                    String text;
+                    try {
+                        text = new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
+                    } catch (java.nio.file.NoSuchFileException gone) {
+                        continue;
+                    }
+                    for (String id : ids) {
+                        if (text.contains("<" + id + ">")) {
+                            out.merge(id, 1, Integer::sum);
+                        }
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The claim files (IncomingClaims) a host's mfshell holds. */
+    private static List<Path> claimFiles(String host) throws IOException {
+        Path d = sshd.stateDir(host).resolve("claims");
+        if (!Files.isDirectory(d)) {
+            return List.of();
+        }
+        try (java.util.stream.Stream<Path> s = Files.list(d)) {
+            return s.filter(p -> p.getFileName().toString().endsWith(".json")).toList();
+        }
+    }
+
+    private static Map<String, String> on(String host, Lab lab) {
+        return Map.of("MFSHELL_CONFIG_ROOT", lab.configRoot().toString(), "MFSHELL_STATE_DIR", sshd.stateDir(host).toString(),
+                "MFSHELL_AUDIT_LOG", sshd.stateDir(host).resolve("audit.log").toString());
+    }
+
+    @Test
+    void aReverseRerouteBeingStartedOnTheOtherHostIsSeenByItsClaim() throws Exception {
+        // What 'flush cleveland:msn-b --to rustin:msn-a' does first: its claim, written on rustin.
+        ExecResult claim = MfshellProcess.run(on("rustin", rustin), "flush", "msn-a", "--facts", "--claim-from",
+                "cleveland:msn-b", "--claim-address", cleveland.address("msn-b"), "--domain", "hotmail.com");
+        assertEquals(0, claim.exitCode(), claim.stderr());
+        TargetFacts facts = TargetFacts.parse(claim.stdout().strip(), "rustin");
+        assertTrue(facts.claim() != null && facts.claim().matches("[0-9a-f]{16}"), claim.stdout());
+        assertEquals(1, claimFiles("rustin").size());
+        Map<String, byte[]> before = files(rustin, "msn-a");
+        try {
+            ExecResult r = mfshell("flush", "rustin:msn-a", "--to", "cleveland:msn-b", "--domain", "hotmail.com", "--yes");
+            assertEquals(1, r.exitCode(), r.stdout() + r.stderr());
+            List<String> err = r.stderr().lines().toList();
+            assertEquals(1, err.size(), r.stderr());
+            assertTrue(err.get(0).contains("cleveland:msn-b is about to be rerouted to msn-a (cleveland:msn-b -> msn-a "
+                    + "(hotmail.com, a reroute from cleveland:msn-b being started, claimed at "), err.get(0));
+            assertTrue(err.get(0).contains("let the reroute being started from cleveland:msn-b finish"), err.get(0));
+            assertFilesAsBefore(before, rustin, "msn-a");
+            assertEquals(List.of(), claimFiles("cleveland"), "the refused flush took its own claim on cleveland away");
+        } finally {
+            ExecResult release = MfshellProcess.run(on("rustin", rustin), "flush", "msn-a", "--release-claim", facts.claim());
+            assertEquals(0, release.exitCode(), release.stderr());
+            assertEquals("released claim " + facts.claim(), release.stdout().strip());
+        }
+        assertEquals(List.of(), claimFiles("rustin"));
+    }
+
+    /** Last: whichever reroute wins moves all of rustin's msn-a hotmail mail, which the others count on. */
+    @Test
+    @org.junit.jupiter.api.Order(Integer.MAX_VALUE)
+    void twoOppositeReroutesStartedAtOnceNeverBothGoThrough() throws Exception {
+        // Fresh hotmail mail in rustin's msn-a, which rustin's provider defers (msn-a is blocked there).
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            String id = "race-" + i + "-" + System.nanoTime() + "@lab.invalid";
+            rustin.send("msn-a", "list@lab.invalid", List.of("race" + i + "@hotmail.com"), id);
+            ids.add(id);
+        }
+        rustin.waitForQueuesToSettle(Duration.ofSeconds(60));
+        for (String id : ids) {
+            assertEquals(1, queued(rustin, "msn-a", ids).getOrDefault(id, 0), id + " deferred in rustin's msn-a");
+        }
+        Map<String, Long> logOffsets = new LinkedHashMap<>();
+        Map<String, Path> logs = Map.of("rustin msn-a", rustin.logFile("msn-a"), "cleveland msn-b", cleveland.logFile("msn-b"),
+                "rustin provider", rustin.providerLogFile(), "cleveland provider", cleveland.providerLogFile());
+        for (Map.Entry<String, Path> e : logs.entrySet()) {
+            logOffsets.put(e.getKey(), Files.size(e.getValue()));
+        }
+        long rustinProvider = Files.size(rustin.providerLogFile());
+        long clevelandProvider = Files.size(cleveland.providerLogFile());
+        Map<String, byte[]> rustinBefore = files(rustin, "msn-a");
+        Map<String, byte[]> clevelandBefore = files(cleveland, "msn-b");
+
+        // Both at once, as two operators on two laptops would.
+        java.util.concurrent.CompletableFuture<ExecResult> there = java.util.concurrent.CompletableFuture.supplyAsync(() ->
+                mfshell("flush", "rustin:msn-a", "--to", "cleveland:msn-b", "--domain", "hotmail.com", "--yes", "--wait", "30s"));
+        java.util.concurrent.CompletableFuture<ExecResult> back = java.util.concurrent.CompletableFuture.supplyAsync(() ->
+                mfshell("flush", "cleveland:msn-b", "--to", "rustin:msn-a", "--domain", "hotmail.com", "--yes", "--wait", "30s"));
+        ExecResult a = there.get();
+        ExecResult b = back.get();
+        try {
+            String both = "rustin->cleveland exit " + a.exitCode() + ":\n" + a.stdout() + a.stderr()
+                    + "\ncleveland->rustin exit " + b.exitCode() + ":\n" + b.stdout() + b.stderr();
+            System.out.println("race outcome:\n" + both);
+            assertFalse(a.exitCode() == 0 && b.exitCode() == 0, "both reroutes went through:\n" + both);
+            for (ExecResult r : List.of(a, b)) {
+                if (r.exitCode() != 0) {
+                    assertEquals(1, r.exitCode(), both);
+                    List<String> err = r.stderr().lines().toList();
+                    assertEquals(1, err.size(), both);
+                    assertTrue(err.get(0).contains("loop") || err.get(0).contains("is locked by"), both);
+                    assertTrue(err.get(0).contains("Nothing was changed"), both);
+                }
+            }
+            if (a.exitCode() != 0) {
+                assertFilesAsBefore(rustinBefore, rustin, "msn-a");
+            }
+            if (b.exitCode() != 0) {
+                assertFilesAsBefore(clevelandBefore, cleveland, "msn-b");
+            }
+            int active = 0;
+            for (Object[] h : new Object[][] {{"rustin", rustin}, {"cleveland", cleveland}}) {
+                ExecResult rs = MfshellProcess.run(on((String) h[0], (Lab) h[1]), "reroutes", "--json");
+                assertEquals(0, rs.exitCode(), rs.stderr());
+                active += MAPPER.readTree(rs.stdout()).size();
+            }
+            assertEquals((a.exitCode() == 0 ? 1 : 0) + (b.exitCode() == 0 ? 1 : 0), active, "reroutes in force:\n" + both);
+            assertEquals(List.of(), claimFiles("rustin"), "claims left on rustin");
+            assertEquals(List.of(), claimFiles("cleveland"), "claims left on cleveland");
+
+            rustin.waitForQueuesToSettle(Duration.ofSeconds(60));
+            cleveland.waitForQueuesToSettle(Duration.ofSeconds(60));
+            // By Message-ID: each message delivered exactly once or still queued exactly once; none bounced.
+            Map<String, Map<String, Integer>> atRustin = acceptedByClient(rustin, rustinProvider);
+            Map<String, Map<String, Integer>> atCleveland = acceptedByClient(cleveland, clevelandProvider);
+            Map<String, Integer> inRustin = queued(rustin, "msn-a", ids);
+            Map<String, Integer> inCleveland = queued(cleveland, "msn-b", ids);
+            for (String id : ids) {
+                int accepted = 0;
+                for (Map<String, Map<String, Integer>> at : List.of(atRustin, atCleveland)) {
+                    for (Map<String, Integer> byId : at.values()) {
+                        accepted += byId.getOrDefault(id, 0);
+                    }
+                }
+                int still = inRustin.getOrDefault(id, 0) + inCleveland.getOrDefault(id, 0);
+                assertEquals(1, accepted + still, id + ": accepted " + accepted + " times, queued " + still + " times\n" + both);
+                if (a.exitCode() == 0) {
+                    assertEquals(1, atCleveland.getOrDefault(cleveland.address("msn-b"), Map.of()).getOrDefault(id, 0),
+                            id + " went through cleveland's msn-b once");
+                }
+            }
+            for (Map.Entry<String, Path> e : logs.entrySet()) {
+                byte[] all = Files.readAllBytes(e.getValue());
+                String since = new String(all, (int) (long) logOffsets.get(e.getKey()),
+                        all.length - (int) (long) logOffsets.get(e.getKey()), StandardCharsets.UTF_8);
+                assertFalse(since.contains("status=bounced") || since.contains("too many hops")
+                        || since.contains("mail forwarding loop"), e.getKey() + " log since the race:\n" + since);
+            }
+        } finally {
+            if (a.exitCode() == 0) {
+                ExecResult r = mfshell("flush", "rustin:msn-a", "--restore", "--yes");
+                assertEquals(0, r.exitCode(), r.stdout() + r.stderr());
+            }
+            if (b.exitCode() == 0) {
+                ExecResult r = mfshell("flush", "cleveland:msn-b", "--restore", "--yes");
+                assertEquals(0, r.exitCode(), r.stdout() + r.stderr());
+            }
         }
     }
 
