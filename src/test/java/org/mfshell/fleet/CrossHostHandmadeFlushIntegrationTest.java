@@ -175,6 +175,13 @@ class CrossHostHandmadeFlushIntegrationTest {
         long clevelandLog = Files.size(cleveland.mailLog());
         boolean restored = false;
         try {
+            ExecResult dry = mfshell("flush", "rustin:msn-a", "--to", "cleveland:msn-b", "--domain", "hotmail.com", "--dry-run");
+            assertEquals(0, dry.exitCode(), dry.stdout() + dry.stderr() + sshd.logs());
+            assertTrue(dry.stdout().contains("dry run: nothing was changed"), dry.stdout());
+            Map<String, byte[]> afterDry = adminsFiles(msnA);
+            for (String f : before.keySet()) {
+                assertArrayEquals(before.get(f), afterDry.get(f), "msn-a/" + f + " untouched by the dry run");
+            }
             long t0 = System.nanoTime();
             ExecResult r = mfshell("flush", "rustin:msn-a", "--to", "cleveland:msn-b", "--domain", "hotmail.com", "--yes",
                     "--wait", "90s");
