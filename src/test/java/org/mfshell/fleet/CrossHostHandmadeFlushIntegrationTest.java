@@ -243,6 +243,16 @@ class CrossHostHandmadeFlushIntegrationTest {
                 }
             }
 
+            // rustin's own mfshell (its state dir, as sshd's SetEnv gave it) names the reroute next to the admin's map.
+            ExecResult reroutes = MfshellProcess.run(Map.of("MFSHELL_CONFIG_ROOT", rustin.configRoot().toString(),
+                    "MFSHELL_STATE_DIR", sshd.stateDir("rustin").toString()), "reroutes", "--json");
+            assertEquals(0, reroutes.exitCode(), reroutes.stderr());
+            JsonNode rs = new com.fasterxml.jackson.databind.ObjectMapper().readTree(reroutes.stdout());
+            assertEquals(1, rs.size(), reroutes.stdout());
+            assertEquals("msn-a", rs.get(0).get("source").asText(), reroutes.stdout());
+            assertEquals("cleveland:msn-b", rs.get(0).get("target").asText(), reroutes.stdout());
+            assertEquals(cleveland.address("msn-b"), rs.get(0).get("targetAddress").asText(), reroutes.stdout());
+
             ExecResult restore = mfshell("flush", "rustin:msn-a", "--restore", "--yes");
             assertEquals(0, restore.exitCode(), restore.stdout() + restore.stderr());
             restored = true;
