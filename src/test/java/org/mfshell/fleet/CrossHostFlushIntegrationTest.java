@@ -112,7 +112,7 @@ class CrossHostFlushIntegrationTest {
     }
 
     /** The local mfshell against one lab: its queue as JSON objects. */
-    private static List<JsonNode> queue(Lab lab, String instance) throws Exception {
+    static List<JsonNode> queue(Lab lab, String instance) throws Exception {
         ExecResult r = MfshellProcess.run(Map.of("MFSHELL_CONFIG_ROOT", lab.configRoot().toString()), "mailq", instance, "--json");
         assertEquals(0, r.exitCode(), r.stderr());
         List<JsonNode> list = new ArrayList<>();
@@ -122,7 +122,7 @@ class CrossHostFlushIntegrationTest {
         return list;
     }
 
-    private static long hotmailRecipients(List<JsonNode> q) {
+    static long hotmailRecipients(List<JsonNode> q) {
         long n = 0;
         for (JsonNode m : q) {
             for (JsonNode r : m.path("recipients")) {
@@ -135,7 +135,7 @@ class CrossHostFlushIntegrationTest {
     }
 
     /** Message-ID -> times the provider accepted it, per client address, from {@code offset} on in its log. */
-    private static Map<String, Map<String, Integer>> acceptedByClient(Lab lab, long offset) throws IOException {
+    static Map<String, Map<String, Integer>> acceptedByClient(Lab lab, long offset) throws IOException {
         byte[] all = Files.readAllBytes(lab.providerLogFile());
         String text = new String(all, (int) offset, all.length - (int) offset, StandardCharsets.UTF_8);
         Map<String, String> clientOf = new HashMap<>();
@@ -153,7 +153,7 @@ class CrossHostFlushIntegrationTest {
         return out;
     }
 
-    private static Map<String, byte[]> files(Lab lab, String instance) throws IOException {
+    static Map<String, byte[]> files(Lab lab, String instance) throws IOException {
         Map<String, byte[]> out = new LinkedHashMap<>();
         for (String f : List.of("main.cf", "master.cf")) {
             out.put(f, Files.readAllBytes(lab.configDir(instance).resolve(f)));
