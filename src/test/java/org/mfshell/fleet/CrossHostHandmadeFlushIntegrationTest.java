@@ -101,18 +101,7 @@ class CrossHostHandmadeFlushIntegrationTest {
 
     @AfterAll
     static void down() {
-        if (sshd != null) {
-            sshd.close();
-        }
-        for (Lab l : new Lab[] {rustin, cleveland}) {
-            if (l != null) {
-                try {
-                    l.down();
-                } catch (RuntimeException e) {
-                    System.err.println("lab down of " + l.root() + " failed: " + e.getMessage());
-                }
-            }
-        }
+        SshdFixture.closeAll(sshd, rustin, cleveland);
     }
 
     private static void ok(ExecResult r) {

@@ -74,18 +74,7 @@ class FleetSshIntegrationTest {
 
     @AfterAll
     static void down() {
-        if (sshd != null) {
-            sshd.close();
-        }
-        for (Lab l : new Lab[] {rustin, cleveland}) {
-            if (l != null) {
-                try {
-                    l.down();
-                } catch (RuntimeException e) {
-                    System.err.println("lab down of " + l.root() + " failed: " + e.getMessage());
-                }
-            }
-        }
+        SshdFixture.closeAll(sshd, rustin, cleveland);
     }
 
     /** The sshd logs, for a failure message (an sshd that refused the key says why there). */

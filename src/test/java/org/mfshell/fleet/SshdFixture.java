@@ -191,6 +191,22 @@ final class SshdFixture implements AutoCloseable {
         return sb.toString();
     }
 
+    /** The end of a test class: {@code sshd} closed (if it was made), then each lab down; problems printed, not thrown. */
+    static void closeAll(SshdFixture sshd, Lab... labs) {
+        if (sshd != null) {
+            sshd.close();
+        }
+        for (Lab l : labs) {
+            if (l != null) {
+                try {
+                    l.down();
+                } catch (RuntimeException e) {
+                    System.err.println("lab down of " + l.root() + " failed: " + e.getMessage());
+                }
+            }
+        }
+    }
+
     /** Ends the ControlMaster processes the runs left (ControlPersist), the sshd processes, and removes the directory. */
     @Override
     public void close() {
