@@ -41,7 +41,7 @@ import org.mfshell.postfix.Ssh;
  *
  * <p>A claim lives {@link #LIFETIME} (15 minutes) on this host's clock, so one left behind by an
  * operator's mfshell that died goes away by itself; the source host refuses to record its journal
- * when its process has run longer than {@link #USABLE} (10 minutes) since it received the facts.
+ * when more than {@link #USABLE} (10 minutes) has passed since it received the facts.
  * Claim files are read as untrusted input: size bounded, every member checked, an unreadable one
  * refused with its file named (a reroute here then stops: a claim that cannot be read could be a
  * reroute that would close a cycle).

@@ -104,17 +104,15 @@ final class RerouteRun {
 
     /**
      * A target on another host that holds a claim for this reroute ({@link IncomingClaims}) covers
-     * the race only while the claim lives: refused when this process has run longer than
-     * {@link IncomingClaims#USABLE} since it started with the facts (its own clock: no two hosts'
-     * clocks compared).
+     * the race only while the claim lives: refused when more than {@link IncomingClaims#USABLE}
+     * has passed since this process received the facts (its own clock: no two hosts' clocks
+     * compared; the facts arrive seconds after the claim is written).
      */
-    private static void refuseStaleClaim(RerouteTarget target) {
+    static void refuseStaleClaim(RerouteTarget target) {
         if (!target.isRemote() || target.facts().claim() == null) {
             return;
         }
-        java.util.Optional<java.time.Instant> started = ProcessHandle.current().info().startInstant();
-        if (started.isPresent() && Duration.between(started.get(), java.time.Instant.now())
-                .compareTo(IncomingClaims.USABLE) > 0) {
+        if (System.nanoTime() - target.factsReceivedNanos() > IncomingClaims.USABLE.toNanos()) {
             throw new MfshellException("refused the reroute to " + target.name() + ": its facts and the claim that "
                     + "keeps a reverse reroute out were read more than " + IncomingClaims.USABLE.toMinutes()
                     + " minutes ago (the claim lasts " + IncomingClaims.LIFETIME.toMinutes() + "). Nothing was changed; "

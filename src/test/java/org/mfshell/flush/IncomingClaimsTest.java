@@ -103,4 +103,20 @@ class IncomingClaimsTest {
         assertEquals(List.of(), g.cycle("msn-a", "cleveland:msn-b", List.of("aol.com")), "other domains do not loop");
         assertTrue(c.describe().startsWith("cleveland:msn-b -> msn-a for hotmail.com, claimed at "), c.describe());
     }
+
+    @Test
+    void aSourceRefusesToRecordItsJournalOnFactsWhoseClaimMayHaveEnded() {
+        TargetFacts f = new TargetFacts("dev", "msn-b", "127.0.169.5", List.of("127.0.169.5:25"), true, "msn-b.lab.invalid",
+                List.of("127.0.0.0/8"), true, "/etc/postfix-msn-b", List.of(), "2026-12-02T13:00:00Z", "0123456789abcdef");
+        RerouteTarget fresh = RerouteTarget.remote("cleveland", f);
+        RerouteRun.refuseStaleClaim(fresh);
+        RerouteTarget old = new RerouteTarget(fresh.name(), fresh.host(), fresh.instance(), fresh.address(), true,
+                fresh.mynetworks(), fresh.configDir(), f, System.nanoTime() - IncomingClaims.USABLE.plusSeconds(1).toNanos());
+        MfshellException e = assertThrows(MfshellException.class, () -> RerouteRun.refuseStaleClaim(old));
+        assertTrue(e.getMessage().contains("read more than 10 minutes ago (the claim lasts 15). Nothing was changed"),
+                e.getMessage());
+        // Facts read without a claim (a dry run) have nothing to outlive.
+        RerouteRun.refuseStaleClaim(new RerouteTarget(old.name(), old.host(), old.instance(), old.address(), true,
+                old.mynetworks(), old.configDir(), f.withClaim(null), old.factsReceivedNanos()));
+    }
 }
