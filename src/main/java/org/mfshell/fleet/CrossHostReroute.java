@@ -61,8 +61,9 @@ public final class CrossHostReroute {
      * The facts of the source {@code instance} on {@code host} (its sending address and canonical
      * name, for the claim), which version-checks that host's mfshell on the way.
      */
-    public TargetFacts sourceFacts(String host, String instance) {
-        return facts(host, instance);
+    public TargetFacts.Source sourceFacts(String host, String instance) {
+        ExecResult r = ssh.run(host, List.of("mfshell", "flush", instance, "--facts", "--as-source"), FACTS_TIMEOUT);
+        return TargetFacts.Source.parse(output(host, instance, r, "--as-source"), host);
     }
 
     /**
@@ -71,13 +72,16 @@ public final class CrossHostReroute {
      * ({@link org.mfshell.flush.IncomingClaims}), then reads the facts; they carry the claim's id.
      */
     public TargetFacts claimFacts(String host, String instance, String from, String fromAddress, List<String> domains) {
-        List<String> argv = new ArrayList<>(List.of("mfshell", "flush", instance, "--facts", "--claim-from", from,
-                "--claim-address", fromAddress));
+        List<String> argv = new ArrayList<>(List.of("mfshell", "flush", instance, "--facts", "--claim-from", from));
+        if (fromAddress != null) {
+            argv.add("--claim-address");
+            argv.add(fromAddress);
+        }
         for (String d : domains) {
             argv.add("--domain");
             argv.add(d);
         }
-        TargetFacts f = facts(host, instance, argv);
+        TargetFacts f = TargetFacts.parse(output(host, instance, ssh.run(host, argv, FACTS_TIMEOUT), "--claim-from"), host);
         if (f.claim() == null) {
             throw new MfshellException(host + ": mfshell " + f.mfshellVersion() + " read the facts of " + instance
                     + " without recording the claim (install the same mfshell on both hosts)");
@@ -105,13 +109,22 @@ public final class CrossHostReroute {
     }
 
     private TargetFacts facts(String host, String instance) {
-        return facts(host, instance, List.of("mfshell", "flush", instance, "--facts"));
+        ExecResult r = ssh.run(host, List.of("mfshell", "flush", instance, "--facts"), FACTS_TIMEOUT);
+        return TargetFacts.parse(output(host, instance, r, "--facts"), host);
     }
 
-    private TargetFacts facts(String host, String instance, List<String> argv) {
-        ExecResult r = ssh.run(host, argv, FACTS_TIMEOUT);
+    /**
+     * The stdout of a {@code flush INSTANCE --facts ...} run on {@code host}, or the error that
+     * names what went wrong: ssh's own line, no mfshell or one too old for --on, one too old for
+     * {@code newOption}, the remote's own error line.
+     */
+    private String output(String host, String instance, ExecResult r, String newOption) {
         if (!r.timedOut() && r.exitCode() != 0) {
             requireMfshell(host);
+            if (r.exitCode() == 2 && r.stderr().contains("unknown option '" + newOption + "'")) {
+                throw new MfshellException(host + ": its mfshell is too old for a cross-host reroute (no " + newOption
+                        + "): install the same mfshell on both hosts");
+            }
         }
         if (r.timedOut()) {
             throw new MfshellException(host + ": mfshell flush " + instance + " --facts did not finish in "
@@ -124,7 +137,7 @@ public final class CrossHostReroute {
             String why = host + ": " + Quote.oneLine(r.firstErrorLine().replaceFirst("^mfshell: ", ""));
             throw r.exitCode() == 2 ? new UsageException(why) : new MfshellException(why);
         }
-        return TargetFacts.parse(r.stdout().strip(), host);
+        return r.stdout().strip();
     }
 
     /**

@@ -190,6 +190,14 @@ public final class FlushService {
                 List.copyOf(i.mynetworks()), i.running(), i.configDir().toString(), checks.edges(null), FlushJournal.now(), null);
     }
 
+    /** What a reroute's source reports to the operator's mfshell for the claim ({@link TargetFacts.Source}). */
+    public TargetFacts.Source sourceFacts(String name, String mfshellVersion) {
+        InstanceNames.require(name);
+        PostfixInstance i = registry.get(registry.find(name).name());
+        String ip = i.bindAddress() == null ? null : IpAddresses.require(i.bindAddress(), i.name() + "'s smtp_bind_address");
+        return new TargetFacts.Source(mfshellVersion, i.name(), ip);
+    }
+
     /**
      * {@link #targetFacts} for a reroute about to start on another host: under the host-wide
      * reroute lock, first writes the claim of {@code from} (HOST:NAME as the operator named it,

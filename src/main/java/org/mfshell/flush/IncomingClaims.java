@@ -39,7 +39,7 @@ import org.mfshell.postfix.Ssh;
  * started at once therefore cannot both pass: each writes before it reads, so at least one of
  * them sees the other, as a claim here or as a journal in the facts it read.
  *
- * <p>A claim lives {@link #LIFETIME} (15 minutes) on this host's clock, so one left behind by an
+ * <p>A claim lives {@link #LIFETIME} (30 minutes) on this host's clock, so one left behind by an
  * operator's mfshell that died goes away by itself; the source host refuses to record its journal
  * when more than {@link #USABLE} (10 minutes) has passed since it received the facts.
  * Claim files are read as untrusted input: size bounded, every member checked, an unreadable one
@@ -48,11 +48,12 @@ import org.mfshell.postfix.Ssh;
  */
 public final class IncomingClaims {
     /** How long a claim lasts. */
-    public static final Duration LIFETIME = Duration.ofMinutes(15);
+    public static final Duration LIFETIME = Duration.ofMinutes(30);
     /** How long the source may take from receiving the facts to recording its journal. */
     public static final Duration USABLE = Duration.ofMinutes(10);
     static final Pattern ID = Pattern.compile("[0-9a-f]{16}");
     private static final int MAX_BYTES = 16 * 1024;
+    private static final int MAX_DOMAINS = 64;
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     /**
@@ -61,8 +62,11 @@ public final class IncomingClaims {
      */
     public record Claim(String id, String from, String fromAddress, String to, List<String> domains, String by,
                         String claimedAt, String expiresAt) {
+        /** Ended: at its expires_at, or LIFETIME after it was claimed, whichever is first (a clock set back cannot stretch it). */
         boolean expired(Instant now) {
-            return !now.isBefore(Instant.parse(expiresAt));
+            Instant end = Instant.parse(expiresAt);
+            Instant latest = Instant.parse(claimedAt).plus(LIFETIME);
+            return !now.isBefore(end.isBefore(latest) ? end : latest);
         }
 
         /** "rustin:msn-a -> msn-b for hotmail.com, claimed at T by U (until T2)". */
@@ -85,6 +89,10 @@ public final class IncomingClaims {
             throw new UsageException("flush: --claim-from " + Quote.quote(from) + " is not HOST:NAME");
         }
         Ssh.checkDestination(from.substring(0, colon));
+        if (from.length() > 255 || !from.chars().allMatch(ch -> ch > 0x20 && ch < 0x7f)) {
+            throw new UsageException("flush: --claim-from " + Quote.quote(from) + " is not printable ASCII of at most 255 "
+                    + "characters");
+        }
         InstanceNames.require(from.substring(colon + 1));
         return from;
     }
@@ -95,9 +103,15 @@ public final class IncomingClaims {
      */
     public Claim add(String from, String fromAddress, String to, List<String> domains, String by) {
         requireFrom(from);
-        IpAddresses.require(fromAddress, "--claim-address");
+        if (fromAddress != null) {
+            IpAddresses.require(fromAddress, "--claim-address");
+        }
         InstanceNames.require(to);
         List<String> ds = Domains.requireAll(domains);
+        if (ds.size() > MAX_DOMAINS) {
+            throw new UsageException("flush: a reroute claim names at most " + MAX_DOMAINS + " domains, not " + ds.size());
+        }
+        by = by.length() > 200 ? by.substring(0, 200) : by;
         Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         byte[] raw = new byte[8];
         new SecureRandom().nextBytes(raw);
@@ -116,14 +130,34 @@ public final class IncomingClaims {
         ObjectNode o = MAPPER.createObjectNode();
         o.put("id", c.id());
         o.put("from", c.from());
-        o.put("from_address", c.fromAddress());
+        if (c.fromAddress() == null) {
+            o.putNull("from_address");
+        } else {
+            o.put("from_address", c.fromAddress());
+        }
         o.put("to", c.to());
         c.domains().forEach(o.putArray("domains")::add);
         o.put("by", c.by());
         o.put("claimed_at", c.claimedAt());
         o.put("expires_at", c.expiresAt());
-        StateDir.write(state.dir("claims").resolve(c.id() + ".json"), o.toString().getBytes(StandardCharsets.UTF_8));
+        byte[] bytes = o.toString().getBytes(StandardCharsets.UTF_8);
+        if (bytes.length > MAX_BYTES) {
+            throw new UsageException("flush: the reroute claim would be " + bytes.length + " bytes, more than " + MAX_BYTES);
+        }
+        Path f = state.dir("claims").resolve(c.id() + ".json");
+        StateDir.write(f, bytes);
+        try {
+            read(f);
+        } catch (MfshellException e) {
+            AtomicFiles.delete(f);
+            throw e;
+        }
         return c;
+    }
+
+    /** Where claim {@code id} is kept. */
+    public Path file(String id) {
+        return state.root().resolve("claims").resolve(id + ".json");
     }
 
     /** Removes claim {@code id}; whether it was there. */
@@ -199,10 +233,11 @@ public final class IncomingClaims {
                 throw bad(p, "its id " + Quote.quote(id) + " is not its file name");
             }
             String from = requireFrom(text(o, "from", p));
-            String address = IpAddresses.require(text(o, "from_address", p), "from_address");
+            JsonNode a = o.get("from_address");
+            String address = a == null || a.isNull() ? null : IpAddresses.require(text(o, "from_address", p), "from_address");
             String to = InstanceNames.require(text(o, "to", p));
             JsonNode ds = o.get("domains");
-            if (ds == null || !ds.isArray() || ds.size() > 256) {
+            if (ds == null || !ds.isArray() || ds.size() > MAX_DOMAINS) {
                 throw bad(p, "domains is not a list");
             }
             List<String> domains = new ArrayList<>();

@@ -394,16 +394,58 @@ public final class PreflightChecks {
         for (TargetFacts.Edge e : edges(exceptJournalOf)) {
             g.add(new RerouteGraph.Edge(e.from(), e.to(), e.domains(), e.why()));
         }
-        for (IncomingClaims.Claim c : store.claims().live()) {
-            g.add(claimEdge(c, c.from()));
-        }
+        addClaims(g, null);
         return g;
     }
 
-    /** A reroute another host announced to an instance here ({@link IncomingClaims}) as an edge from {@code from}. */
-    private static RerouteGraph.Edge claimEdge(IncomingClaims.Claim c, String from) {
-        return new RerouteGraph.Edge(from, c.to(), c.domains(), CLAIM_WHY + c.from() + " being started, "
-                + "claimed at " + c.claimedAt() + " by " + c.by() + " until " + c.expiresAt());
+    /**
+     * The reroutes other hosts announced to instances here ({@link IncomingClaims}) as edges. A
+     * claim's source is named as its claim names it and, since operators spell hosts in more than
+     * one way, also as every other-host node of the graph that is the same instance: one whose
+     * address is the claim's sending address, the target {@code dst} (null: none) when it has
+     * that address, and any {@code HOST:NAME} with the claim's NAME (this can only refuse more).
+     */
+    private void addClaims(RerouteGraph g, RerouteTarget dst) {
+        List<IncomingClaims.Claim> claims = store.claims().live();
+        if (claims.isEmpty()) {
+            return;
+        }
+        Map<String, String> addressOf = new LinkedHashMap<>();
+        if (dst != null) {
+            addressOf.put(dst.name(), dst.address());
+        }
+        Set<String> remoteNodes = new LinkedHashSet<>();
+        for (RerouteGraph.Edge e : g.edges()) {
+            for (String n : List.of(e.from(), e.to())) {
+                if (RerouteTarget.isRemoteName(n)) {
+                    remoteNodes.add(n);
+                }
+            }
+        }
+        if (dst != null) {
+            remoteNodes.add(dst.name());
+        }
+        for (TargetFacts.Edge e : edges(null)) {
+            if (e.toAddress() != null && RerouteTarget.isRemoteName(e.to())) {
+                addressOf.putIfAbsent(e.to(), e.toAddress());
+            }
+        }
+        for (IncomingClaims.Claim c : claims) {
+            String instance = c.from().substring(c.from().lastIndexOf(':') + 1);
+            Set<String> names = new LinkedHashSet<>();
+            names.add(c.from());
+            for (String n : remoteNodes) {
+                boolean sameAddress = c.fromAddress() != null && c.fromAddress().equals(addressOf.get(n));
+                if (sameAddress || n.substring(n.lastIndexOf(':') + 1).equals(instance)) {
+                    names.add(n);
+                }
+            }
+            for (String from : names) {
+                g.add(new RerouteGraph.Edge(from, c.to(), c.domains(), CLAIM_WHY + c.from() + " being started, claim "
+                        + c.id() + " (" + store.claims().file(c.id()) + ") made at " + c.claimedAt() + " by " + c.by()
+                        + ", ends by " + c.expiresAt()));
+            }
+        }
     }
 
     /**
@@ -434,9 +476,7 @@ public final class PreflightChecks {
             g.add(new RerouteGraph.Edge(dst.host() + ":" + e.from(), to, e.domains(), "on " + dst.host() + ": " + e.why()));
         }
         // A reroute announced here from the target's own address is the target, however its host was spelled.
-        for (IncomingClaims.Claim c : store.claims().live()) {
-            g.add(claimEdge(c, c.fromAddress().equals(dst.address()) ? dst.name() : c.from()));
-        }
+        addClaims(g, dst);
         return g;
     }
 

@@ -83,7 +83,7 @@ final class RerouteRun {
             FlushJournal j = newJournal(r, p);
             // Under the host-wide lock: look again for a cycle (another reroute may have been
             // recorded since preflight) and record this one before letting go.
-            try (InstanceLock graph = InstanceLock.acquire(stateDir, GRAPH_LOCK, r.commandLine())) {
+            try (InstanceLock graph = InstanceLock.acquireWaiting(stateDir, GRAPH_LOCK, r.commandLine(), Duration.ofSeconds(10))) {
                 List<RerouteGraph.Edge> cycle = checks.graph(r.source(), target).cycle(r.source(), target.name(), r.domains());
                 if (!cycle.isEmpty()) {
                     throw new MfshellException("refused the reroute of " + r.source() + " to " + target.name() + ": "

@@ -34,7 +34,8 @@ import org.mfshell.mail.IpAddresses;
 public record TargetFacts(String mfshellVersion, String instance, String sendingAddress, List<String> listen,
                           boolean listensOnSendingAddress, String myhostname, List<String> mynetworks, boolean running, String configDir,
                           List<Edge> reroutes, String readAt, String claim) {
-    public static final int VERSION = 1;
+    /** 2: with the claim (IncomingClaims); a version-1 mfshell refuses these facts, so no reroute runs without the claim check. */
+    public static final int VERSION = 2;
     static final int MAX_BYTES = 64 * 1024;
     static final int MAX_LIST = 256;
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -114,6 +115,12 @@ public record TargetFacts(String mfshellVersion, String instance, String sending
 
     /** The facts a target host sent, each member checked; {@code from} names the host in messages. */
     public static TargetFacts parse(String json, String from) {
+        JsonNode root = object(json, from);
+        return parse(root, from);
+    }
+
+    /** One JSON object of at most {@value #MAX_BYTES} bytes with this mfshell's facts_version. */
+    private static JsonNode object(String json, String from) {
         if (json == null) {
             throw bad(from, "no facts");
         }
@@ -134,6 +141,10 @@ public record TargetFacts(String mfshellVersion, String instance, String sending
             throw bad(from, "facts_version is " + shown(v) + ", this mfshell reads version " + VERSION
                     + " (install the same mfshell on both hosts)");
         }
+        return root;
+    }
+
+    private static TargetFacts parse(JsonNode root, String from) {
         String version = text(root, "mfshell_version", from);
         if (!VERSION_TEXT.matcher(version).matches()) {
             throw bad(from, "mfshell_version " + Quote.quote(version) + " is not a version");
@@ -195,6 +206,43 @@ public record TargetFacts(String mfshellVersion, String instance, String sending
         return new TargetFacts(version, instance, sending, List.copyOf(listen), listens.booleanValue(),
                 myhostname.toLowerCase(Locale.ROOT),
                 List.copyOf(networks), running.booleanValue(), configDir, List.copyOf(edges), readAt, claim);
+    }
+
+    /**
+     * What the operator's mfshell needs of a cross-host reroute's source ({@code flush NAME --facts
+     * --as-source}): its mfshell version, the instance's own name and its sending address (null
+     * when it has none, as a default instance may), for the claim.
+     */
+    public record Source(String mfshellVersion, String instance, String sendingAddress) {
+        public String toJson() {
+            ObjectNode o = MAPPER.createObjectNode();
+            o.put("facts_version", VERSION);
+            o.put("mfshell_version", mfshellVersion);
+            o.put("instance", instance);
+            if (sendingAddress == null) {
+                o.putNull("sending_address");
+            } else {
+                o.put("sending_address", sendingAddress);
+            }
+            return o.toString();
+        }
+
+        /** The source facts {@code from} sent, each member checked as {@link TargetFacts#parse} checks its own. */
+        public static Source parse(String json, String from) {
+            JsonNode root = object(json, from);
+            String version = text(root, "mfshell_version", from);
+            if (!VERSION_TEXT.matcher(version).matches()) {
+                throw bad(from, "mfshell_version " + Quote.quote(version) + " is not a version");
+            }
+            String instance = text(root, "instance", from);
+            if (!InstanceNames.isSane(instance)) {
+                throw bad(from, "instance " + Quote.quote(instance) + " is not a valid instance name");
+            }
+            JsonNode a = root.get("sending_address");
+            String address = a == null || a.isNull() ? null : address(textValue(a, "sending_address", from),
+                    "sending_address", from);
+            return new Source(version, instance, address);
+        }
     }
 
     /** These facts with the id of the claim written with them ({@link IncomingClaims}). */

@@ -87,7 +87,7 @@ public final class CrossHostFlush {
                 // Write before read: the target host records this reroute's claim, then reads its
                 // facts (IncomingClaims), so that of two opposite reroutes started at once at
                 // least one sees the other.
-                TargetFacts source = src.host == null ? ctx.flushService().targetFacts(src.instance,
+                TargetFacts.Source source = src.host == null ? ctx.flushService().sourceFacts(src.instance,
                         VersionCommand.version()) : remote.sourceFacts(src.host, src.instance);
                 String from = (src.host == null ? ShellApplication.hostName() : src.host) + ":" + source.instance();
                 facts = remote.claimFacts(dst.host, dst.instance, from, source.sendingAddress(), domains);
@@ -97,20 +97,30 @@ public final class CrossHostFlush {
                     facts.running() ? "running" : "NOT running");
             if (facts.claim() != null) {
                 io.out().printf("target %s:%s: claim %s recorded there: a reroute from %s back to this source is "
-                        + "refused until this flush ends (at most %d minutes)%n", dst.host, facts.instance(), facts.claim(),
-                        dst.host, IncomingClaims.LIFETIME.toMinutes());
+                        + "refused while this one starts (then its journal keeps it out; the claim ends with this flush, "
+                        + "at the latest in %d minutes)%n", dst.host, facts.instance(), facts.claim(), dst.host,
+                        IncomingClaims.LIFETIME.toMinutes());
             }
             List<String> words = new ArrayList<>(List.of("flush", src.instance, "--to", dst.host + ":" + facts.instance(),
                     "--target-facts", facts.toJson()));
             words.addAll(rest);
             flushStreams(io);
+            // The claim is taken away only once the source's flush has ended for sure: when ssh
+            // fails (exit 255, a dropped connection) the flush may still be running there, so
+            // the claim is left to end by itself.
+            boolean ended = false;
             try {
-                if (src.host == null) {
-                    return new Cli(ctx, Commands.all()).run(words, io);
-                }
-                return remote.runAttached(src.host, words, io.terminal(), true);
+                int code = src.host == null ? new Cli(ctx, Commands.all()).run(words, io)
+                        : remote.runAttached(src.host, words, io.terminal(), true);
+                ended = true;
+                return code;
             } finally {
-                if (facts.claim() != null) {
+                if (facts.claim() != null && !ended) {
+                    flushStreams(io);
+                    error(io, dst.host + ": claim " + facts.claim() + " left in place (the flush on " + (src.host == null
+                            ? "this host" : src.host) + " may still be running); it ends by itself within "
+                            + IncomingClaims.LIFETIME.toMinutes() + " minutes");
+                } else if (facts.claim() != null) {
                     flushStreams(io);
                     String why = remote.releaseClaim(dst.host, facts.instance(), facts.claim());
                     if (why != null) {

@@ -80,6 +80,8 @@ public final class FlushCommand implements MfCommand {
                     + "is about to reroute --domain mail to NAME here (the claim that keeps a reverse reroute out)")
                     .asInternal())
             .option(OptionSpec.value("claim-address", "IP", "internal: the sending address of --claim-from").asInternal())
+            .option(OptionSpec.flag("as-source", "internal: with --facts, NAME as the source of a reroute to another "
+                    + "host (its name and sending address)").asInternal())
             .option(OptionSpec.value("release-claim", "ID", "internal: take claim ID away (the reroute it announced "
                     + "has recorded its journal or stopped)").asInternal())
             .example("flush msn-a --to msn-b --domain hotmail.com")
@@ -115,7 +117,7 @@ public final class FlushCommand implements MfCommand {
         if (args.value("release-claim").isPresent()) {
             return releaseClaim(args, ctx, io, cmdline);
         }
-        for (String internal : List.of("claim-from", "claim-address")) {
+        for (String internal : List.of("claim-from", "claim-address", "as-source")) {
             if (args.options().containsKey(internal)) {
                 throw new UsageException("flush: --" + internal + " goes with --facts");
             }
@@ -196,7 +198,10 @@ public final class FlushCommand implements MfCommand {
     private static int facts(ParsedArgs args, AppContext ctx, Io io, String cmdline) {
         boolean claim = args.value("claim-from").isPresent();
         for (String other : List.of("to", "domain", "restore", "status", "rollback", "resume", "dry-run", "wait",
-                "target-facts", "release-claim", "claim-address")) {
+                "target-facts", "release-claim", "claim-address", "as-source")) {
+            if (other.equals("as-source") && !claim) {
+                continue;
+            }
             boolean withClaim = other.equals("domain") || other.equals("claim-address");
             if (args.options().containsKey(other) && !(claim && withClaim)) {
                 throw new UsageException("flush: --facts cannot be combined with --" + other
@@ -204,13 +209,17 @@ public final class FlushCommand implements MfCommand {
             }
         }
         String name = InstanceNames.require(args.arg(0).orElseThrow(() -> new UsageException("flush --facts: missing NAME")));
+        if (args.flag("as-source")) {
+            io.out().println(ctx.flushService().sourceFacts(name, VersionCommand.version()).toJson());
+            return ExitCodes.OK;
+        }
         if (!claim) {
             io.out().println(ctx.flushService().targetFacts(name, VersionCommand.version()).toJson());
             return ExitCodes.OK;
         }
         String from = IncomingClaims.requireFrom(args.value("claim-from").get());
-        String address = IpAddresses.require(args.value("claim-address").orElseThrow(() -> new UsageException(
-                "flush: --claim-from needs --claim-address IP")), "--claim-address");
+        String address = args.value("claim-address").isPresent() ? IpAddresses.require(args.value("claim-address").get(),
+                "--claim-address") : null;
         List<String> domains = Domains.requireAll(args.values("domain"));
         io.out().println(ctx.flushService().claimAndReadFacts(name, VersionCommand.version(), from, address, domains,
                 cmdline).toJson());

@@ -391,7 +391,8 @@ class CrossHostFlushIntegrationTest {
             List<String> err = r.stderr().lines().toList();
             assertEquals(1, err.size(), r.stderr());
             assertTrue(err.get(0).contains("cleveland:msn-b is about to be rerouted to msn-a (cleveland:msn-b -> msn-a "
-                    + "(hotmail.com, a reroute from cleveland:msn-b being started, claimed at "), err.get(0));
+                    + "(hotmail.com, a reroute from cleveland:msn-b being started, claim " + facts.claim() + " ("
+                    + sshd.stateDir("rustin").resolve("claims").resolve(facts.claim() + ".json") + ") made at "), err.get(0));
             assertTrue(err.get(0).contains("let the reroute being started from cleveland:msn-b finish"), err.get(0));
             assertFilesAsBefore(before, rustin, "msn-a");
             assertEquals(List.of(), claimFiles("cleveland"), "the refused flush took its own claim on cleveland away");

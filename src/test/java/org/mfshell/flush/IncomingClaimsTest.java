@@ -76,7 +76,22 @@ class IncomingClaimsTest {
     }
 
     @Test
+    void aSourceWithoutAddressOfItsOwnIsClaimedByName() {
+        IncomingClaims claims = new IncomingClaims(state);
+        IncomingClaims.Claim c = claims.add("rustin:postfix", null, "msn-b", List.of("hotmail.com"), "alice");
+        assertEquals(List.of(c), claims.live());
+        assertEquals(null, claims.live().get(0).fromAddress());
+    }
+
+    @Test
     void badPartsAreUsageErrorsBeforeAnythingIsWritten() {
+        IncomingClaims claims0 = new IncomingClaims(state);
+        List<String> many = new java.util.ArrayList<>();
+        for (int i = 0; i < 65; i++) {
+            many.add("d" + i + ".example.com");
+        }
+        assertThrows(UsageException.class, () -> claims0.add("rustin:msn-a", "127.0.168.4", "msn-b", many, "a"));
+        assertThrows(UsageException.class, () -> claims0.add("rus\u202etin:msn-a", "127.0.168.4", "msn-b", List.of(), "a"));
         IncomingClaims claims = new IncomingClaims(state);
         assertThrows(UsageException.class, () -> claims.add("msn-a", "127.0.168.4", "msn-b", List.of(), "a"));
         assertThrows(UsageException.class, () -> claims.add("-oX=y:msn-a", "127.0.168.4", "msn-b", List.of(), "a"));
@@ -113,7 +128,7 @@ class IncomingClaimsTest {
         RerouteTarget old = new RerouteTarget(fresh.name(), fresh.host(), fresh.instance(), fresh.address(), true,
                 fresh.mynetworks(), fresh.configDir(), f, System.nanoTime() - IncomingClaims.USABLE.plusSeconds(1).toNanos());
         MfshellException e = assertThrows(MfshellException.class, () -> RerouteRun.refuseStaleClaim(old));
-        assertTrue(e.getMessage().contains("read more than 10 minutes ago (the claim lasts 15). Nothing was changed"),
+        assertTrue(e.getMessage().contains("read more than 10 minutes ago (the claim lasts 30). Nothing was changed"),
                 e.getMessage());
         // Facts read without a claim (a dry run) have nothing to outlive.
         RerouteRun.refuseStaleClaim(new RerouteTarget(old.name(), old.host(), old.instance(), old.address(), true,

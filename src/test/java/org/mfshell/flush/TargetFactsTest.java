@@ -64,8 +64,8 @@ class TargetFactsTest {
 
     @Test
     void wrongVersionIsNamed() throws Exception {
-        assertTrue(refused(with(o -> o.put("facts_version", 2))).contains("facts_version is 2, this mfshell reads version 1"));
-        assertTrue(refused(with(o -> o.put("facts_version", "1"))).contains("facts_version"));
+        assertTrue(refused(with(o -> o.put("facts_version", 1))).contains("facts_version is 1, this mfshell reads version 2 (install the same mfshell on both hosts)"));
+        assertTrue(refused(with(o -> o.put("facts_version", "2"))).contains("facts_version"));
         assertTrue(refused(with(o -> o.remove("facts_version"))).contains("facts_version is missing"));
     }
 

@@ -28,8 +28,7 @@ class CrossHostFlushTest {
             "msn-b.lab.invalid", List.of("127.0.0.0/8"), true, "/etc/postfix-msn-b", List.of(), "2026-12-02T13:00:00Z", null);
 
     private static final String CLAIM = "0123456789abcdef";
-    private static final TargetFacts SOURCE = new TargetFacts("dev", "msn-a", "127.0.168.4", List.of("127.0.168.4:25"), true,
-            "msn-a.lab.invalid", List.of("127.0.0.0/8"), true, "/etc/postfix-msn-a", List.of(), "2026-12-02T13:00:00Z", null);
+    private static final TargetFacts.Source SOURCE = new TargetFacts.Source("dev", "msn-a", "127.0.168.4");
 
     /** Answers version --json and --facts as a remote mfshell would; records every argv, run or attached. */
     static class Remote extends ProcessRunner {
@@ -50,7 +49,7 @@ class CrossHostFlushTest {
             if (remote.equals("mfshell flush msn-b --facts")) {
                 return new ExecResult(argv, 0, facts + "\n", "", false);
             }
-            if (remote.equals("mfshell flush msn-a --facts")) {
+            if (remote.equals("mfshell flush msn-a --facts --as-source")) {
                 return new ExecResult(argv, 0, SOURCE.toJson() + "\n", "", false);
             }
             if (remote.equals("mfshell flush msn-b --facts --claim-from rustin:msn-a --claim-address 127.0.168.4 --domain hotmail.com")) {
@@ -95,7 +94,7 @@ class CrossHostFlushTest {
         assertEquals(0, code, err.toString());
         // In this order: the source's address, the claim written on the target with its facts,
         // the reroute on the source, and the claim taken away once it has ended.
-        assertEquals(List.of("rustin mfshell flush msn-a --facts",
+        assertEquals(List.of("rustin mfshell flush msn-a --facts --as-source",
                 "cleveland mfshell flush msn-b --facts --claim-from rustin:msn-a --claim-address 127.0.168.4 --domain hotmail.com",
                 "cleveland mfshell flush msn-b --release-claim " + CLAIM), asked(r));
         assertEquals(1, r.attached.size());
@@ -115,8 +114,19 @@ class CrossHostFlushTest {
         StringWriter err = new StringWriter();
         assertEquals(1, run(r, err, "flush", "rustin:msn-a", "--to", "cleveland:msn-b", "--domain", "hotmail.com", "--yes"));
         assertEquals("cleveland mfshell flush msn-b --release-claim " + CLAIM, asked(r).get(asked(r).size() - 1));
-        assertEquals(List.of("mfshell: cleveland: claim " + CLAIM + " was not taken away (it ends by itself within 15 "
+        assertEquals(List.of("mfshell: cleveland: claim " + CLAIM + " was not taken away (it ends by itself within 30 "
                 + "minutes): cannot read /var/lib/mfshell/claims"), err.toString().lines().toList());
+    }
+
+    @Test
+    void aClaimIsLeftToEndByItselfWhenSshFailsDuringTheReroute() {
+        Remote r = new Remote();
+        r.sourceExit = 255;
+        StringWriter err = new StringWriter();
+        assertEquals(1, run(r, err, "flush", "rustin:msn-a", "--to", "cleveland:msn-b", "--domain", "hotmail.com", "--yes"));
+        assertTrue(asked(r).stream().noneMatch(a -> a.contains("--release-claim")), "released while rustin may still run: " + r.runs);
+        assertTrue(err.toString().startsWith("mfshell: cleveland: claim " + CLAIM + " left in place (the flush on rustin may "
+                + "still be running); it ends by itself within 30 minutes"), err.toString());
     }
 
     @Test
@@ -153,7 +163,7 @@ class CrossHostFlushTest {
         assertEquals(1, run(r, err, "flush", "rustin:msn-a", "--to", "cleveland:msn-b", "--domain", "hotmail.com", "--yes"));
         assertTrue(err.toString().startsWith("mfshell: cleveland sent facts mfshell does not accept: sending_address"), err.toString());
         assertEquals(0, r.attached.size());
-        assertEquals(List.of("rustin mfshell flush msn-a --facts"), asked(r).stream().filter(a -> a.startsWith("rustin")).toList(),
+        assertEquals(List.of("rustin mfshell flush msn-a --facts --as-source"), asked(r).stream().filter(a -> a.startsWith("rustin")).toList(),
                 "rustin was only asked for its source's facts");
     }
 
