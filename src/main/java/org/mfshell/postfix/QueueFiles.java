@@ -517,13 +517,23 @@ public final class QueueFiles {
         String reason = "";
         boolean utf8 = layout.utf8();
         while (pos < limit) {
-            // One pass over the line: its end and its first NUL (where the C string ends).
+            // One pass over the line: its end, its first NUL (where the C string ends) and whether
+            // printable() has anything to do before that.
             int start = pos;
             int nul = -1;
             int end = pos;
-            while (end < limit && all[end] != '\n') {
-                if (all[end] == 0 && nul < 0) {
-                    nul = end;
+            boolean clean = true;
+            while (end < limit) {
+                byte c = all[end];
+                if (c == '\n') {
+                    break;
+                }
+                if ((c < 0x20 || c == 0x7f) && nul < 0) {
+                    if (c == 0) {
+                        nul = end;
+                    } else {
+                        clean = false;
+                    }
                 }
                 end++;
             }
@@ -547,7 +557,9 @@ public final class QueueFiles {
                 if (!rcpt && !startsWith(all, start, len, REASON)) {
                     continue;
                 }
-                printable(all, start, stop, utf8);
+                if (!clean) {
+                    printable(all, start, stop, utf8);
+                }
                 // split_nameval: the name ends at a blank or '='; blanks, then '=' must follow.
                 int eq = start + (rcpt ? RECIPIENT.length : REASON.length);
                 while (eq < stop && isSpace(all[eq])) {
@@ -575,7 +587,9 @@ public final class QueueFiles {
             if (all[start] != '<') {
                 continue;
             }
-            printable(all, start, stop, utf8);
+            if (!clean) {
+                printable(all, start, stop, utf8);
+            }
             int sep = indexOf(all, SEPARATOR, start + 1, stop);
             if (sep < 0) {
                 continue;
