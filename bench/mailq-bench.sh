@@ -15,12 +15,14 @@
 # CLEAN=1 deletes them again afterwards.
 #
 # VIA: jar (java $JAVA_FLAGS -jar target/mfshell.jar, the default), launcher (/usr/bin/mfshell,
-# the installed .deb, with its CDS archive) or both. READER: passed on as MFSHELL_QUEUE_READER
-# (auto, files or postqueue; default auto).
+# the installed .deb, with its CDS archive; LAUNCHER=packaging/mfshell takes a checkout's launcher,
+# with the archive packaging/mfshell-cds build made) or both. READER: passed on as
+# MFSHELL_QUEUE_READER (auto, files or postqueue; default auto).
 #
 # Environment: MFSHELL_LAB_ROOT (default /var/tmp/mfshell-bench-lab), MFSHELL_LAB_PREFIX
 # (default 127.0.9), INSTANCE, COUNT (100000), CONNECTIONS (8), RUNS (7), CLEAN (0), VIA, READER,
-# JAVA_FLAGS (default: the flags the Debian launcher uses for one-shot commands), OUT.
+# JAVA_FLAGS (default: the flags the Debian launcher uses for one-shot commands), OUT, LAUNCHER
+# (default /usr/bin/mfshell).
 #
 # One command, e.g.:  VIA=both bench/mailq-bench.sh
 set -euo pipefail
@@ -37,14 +39,15 @@ JAVA_FLAGS=${JAVA_FLAGS:-"-XX:+UseSerialGC -Xss1m -XX:-UsePerfData -XX:TieredSto
 OUT=${OUT:-bench/results}
 
 VIA=${VIA:-jar}
+LAUNCHER=${LAUNCHER:-/usr/bin/mfshell}
 READER=${READER:-auto}
 case $VIA in jar|launcher|both) ;; *) echo "mailq-bench: VIA must be jar, launcher or both" >&2; exit 2 ;; esac
 for tool in /usr/bin/time postqueue postsuper java; do
     command -v "$tool" >/dev/null || { echo "mailq-bench: $tool is missing" >&2; exit 2; }
 done
 [[ $EUID == 0 ]] || { echo "mailq-bench: needs root (the lab runs real Postfix instances)" >&2; exit 2; }
-if [[ $VIA != jar && ! -x /usr/bin/mfshell ]]; then
-    echo "mailq-bench: VIA=$VIA needs the installed launcher /usr/bin/mfshell (apt install ./target/mfshell_*_all.deb)" >&2
+if [[ $VIA != jar && ! -x $LAUNCHER ]]; then
+    echo "mailq-bench: VIA=$VIA needs the launcher $LAUNCHER (apt install ./target/mfshell_*_all.deb, or LAUNCHER=packaging/mfshell)" >&2
     exit 2
 fi
 
@@ -88,7 +91,7 @@ export MFSHELL_QUEUE_READER=$READER
 variants=()
 [[ $VIA == jar || $VIA == both ]] && variants+=("jar")
 [[ $VIA == launcher || $VIA == both ]] && variants+=("launcher")
-mfcmd() { [[ $1 == launcher ]] && echo /usr/bin/mfshell || echo "$MF"; }
+mfcmd() { [[ $1 == launcher ]] && echo "$LAUNCHER" || echo "$MF"; }
 
 # One timed run: prints "SECONDS MAXRSS_KIB" (wall clock from date, RSS of the largest process).
 timed() {
@@ -132,7 +135,8 @@ echo "$header"
 echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 for v in "${variants[@]}"; do
     label=$v
-    [[ $v == launcher ]] && label+=" ($inst)"
+    [[ $v == launcher && $LAUNCHER == /usr/bin/mfshell ]] && label+=" ($inst)"
+    [[ $v == launcher && $LAUNCHER != /usr/bin/mfshell ]] && label+=" ($LAUNCHER)"
     row="| $(date -u '+%F %H:%M') | $label | $READER | $total |"
     for what in summary json; do
         bm=$(tr ' ' '\n' <<<"${T[$v.$what.base]}" | grep . | median)

@@ -43,7 +43,17 @@ public final class PostqueueJson {
     }
 
     static void quote(StringBuilder sb, String s) {
-        for (int i = 0; i < s.length(); i++) {
+        int n = s.length();
+        int clean = 0;
+        while (clean < n) {
+            char c = s.charAt(clean);
+            if (c < 0x20 || c == 0x7f || c == '\\' || c == '"') {
+                break;
+            }
+            clean++;
+        }
+        sb.append(s, 0, clean);
+        for (int i = clean; i < n; i++) {
             char c = s.charAt(i);
             if (c < 0x20 || c == 0x7f) {
                 switch (c) {

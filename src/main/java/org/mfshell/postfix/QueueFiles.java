@@ -21,7 +21,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -44,7 +43,7 @@ import org.mfshell.core.MfshellException;
  * (mode not 0700) is skipped, as showq skips it. Unlike one showq pass, a message that moves to
  * another queue during the scan is reported once: a message already reported under its queue id
  * is not reported again, and the queues a message can move back into (active, deferred) are
- * listed once more at the end for ids not read yet. Queue ids name one file at a time in an
+ * listed once more at the end, and ids not seen yet read then. Queue ids name one file at a time in an
  * instance (short ids: microseconds and inode number; long ids also the seconds), and keep their
  * name when a file moves between queues.
  *
@@ -58,7 +57,8 @@ public final class QueueFiles {
             "empty_address_recipient", "smtputf8_enable", "duplicate_filter_limit", "mail_version");
     static final List<String> QUEUES = List.of("maildrop", "active", "incoming", "deferred", "hold");
     private static final List<String> LISTED_AGAIN = List.of("active", "deferred");
-    private static final int BATCH = 256;
+    // Small batches keep the messages in flight (and what each young collection copies) few.
+    private static final int BATCH = 64;
     private static final int IN_FLIGHT = 8;
     private static final int THREADS = 2;
     private static final int REVERSE_JUMP_LIMIT = 10000;
@@ -140,9 +140,8 @@ public final class QueueFiles {
             return t;
         });
         BlockingQueue<Future<List<QueueMessage>>> ordered = new ArrayBlockingQueue<>(IN_FLIGHT);
-        Set<String> read = ConcurrentHashMap.newKeySet();
         Future<?> walker = pool.submit(() -> {
-            walk(layout, pool, ordered, read, prepare);
+            walk(layout, pool, ordered, prepare);
             return null;
         });
         Set<String> seen = new HashSet<>();
@@ -164,6 +163,28 @@ public final class QueueFiles {
                 }
             }
             walker.get();
+            // Every file of the first pass has been read and handed over. A message that moved into a
+            // queue listed before its old one was missed: those queues are listed again, and what was
+            // not seen yet is read here (usually nothing or a few messages).
+            List<Entry> again = new ArrayList<>();
+            for (String q : LISTED_AGAIN) {
+                list(layout.queueDir().resolve(q), q, true, e -> {
+                    if (!seen.contains(e.id())) {
+                        again.add(e);
+                    }
+                });
+            }
+            for (Entry e : again) {
+                QueueMessage m = readFile(layout, e.queue(), e.file(), e.id());
+                if (m == null || !seen.add(m.queueId())) {
+                    continue;
+                }
+                prepare.accept(m);
+                n++;
+                if (!handler.message(m)) {
+                    return n;
+                }
+            }
             return n;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -174,70 +195,48 @@ public final class QueueFiles {
                 throw re;
             }
             throw new MfshellException("reading the queue of " + layout.queueDir() + ": " + c.getMessage(), c);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new MfshellException("reading the queue of " + layout.queueDir() + ": " + e.getMessage(), e);
         } finally {
             pool.shutdownNow();
         }
     }
 
     private static void walk(Layout layout, ExecutorService pool, BlockingQueue<Future<List<QueueMessage>>> ordered,
-                             Set<String> read, java.util.function.Consumer<QueueMessage> prepare) throws Exception {
+                             java.util.function.Consumer<QueueMessage> prepare) throws Exception {
         List<Entry> batch = new ArrayList<>(BATCH);
-        java.util.concurrent.Phaser firstPass = new java.util.concurrent.Phaser(1);
         for (String q : QUEUES) {
             list(layout.queueDir().resolve(q), q, !q.equals("maildrop"), e -> {
                 batch.add(e);
                 if (batch.size() == BATCH) {
-                    submit(layout, pool, ordered, read, prepare, new ArrayList<>(batch), firstPass);
+                    submit(layout, pool, ordered, prepare, new ArrayList<>(batch));
                     batch.clear();
                 }
             });
         }
         if (!batch.isEmpty()) {
-            submit(layout, pool, ordered, read, prepare, new ArrayList<>(batch), firstPass);
+            submit(layout, pool, ordered, prepare, new ArrayList<>(batch));
             batch.clear();
-        }
-        firstPass.arriveAndAwaitAdvance();
-        // A message that moved into a queue listed before its old one was missed; list those again.
-        for (String q : LISTED_AGAIN) {
-            list(layout.queueDir().resolve(q), q, true, e -> {
-                if (!read.contains(e.id())) {
-                    batch.add(e);
-                }
-            });
-        }
-        if (!batch.isEmpty()) {
-            for (int i = 0; i < batch.size(); i += BATCH) {
-                submit(layout, pool, ordered, read, prepare, new ArrayList<>(batch.subList(i, Math.min(batch.size(), i + BATCH))), null);
-            }
         }
         ordered.put(java.util.concurrent.CompletableFuture.completedFuture(END));
     }
 
     /** Reads {@code entries} on a pool thread; the result goes in line for the consumer, in order. */
     private static void submit(Layout layout, ExecutorService pool, BlockingQueue<Future<List<QueueMessage>>> ordered,
-                               Set<String> read, java.util.function.Consumer<QueueMessage> prepare, List<Entry> entries,
-                               java.util.concurrent.Phaser done)
+                               java.util.function.Consumer<QueueMessage> prepare, List<Entry> entries)
             throws InterruptedException {
-        if (done != null) {
-            done.register();
-        }
         Future<List<QueueMessage>> f = pool.submit(() -> {
-            try {
-                List<QueueMessage> out = new ArrayList<>(entries.size());
-                for (Entry e : entries) {
-                    QueueMessage m = readFile(layout, e.queue(), e.file(), e.id());
-                    if (m != null) {
-                        read.add(e.id());
-                        prepare.accept(m);
-                        out.add(m);
-                    }
-                }
-                return out;
-            } finally {
-                if (done != null) {
-                    done.arriveAndDeregister();
+            List<QueueMessage> out = new ArrayList<>(entries.size());
+            for (Entry e : entries) {
+                QueueMessage m = readFile(layout, e.queue(), e.file(), e.id());
+                if (m != null) {
+                    prepare.accept(m);
+                    out.add(m);
                 }
             }
+            return out;
         });
         ordered.put(f);
     }
@@ -316,7 +315,7 @@ public final class QueueFiles {
         long arrivalReported = 0;
         long sizeReported = 0;
         List<QueueMessage.Recipient> rcpts = new ArrayList<>(2);
-        Set<String> dup = null;
+        Dup dup = null;
         int type;
         loop:
         while ((type = in.next()) > 0) {
@@ -344,7 +343,7 @@ public final class QueueFiles {
                     sizeReported = msgSize;
                     Path log = deferLog(layout, id);
                     if (log != null) {
-                        dup = new HashSet<>();
+                        dup = new Dup();
                         reasons(layout, log, rcpts, dup);
                     }
                 }
@@ -486,23 +485,25 @@ public final class QueueFiles {
     }
 
     /** bounce_log_read over the whole defer log: its entries, in order, before the queue file's own recipients. */
-    private static void reasons(Layout layout, Path log, List<QueueMessage.Recipient> rcpts, Set<String> dup) {
+    private static void reasons(Layout layout, Path log, List<QueueMessage.Recipient> rcpts, Dup dup) {
         int filled;
         byte[] all;
         try (FileChannel ch = FileChannel.open(log, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
             ByteBuffer bb = LOG_BUFFER.get();
             bb.clear();
+            // A read that does not fill the buffer has read a regular file to its end: no second read for the EOF.
             while (ch.read(bb) > 0) {
-                if (!bb.hasRemaining()) {
-                    if (bb.capacity() >= 64 << 20) {
-                        break;
-                    }
-                    ByteBuffer bigger = ByteBuffer.allocate(bb.capacity() * 2);
-                    bb.flip();
-                    bigger.put(bb);
-                    bb = bigger;
-                    LOG_BUFFER.set(bb);
+                if (bb.hasRemaining()) {
+                    break;
                 }
+                if (bb.capacity() >= 64 << 20) {
+                    break;
+                }
+                ByteBuffer bigger = ByteBuffer.allocate(bb.capacity() * 2);
+                bb.flip();
+                bigger.put(bb);
+                bb = bigger;
+                LOG_BUFFER.set(bb);
             }
             all = bb.array();
             filled = bb.position();
@@ -516,11 +517,28 @@ public final class QueueFiles {
         String reason = "";
         boolean utf8 = layout.utf8();
         while (pos < limit) {
-            int nl = indexOf(all, (byte) '\n', pos, limit);
-            int end = nl >= 0 ? nl : limit;
+            // One pass over the line: its end, its first NUL (where the C string ends) and whether
+            // printable() has anything to do before that.
             int start = pos;
-            pos = nl >= 0 ? nl + 1 : limit;
-            int len = cstrlen(all, start, end) - start;
+            int nul = -1;
+            int end = pos;
+            boolean clean = true;
+            while (end < limit) {
+                byte c = all[end];
+                if (c == '\n') {
+                    break;
+                }
+                if ((c < 0x20 || c == 0x7f) && nul < 0) {
+                    if (c == 0) {
+                        nul = end;
+                    } else {
+                        clean = false;
+                    }
+                }
+                end++;
+            }
+            pos = end < limit ? end + 1 : limit;
+            int len = (nul >= 0 ? nul : end) - start;
             if (len == 0) {
                 if (found) {
                     add(layout, rcpts, dup, address, reason);
@@ -532,47 +550,61 @@ public final class QueueFiles {
             }
             found = true;
             int c0 = all[start] & 0xff;
+            int stop = start + len;
             if (c0 < 0x80 && (c0 >= '0' && c0 <= '9' || c0 >= 'A' && c0 <= 'Z' || c0 >= 'a' && c0 <= 'z')) {
                 // Only the two attributes showq reports are turned into text.
                 boolean rcpt = startsWith(all, start, len, RECIPIENT);
                 if (!rcpt && !startsWith(all, start, len, REASON)) {
                     continue;
                 }
-                printable(all, start, start + len, utf8);
-                String s = new String(all, start, len, StandardCharsets.UTF_8);
-                int eq = nameEnd(s);
-                if (eq < 0) {
+                if (!clean) {
+                    printable(all, start, stop, utf8);
+                }
+                // split_nameval: the name ends at a blank or '='; blanks, then '=' must follow.
+                int eq = start + (rcpt ? RECIPIENT.length : REASON.length);
+                while (eq < stop && isSpace(all[eq])) {
+                    eq++;
+                }
+                if (eq >= stop || all[eq] != '=') {
                     continue;
                 }
-                String name = s.substring(0, eq);
-                String value = stripC(s.substring(s.indexOf('=', eq) + 1));
-                if (name.equals("recipient")) {
+                int a = eq + 1;
+                int b = stop;
+                while (a < b && isSpace(all[a])) {
+                    a++;
+                }
+                while (b > a && isSpace(all[b - 1])) {
+                    b--;
+                }
+                String value = new String(all, a, b - a, StandardCharsets.UTF_8);
+                if (rcpt) {
                     address = value.isEmpty() ? "(MAILER-DAEMON)" : value;
-                } else if (name.equals("reason")) {
+                } else {
                     reason = value;
                 }
                 continue;
             }
-            printable(all, start, start + len, utf8);
             if (all[start] != '<') {
                 continue;
             }
-            String s = new String(all, start, len, StandardCharsets.UTF_8);
-            int sep = s.indexOf(">: ", 1);
+            if (!clean) {
+                printable(all, start, stop, utf8);
+            }
+            int sep = indexOf(all, SEPARATOR, start + 1, stop);
             if (sep < 0) {
                 continue;
             }
-            String r = s.substring(1, sep);
-            address = r.isEmpty() ? "(MAILER-DAEMON)" : r;
+            address = sep == start + 1 ? "(MAILER-DAEMON)" : new String(all, start + 1, sep - start - 1, StandardCharsets.UTF_8);
             int t = sep + 2;
-            while (t < s.length() && isSpace(s.charAt(t))) {
+            while (t < stop && isSpace(all[t])) {
                 t++;
             }
-            reason = s.substring(t);
+            reason = new String(all, t, stop - t, StandardCharsets.UTF_8);
         }
         // An entry not followed by a blank line is not read (bounce_log_read returns at end of file).
     }
 
+    private static final byte[] SEPARATOR = ">: ".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] RECIPIENT = "recipient".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] REASON = "reason".getBytes(StandardCharsets.US_ASCII);
 
@@ -590,16 +622,32 @@ public final class QueueFiles {
         return next == '=' || next == ' ' || next == '\t' || next == 0x0b || next == '\f' || next == '\r';
     }
 
-    private static int cstrlen(byte[] b, int from, int to) {
-        for (int i = from; i < to; i++) {
-            if (b[i] == 0) {
-                return i;
+    /** The addresses of the defer log's entries (showq's dup_filter): a list while small, a hash set beyond. */
+    private static final class Dup {
+        private final List<String> few = new ArrayList<>(2);
+        private Set<String> many;
+
+        int size() {
+            return many != null ? many.size() : few.size();
+        }
+
+        void add(String a) {
+            if (many != null) {
+                many.add(a);
+            } else if (!few.contains(a)) {
+                few.add(a);
+                if (few.size() > 16) {
+                    many = new HashSet<>(few);
+                }
             }
         }
-        return to;
+
+        boolean contains(String a) {
+            return many != null ? many.contains(a) : few.contains(a);
+        }
     }
 
-    private static void add(Layout layout, List<QueueMessage.Recipient> rcpts, Set<String> dup, String address,
+    private static void add(Layout layout, List<QueueMessage.Recipient> rcpts, Dup dup, String address,
                             String reason) {
         String a = address.isEmpty() ? "(recipient address unavailable)" : address;
         String r = reason.isEmpty() ? "(description unavailable)" : reason;
@@ -609,33 +657,22 @@ public final class QueueFiles {
         rcpts.add(new QueueMessage.Recipient(a, r, null, null));
     }
 
-    /** split_nameval: end of the name when "name [blanks] =" follows, else -1. */
-    private static int nameEnd(String s) {
-        int i = 0;
-        while (i < s.length() && !isSpace(s.charAt(i)) && s.charAt(i) != '=') {
-            i++;
-        }
-        int j = i;
-        while (j < s.length() && isSpace(s.charAt(j))) {
-            j++;
-        }
-        return j < s.length() && s.charAt(j) == '=' ? i : -1;
-    }
-
-    private static String stripC(String s) {
-        int a = 0;
-        int b = s.length();
-        while (a < b && isSpace(s.charAt(a))) {
-            a++;
-        }
-        while (b > a && isSpace(s.charAt(b - 1))) {
-            b--;
-        }
-        return s.substring(a, b);
-    }
-
-    private static boolean isSpace(char c) {
+    private static boolean isSpace(byte c) {
         return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == 0x0b || c == '\f';
+    }
+
+    /** Where {@code v} first occurs in b[from, to), or -1. */
+    private static int indexOf(byte[] b, byte[] v, int from, int to) {
+        outer:
+        for (int i = from; i + v.length <= to; i++) {
+            for (int k = 0; k < v.length; k++) {
+                if (b[i + k] != v[k]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 
     private static int indexOf(byte[] b, byte v, int from) {
@@ -696,6 +733,7 @@ public final class QueueFiles {
         private final FileChannel ch;
         private final long fileSize;
         private final ByteBuffer buf = FILE_BUFFER.get();
+        private final byte[] bytes = buf.array();
         private long bufStart = 0;
         private int bufLen = 0;
         long pos = 0;
@@ -723,7 +761,7 @@ public final class QueueFiles {
                     return -1;
                 }
             }
-            return buf.get((int) (pos++ - bufStart)) & 0xff;
+            return bytes[(int) (pos++ - bufStart)] & 0xff;
         }
 
         /** The next record's type ('T', 'S', ...), its data in {@link #data}; -1 at the end, -2 on a bad record. */
@@ -759,8 +797,14 @@ public final class QueueFiles {
                     if (data.length < n) {
                         data = new byte[Math.max(n, data.length * 2)];
                     }
-                    for (int i = 0; i < n; i++) {
-                        data[i] = (byte) getc();
+                    long at = pos - bufStart;
+                    if (pos >= bufStart && at + n <= bufLen) {
+                        System.arraycopy(bytes, (int) at, data, 0, n);
+                        pos += n;
+                    } else {
+                        for (int i = 0; i < n; i++) {
+                            data[i] = (byte) getc();
+                        }
                     }
                     len = n;
                 }

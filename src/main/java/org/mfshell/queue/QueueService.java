@@ -217,13 +217,9 @@ public final class QueueService {
     public Summary summary(Path configDir, QueueFilter filter, long limit, ReasonNormalizer normalizer,
                                 java.util.function.Consumer<MalformedLine> malformedSink) {
         QueueSummary s = new QueueSummary(normalizer, Instant.now().getEpochSecond());
-        ScanResult r = scan(configDir, filter, limit, m -> {
-            for (QueueMessage.Recipient rc : m.recipients()) {
-                if (rc.delayReason() != null) {
-                    normalizer.normalize(rc.delayReason());
-                }
-            }
-        }, new Sink() {
+        // Reasons are normalised on this thread: the normaliser's cache, keyed on a reason without the
+        // recipient's address, makes that a lookup for all but the first of each cause.
+        ScanResult r = scan(configDir, filter, limit, new Sink() {
             @Override
             public boolean message(QueueMessage m) {
                 s.add(m, filter);

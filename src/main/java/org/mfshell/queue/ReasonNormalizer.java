@@ -33,20 +33,98 @@ public final class ReasonNormalizer {
         if (reason == null) {
             return "";
         }
+        // Postfix puts the recipient into most replies (451 4.7.651 <user@hotmail.com>: ...), so
+        // nearly every queued recipient's text is different: the cache is keyed on the text with
+        // those addresses replaced by one, which normalises the same (see maskAddresses).
+        String shape = maskAddresses(reason);
         synchronized (cache) {
-            String hit = cache.get(reason);
+            String hit = cache.get(shape);
             if (hit != null) {
                 return hit;
             }
         }
-        String key = compute(reason);
+        String key = compute(shape);
         synchronized (cache) {
             if (cache.size() >= CACHE_LIMIT) {
                 cache.clear();
             }
-            cache.put(reason, key);
+            cache.put(shape, key);
         }
         return key;
+    }
+
+    /** What {@link #maskAddresses} puts in place of each address. */
+    private static final String MASK = "a@b";
+
+    /**
+     * The text with every word of the form {@code <ADDRESS>} plus trailing punctuation (the word
+     * starts at '<', ends at a blank or the end; ADDRESS is letters, digits and {@code . _ + = -}
+     * with one or more '@', starting and ending with a letter or digit, and the punctuation after
+     * '>' is from {@code ])>"'},;:.!?}) turned into {@code <a@b>} plus the same punctuation; the
+     * text itself when there is none. {@link #compute} gives the same key for both: such a word
+     * is masked as {@code <address>} whatever the address, holds no blank, '[' or '(' (so the
+     * wrapping Postfix adds is found at the same places), and, starting with '<', is never a
+     * reply or enhanced status code.
+     */
+    static String maskAddresses(String s) {
+        int lt = s.indexOf('<');
+        if (lt < 0) {
+            return s;
+        }
+        StringBuilder out = null;
+        int copied = 0;
+        int n = s.length();
+        while (lt >= 0) {
+            int end = lt > 0 && !Character.isWhitespace(s.charAt(lt - 1)) ? -1 : addressWordEnd(s, lt);
+            if (end < 0) {
+                lt = s.indexOf('<', lt + 1);
+                continue;
+            }
+            int gt = s.indexOf('>', lt);
+            if (gt - lt - 1 != MASK.length() || !s.startsWith(MASK, lt + 1)) {
+                if (out == null) {
+                    out = new StringBuilder(n);
+                }
+                out.append(s, copied, lt + 1).append(MASK);
+                copied = gt;
+            }
+            lt = end < n ? s.indexOf('<', end) : -1;
+        }
+        return out == null ? s : out.append(s, copied, n).toString();
+    }
+
+    /** Where the masked word starting at s[lt] == '<' ends (a blank or the end), or -1 when it is not one. */
+    private static int addressWordEnd(String s, int lt) {
+        int n = s.length();
+        int i = lt + 1;
+        boolean at = false;
+        while (i < n) {
+            char c = s.charAt(i);
+            if (c == '@') {
+                at = true;
+            } else if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_'
+                    || c == '+' || c == '=' || c == '-')) {
+                break;
+            }
+            i++;
+        }
+        if (i >= n || s.charAt(i) != '>' || !at || !alnum(s.charAt(lt + 1)) || !alnum(s.charAt(i - 1))) {
+            return -1;
+        }
+        i++;
+        while (i < n && "])>\"'},;:.!?".indexOf(s.charAt(i)) >= 0) {
+            i++;
+        }
+        return i == n || Character.isWhitespace(s.charAt(i)) ? i : -1;
+    }
+
+    private static boolean alnum(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9';
+    }
+
+    /** The key of one text without the cache and without masking addresses first (for tests). */
+    static String computeUnmasked(String reason) {
+        return compute(reason);
     }
 
     private static String compute(String reason) {

@@ -131,10 +131,12 @@ public final class MailqCommand implements MfCommand {
         QueueService.ScanResult r;
         if (args.flag("json")) {
             PrintWriter out = io.out();
-            r = scanOrNeverStarted(ctx, d, () -> service.scan(d.configDir(), filter, limit, new QueueService.Sink() {
+            // The line of a message read from the queue files is written on the reading threads.
+            r = scanOrNeverStarted(ctx, d, () -> service.scan(d.configDir(), filter, limit, QueueMessage::raw,
+                    new QueueService.Sink() {
                 @Override
                 public boolean message(QueueMessage m) {
-                    out.println(jsonLine(d.name(), m));
+                    writeJsonLine(out, d.name(), m);
                     return true;
                 }
 
@@ -171,6 +173,21 @@ public final class MailqCommand implements MfCommand {
      * included. The line postqueue printed is passed on as it is (already checked to be one JSON
      * object) with "instance" put in front, which costs no re-serialisation.
      */
+    static void writeJsonLine(PrintWriter out, String instance, QueueMessage m) {
+        String raw = m.raw();
+        // The common case, postqueue's own layout "{"queue_name": ...}": written in pieces, not copied into one line.
+        if (raw != null && raw.length() > 2 && raw.charAt(0) == '{' && raw.charAt(1) == '"' && raw.charAt(raw.length() - 1) == '}'
+                && !m.has("instance")) {
+            out.write("{\"instance\":\"");
+            out.write(instance);
+            out.write("\", ");
+            out.write(raw, 1, raw.length() - 1);
+            out.println();
+            return;
+        }
+        out.println(jsonLine(instance, m));
+    }
+
     static String jsonLine(String instance, QueueMessage m) {
         // Instance names are letters, digits, '.', '_' and '-' (InstanceNames): nothing to escape.
         String instancePrefix = "{\"instance\":\"" + instance + "\"";

@@ -110,6 +110,36 @@ class QueueFilesTest {
     }
 
     @Test
+    void aMessageThatMovesBackIntoAQueueListedEarlierIsReadAtTheEndOnce() throws IOException {
+        // Two held messages; while the first is read, the other is released into deferred/, which was
+        // listed already: the pass over hold/ misses it (or finds its file gone), the second listing
+        // of deferred/ finds it, and it is reported once.
+        Path second = queue.resolve("hold/ABCDEF12345");
+        Files.copy(queue.resolve("deferred/1/16C2317E1BA"), second);
+        Files.setPosixFilePermissions(second, PosixFilePermissions.fromString("rwx------"));
+        Files.createDirectories(queue.resolve("deferred/A"));
+        List<String> moved = new ArrayList<>();
+        List<QueueMessage> all = new ArrayList<>();
+        QueueFiles.scan(layout, m -> {
+            if (m.queueName().equals("hold") && moved.isEmpty()) {
+                String other = m.queueId().equals("ABCDEF12345") ? "3FA2617E15A" : "ABCDEF12345";
+                try {
+                    Files.move(queue.resolve("hold/" + other), queue.resolve("deferred/A/" + other));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                moved.add(other);
+            }
+        }, m -> all.add(m));
+        assertEquals(1, moved.size());
+        assertEquals(5, all.size(), all.toString());
+        List<QueueMessage> it = all.stream().filter(m -> m.queueId().equals(moved.get(0))).toList();
+        assertEquals(1, it.size());
+        assertEquals("deferred", it.get(0).queueName());
+        assertEquals(moved.get(0), all.get(4).queueId(), "read after the first pass");
+    }
+
+    @Test
     void theHandlerStopsTheScan() {
         List<QueueMessage> seen = new ArrayList<>();
         long n = QueueFiles.scan(layout, m -> {

@@ -151,6 +151,41 @@ class ReasonNormalizerTest {
     }
 
     @Test
+    void theCacheKeyWithoutTheAddressGivesTheSameKeyAsTheText() {
+        String lab = "host 127.0.231.20[127.0.231.20] said: 451 4.7.651 <user23111@outlook.com>: Recipient address "
+                + "rejected: The mail server [127.0.231.4] has been temporarily rate limited due to IP reputation. For "
+                + "e-mail delivery information, see https://postmaster.live.com (S775) [msn-a.lab.invalid] (in reply to "
+                + "RCPT TO command)";
+        assertEquals(lab.replace("user23111@outlook.com", "a@b"), ReasonNormalizer.maskAddresses(lab));
+        assertEquals(n.normalize(lab), n.normalize(lab.replace("user23111", "user9")));
+        List<String> words = List.of("<u.x-1+t=2@ex-1.org>", "<u@b>", "<a@b>", "<a@b>:", "<x@y.z>),;", "<1@2>",
+                "<.u@x.org>", "<u@x.org.>", "<u@x.org>x", "<u@x.org>(in", "<u x@y.org>", "<u@[192.0.2.1]>", "<@x.org>",
+                "<u@>", "<u@x.org", "<>", "<", "x<u@x.org>", "<<u@x.org>>", "<u@x>>", "<u\"@x.org>", "<u@x@y.org>",
+                "<3@4.5.6.7>", "<4.7.1@x>", "<http://a@b.c/1.2.3.4>");
+        List<String> texts = List.of("WORD", "452 4.2.2 Mailbox full WORD (in reply to RCPT TO command)",
+                "host mx.example.org[192.0.2.10] said: 451 4.7.1 WORD rejected (in reply to RCPT TO command)",
+                "WORD said: 451 4.7.1 x", "451 WORD", "451-4.7.1 WORD 451 4.7.1 WORD 451-4.7.1 more",
+                "delivery temporarily suspended: WORD", "host WORD[1.2.3.4] said: 550 no", "421 WORD 4.7.0 text WORD",
+                "550 5.1.1 WORD\tWORD\nWORD", "  WORD  ", "x WORD(in reply to RCPT TO command)",
+                "host x said: WORD (in reply to WORD command)");
+        int masked = 0;
+        for (String t : texts) {
+            for (String w : words) {
+                for (String w2 : List.of(w, "<someone.else@example.net>", "<u@x.org>")) {
+                    String r = t.replaceFirst("WORD", java.util.regex.Matcher.quoteReplacement(w)).replace("WORD", w2);
+                    String m = ReasonNormalizer.maskAddresses(r);
+                    if (!m.equals(r)) {
+                        masked++;
+                    }
+                    assertEquals(ReasonNormalizer.computeUnmasked(r), ReasonNormalizer.computeUnmasked(m), r + " masked as " + m);
+                    assertEquals(ReasonNormalizer.computeUnmasked(r), new ReasonNormalizer().normalize(r), r);
+                }
+            }
+        }
+        assertTrue(masked > texts.size() * 3, "masked only " + masked);
+    }
+
+    @Test
     void nullAndBlank() {
         assertEquals("", n.normalize(null));
         assertEquals("", n.normalize("   "));

@@ -29,6 +29,7 @@ class MailqJsonLineTest {
                 ObjectNode expected = m.json().deepCopy();
                 expected.put("instance", "msn-a");
                 assertEquals(expected, out, line);
+                assertEquals(line + System.lineSeparator(), written(m), "the line --json writes is jsonLine's");
             }
         }
     }
@@ -41,5 +42,25 @@ class MailqJsonLineTest {
                 Map.of("instance", out.get("instance").asText(), "queue_id", out.get("queue_id").asText()));
         assertTrue(out.get("x").isArray());
         assertEquals(3, out.size());
+        assertEquals(MailqCommand.jsonLine("msn-b", m) + System.lineSeparator(), written(m).replace("msn-a", "msn-b"));
+    }
+
+    @Test
+    void aLineFromTheQueueFilesIsWrittenAsJsonLineWouldMakeIt() throws Exception {
+        QueueMessage m = new QueueMessage("hold", "4XbCz1", 1796232207L, 339, false, "a\"b@x.org",
+                java.util.List.of(new QueueMessage.Recipient("u@hotmail.com", "451 4.7.651 <u@hotmail.com>: tab\there", null, null),
+                        new QueueMessage.Recipient("v@outlook.com", null, null, null)), 0, null);
+        String line = MailqCommand.jsonLine("msn-a", m);
+        assertEquals(line + System.lineSeparator(), written(m));
+        assertTrue(line.startsWith("{\"instance\":\"msn-a\", \"queue_name\": \"hold\""), line);
+        assertTrue(line.contains("\"sender\": \"a\\\"b@x.org\"") && line.contains("tab\\there"), line);
+    }
+
+    private static String written(QueueMessage m) {
+        java.io.StringWriter sw = new java.io.StringWriter();
+        try (java.io.PrintWriter pw = new java.io.PrintWriter(sw)) {
+            MailqCommand.writeJsonLine(pw, "msn-a", m);
+        }
+        return sw.toString();
     }
 }
