@@ -144,15 +144,25 @@ public record TargetFacts(String mfshellVersion, String instance, String sending
         return root;
     }
 
-    private static TargetFacts parse(JsonNode root, String from) {
+    private static String versionOf(JsonNode root, String from) {
         String version = text(root, "mfshell_version", from);
         if (!VERSION_TEXT.matcher(version).matches()) {
             throw bad(from, "mfshell_version " + Quote.quote(version) + " is not a version");
         }
+        return version;
+    }
+
+    private static String instanceOf(JsonNode root, String from) {
         String instance = text(root, "instance", from);
         if (!InstanceNames.isSane(instance)) {
             throw bad(from, "instance " + Quote.quote(instance) + " is not a valid instance name");
         }
+        return instance;
+    }
+
+    private static TargetFacts parse(JsonNode root, String from) {
+        String version = versionOf(root, from);
+        String instance = instanceOf(root, from);
         String sending = address(text(root, "sending_address", from), "sending_address", from);
         List<String> listen = new ArrayList<>();
         for (String l : texts(root, "listen", from)) {
@@ -230,14 +240,8 @@ public record TargetFacts(String mfshellVersion, String instance, String sending
         /** The source facts {@code from} sent, each member checked as {@link TargetFacts#parse} checks its own. */
         public static Source parse(String json, String from) {
             JsonNode root = object(json, from);
-            String version = text(root, "mfshell_version", from);
-            if (!VERSION_TEXT.matcher(version).matches()) {
-                throw bad(from, "mfshell_version " + Quote.quote(version) + " is not a version");
-            }
-            String instance = text(root, "instance", from);
-            if (!InstanceNames.isSane(instance)) {
-                throw bad(from, "instance " + Quote.quote(instance) + " is not a valid instance name");
-            }
+            String version = versionOf(root, from);
+            String instance = instanceOf(root, from);
             JsonNode a = root.get("sending_address");
             String address = a == null || a.isNull() ? null : address(textValue(a, "sending_address", from),
                     "sending_address", from);

@@ -195,20 +195,7 @@ class CrossHostFlushIntegrationTest {
 
             rustin.waitForQueuesToSettle(Duration.ofSeconds(60));
             cleveland.waitForQueuesToSettle(Duration.ofSeconds(60));
-            Map<String, Map<String, Integer>> atCleveland = acceptedByClient(cleveland, clevelandOffset);
-            Map<String, Integer> viaMsnB = atCleveland.getOrDefault(cleveland.address("msn-b"), Map.of());
-            Map<String, Map<String, Integer>> atRustin = acceptedByClient(rustin, rustinOffset);
-            for (String id : hotmailIds) {
-                assertEquals(1, viaMsnB.getOrDefault(id, 0), "message " + id + " accepted once through cleveland's msn-b: " + atCleveland);
-                for (Map.Entry<String, Map<String, Integer>> e : atCleveland.entrySet()) {
-                    if (!e.getKey().equals(cleveland.address("msn-b"))) {
-                        assertFalse(e.getValue().containsKey(id), id + " also came from " + e.getKey());
-                    }
-                }
-                for (Map<String, Integer> byId : atRustin.values()) {
-                    assertFalse(byId.containsKey(id), id + " also reached rustin's provider");
-                }
-            }
+            assertAcceptedOnceThroughMsnB(hotmailIds, rustin, rustinOffset, cleveland, clevelandOffset);
             assertEquals(0, hotmailRecipients(queue(rustin, "msn-a")), "no hotmail recipient left in rustin's msn-a");
             String msnALog = new String(Files.readAllBytes(rustin.logFile("msn-a")), StandardCharsets.UTF_8)
                     .substring((int) msnALogOffset);
