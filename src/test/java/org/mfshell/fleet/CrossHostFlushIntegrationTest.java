@@ -142,6 +142,28 @@ class CrossHostFlushIntegrationTest {
         return out;
     }
 
+    /**
+     * By Message-ID: each of {@code ids} accepted exactly once by cleveland's provider, from
+     * cleveland's msn-b and no other address, and never by rustin's (provider logs from the offsets on).
+     */
+    static void assertAcceptedOnceThroughMsnB(List<String> ids, Lab rustin, long rustinOffset, Lab cleveland,
+                                             long clevelandOffset) throws IOException {
+        Map<String, Map<String, Integer>> atCleveland = acceptedByClient(cleveland, clevelandOffset);
+        Map<String, Integer> viaMsnB = atCleveland.getOrDefault(cleveland.address("msn-b"), Map.of());
+        Map<String, Map<String, Integer>> atRustin = acceptedByClient(rustin, rustinOffset);
+        for (String id : ids) {
+            assertEquals(1, viaMsnB.getOrDefault(id, 0), "message " + id + " accepted once through cleveland's msn-b: " + atCleveland);
+            for (Map.Entry<String, Map<String, Integer>> e : atCleveland.entrySet()) {
+                if (!e.getKey().equals(cleveland.address("msn-b"))) {
+                    assertFalse(e.getValue().containsKey(id), id + " also came from " + e.getKey());
+                }
+            }
+            for (Map<String, Integer> byId : atRustin.values()) {
+                assertFalse(byId.containsKey(id), id + " also reached rustin's provider");
+            }
+        }
+    }
+
     static Map<String, byte[]> files(Lab lab, String instance) throws IOException {
         Map<String, byte[]> out = new LinkedHashMap<>();
         for (String f : List.of("main.cf", "master.cf")) {
