@@ -111,6 +111,21 @@ class LauncherTest {
     }
 
     @Test
+    void statsCompilesTheLineRuleApartAndTheMethodItNamesExists() throws ClassNotFoundException {
+        List<String> a = javaArgs(Map.of(), "stats", "--format", "mf");
+        int quiet = a.indexOf("-XX:CompileCommand=quiet");
+        List<String> commands = a.stream().filter(s -> s.startsWith("-XX:CompileCommand=dontinline,")).toList();
+        assertEquals(1, commands.size(), a.toString());
+        assertTrue(quiet >= 0 && quiet < a.indexOf(commands.get(0)), "quiet first, or the JVM prints the command on stdout: " + a);
+        // A renamed method would make the command match nothing, silently: it must name a real one.
+        String[] target = commands.get(0).substring("-XX:CompileCommand=dontinline,".length()).split("::");
+        Class<?> c = Class.forName(target[0]);
+        assertTrue(java.util.Arrays.stream(c.getDeclaredMethods()).anyMatch(m -> m.getName().equals(target[1])),
+                commands.get(0) + " names no method of " + c.getName());
+        assertFalse(javaArgs(Map.of(), "mailq").stream().anyMatch(s -> s.startsWith("-XX:CompileCommand")));
+    }
+
+    @Test
     void userJavaOptionsComeLast() {
         List<String> a = javaArgs(Map.of("MFSHELL_JAVA_OPTS", "-Xmx2g -Dx=y"), "version");
         int i = a.indexOf("-Xmx2g");
